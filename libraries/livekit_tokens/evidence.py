@@ -1,0 +1,68 @@
+"""What the log shows instead of a token: readable tables, a fingerprint, and structured records.
+
+Every table carries its values as JSON in a ``data-lk-evidence`` attribute, so that the sign-off
+summary can be rebuilt from ``output.xml`` alone (see ``tools/signoff.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+from typing import Any
+
+EVIDENCE_ATTRIBUTE = "data-lk-evidence"
+TOKEN_LOG_VARIABLE = "LIVEKIT_AUTH_TOKEN_LOG"  # set by run.py: where the leak guard finds what to look for
+
+
+def fingerprint(token: str) -> str:
+    """A short, non-reversible name for a token: the first 12 hex digits of its SHA-256."""
+    return "sha256:" + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def show(value: Any) -> str:
+    """A claim value as a tester reads it: text as is, everything else as compact JSON."""
+    if value is None:
+        return "(not set)"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def table(title: str, rows: list[dict], record: dict | None = None) -> str:
+    """An HTML table of ``rows`` (dicts with label/value or label/expected/actual/ok).
+
+    ``record`` is the structured form stored with it; rows are stored when it is not given.
+    """
+    data = record if record is not None else {"title": title, "rows": rows}
+    payload = html.escape(json.dumps(data, ensure_ascii=True, default=str), quote=True)
+    checks = any("expected" in row for row in rows)
+    head = "<tr><th>Item</th><th>Expected</th><th>Observed</th><th></th></tr>" if checks else ""
+    body = []
+    for row in rows:
+        label = html.escape(str(row.get("label", "")))
+        if checks:
+            mark = {True: "&#10004;", False: "&#10008;", None: "&#8212;"}[row.get("ok")]
+            body.append(
+                f"<tr><td>{label}</td><td>{html.escape(show(row.get('expected')))}</td>"
+                f"<td>{html.escape(show(row.get('actual')))}</td><td>{mark}</td></tr>"
+            )
+        else:
+            body.append(f"<tr><td>{label}</td><td>{html.escape(show(row.get('value')))}</td></tr>")
+    return (
+        f'<table class="lk-evidence" {EVIDENCE_ATTRIBUTE}="{payload}">'
+        f"<caption style=\"text-align:left\"><b>{html.escape(title)}</b></caption>{head}{''.join(body)}</table>"
+    )
+
+
+def remember_token(token: str) -> None:
+    """Note a token minted or received in this run for the end-of-run leak guard (never logged)."""
+    path = os.environ.get(TOKEN_LOG_VARIABLE)
+    if not path or not token:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(token) + "\n")  # one JSON string a line
+    except OSError:
+        pass

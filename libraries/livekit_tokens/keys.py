@@ -1,0 +1,183 @@
+"""API keys and secrets: where they come from and how they are held.
+
+The LiveKit server reads its keys either from ``LIVEKIT_KEYS`` (``key: secret``, one pair per line)
+or from its config file; SDKs read ``LIVEKIT_API_KEY`` and ``LIVEKIT_API_SECRET``. A keyring here
+holds every configured pair so that a token is checked against the secret its ``iss`` names, as the
+server does, while new tokens are signed with the primary key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from jwt.algorithms import HMACAlgorithm
+from jwt.exceptions import InvalidKeyError
+
+DEV_API_KEY = "devkey"
+DEV_API_SECRET = "secret"
+MIN_SECRET_BYTES = 32  # RFC 7518 section 3.2: an HS256 key at least as long as the hash
+
+_HS256 = HMACAlgorithm(HMACAlgorithm.SHA256)
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or unusable; the message says what to set."""
+
+
+def secret_text(value) -> str:
+    """Return the plain text of a secret given as ``str`` or as Robot Framework's ``Secret``."""
+    inner = getattr(value, "value", value)
+    if not isinstance(inner, str):
+        raise ConfigurationError(
+            f"An API secret must be text, got {type(inner).__name__}; "
+            "set LIVEKIT_API_SECRET to the secret of your API key."
+        )
+    return inner
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """One API key with its secret; the secret never appears in ``repr``."""
+
+    key: str
+    secret: str = field(repr=False)
+    origin: str = "default"
+
+    @property
+    def secret_bytes(self) -> int:
+        return len(self.secret.encode("utf-8"))
+
+    @property
+    def is_weak(self) -> bool:
+        return self.secret_bytes < MIN_SECRET_BYTES
+
+    @property
+    def has_outer_whitespace(self) -> bool:
+        return self.secret != self.secret.strip()
+
+
+class Keyring:
+    """The configured API keys: the first signs new tokens, all of them verify."""
+
+    def __init__(self, keys: list[ApiKey]):
+        if not keys:
+            raise ConfigurationError("No API key is configured; set LIVEKIT_API_KEY and LIVEKIT_API_SECRET.")
+        self._keys: dict[str, ApiKey] = {}
+        for api_key in keys:
+            _check_pair(api_key)
+            self._keys.setdefault(api_key.key, api_key)
+        self.primary = keys[0]
+        self._prepared: dict[str, bytes] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self):
+        return iter(self._keys.values())
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"Keyring(keys={list(self._keys)})"
+
+    def get(self, key: str) -> ApiKey | None:
+        return self._keys.get(key) if isinstance(key, str) else None
+
+    def secrets(self) -> list[str]:
+        return [api_key.secret for api_key in self._keys.values()]
+
+    def prepared_secret(self, key: str) -> bytes:
+        """Return the HMAC key for ``key`` prepared once by PyJWT (it refuses PEM and JWK text)."""
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = prepare_hmac_key(self._keys[key].secret, key)
+            self._prepared[key] = prepared
+        return prepared
+
+
+def prepare_hmac_key(secret: str, key_name: str = "") -> bytes:
+    try:
+        return _HS256.prepare_key(secret)
+    except InvalidKeyError as error:
+        raise ConfigurationError(
+            f"The secret of API key '{key_name}' cannot be used for HS256 ({error}); "
+            "set LIVEKIT_API_SECRET to the shared secret of that key."
+        ) from None
+
+
+def _check_pair(api_key: ApiKey) -> None:
+    if not isinstance(api_key.key, str) or not api_key.key.strip():
+        raise ConfigurationError("An API key is empty; set LIVEKIT_API_KEY to the key name, for example 'devkey'.")
+    if not isinstance(api_key.secret, str) or api_key.secret == "":
+        raise ConfigurationError(
+            f"The API secret for key '{api_key.key}' is empty; set LIVEKIT_API_SECRET "
+            "(or LIVEKIT_KEYS as 'key: secret') to the secret your LiveKit server uses."
+        )
+
+
+def parse_livekit_keys(text: str) -> list[ApiKey]:
+    """Parse the server's ``LIVEKIT_KEYS`` format: ``key: secret`` pairs, one per line.
+
+    Blank lines and ``#`` comments are skipped. The value is kept as written after the separator
+    (minus the single space YAML expects), so a stray trailing space can be reported.
+    """
+    keys = []
+    for number, raw_line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        line = raw_line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, separator, secret = raw_line.partition(":")
+        if not separator:
+            raise ConfigurationError(
+                f"LIVEKIT_KEYS line {number} has no ':'; write one 'key: secret' pair per line."
+            )
+        if secret.startswith(" "):
+            secret = secret[1:]
+        keys.append(ApiKey(name.strip(), _unquote(secret), origin="LIVEKIT_KEYS"))
+    if not keys:
+        raise ConfigurationError("LIVEKIT_KEYS holds no key; write one 'key: secret' pair per line.")
+    return keys
+
+
+def _unquote(value: str) -> str:
+    stripped = value.strip()
+    if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "'\"":
+        return stripped[1:-1]
+    return value
+
+
+def load_keyring(
+    api_key: str | None = None,
+    api_secret=None,
+    environ: Mapping[str, str] | None = None,
+) -> Keyring:
+    """Build the keyring from explicit values, then the environment, then the dev pair.
+
+    ``LIVEKIT_API_KEY``/``LIVEKIT_API_SECRET`` give the primary key; ``LIVEKIT_KEYS`` adds more
+    (and gives the primary key when the first two are unset). With nothing set, the pair of
+    ``livekit-server --dev`` is used.
+    """
+    env = os.environ if environ is None else environ
+    keys: list[ApiKey] = []
+    key = api_key if api_key is not None else env.get("LIVEKIT_API_KEY")
+    secret = secret_text(api_secret) if api_secret is not None else env.get("LIVEKIT_API_SECRET")
+    origin = "argument" if api_key is not None or api_secret is not None else "LIVEKIT_API_KEY"
+    listed = env.get("LIVEKIT_KEYS", "")
+    if key or secret:
+        if not key:
+            raise ConfigurationError("LIVEKIT_API_SECRET is set but LIVEKIT_API_KEY is not; set LIVEKIT_API_KEY.")
+        if secret is None or secret == "":
+            raise ConfigurationError(
+                f"The API secret for key '{key}' is empty; set LIVEKIT_API_SECRET to the secret your LiveKit server uses."
+            )
+        keys.append(ApiKey(key, secret, origin=origin))
+    elif secret == "":
+        raise ConfigurationError("LIVEKIT_API_SECRET is empty; set it to the secret your LiveKit server uses.")
+    if listed.strip():
+        keys.extend(parse_livekit_keys(listed))
+    if not keys:
+        keys.append(ApiKey(DEV_API_KEY, DEV_API_SECRET, origin="dev default"))
+    return Keyring(keys)

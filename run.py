@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Set up and run the LiveKit authentication suite.
+
+    python run.py [robot options] [suites]   run the acceptance suites (results in results/)
+    python run.py test [pytest options]       run the project's own checks: ruff, Robocop,
+                                              pytest, then the acceptance suites
+    python run.py signoff OUTPUT.xml...       rebuild the sign-off summary from existing results
+    python run.py libdoc                      write the keyword documentation into results/
+
+Each command creates or reuses a virtual environment (the active one, else .venv) and installs the
+pinned requirements into it first. Settings come from the environment (LIVEKIT_API_KEY,
+LIVEKIT_API_SECRET, LIVEKIT_KEYS, LIVEKIT_TOKEN, LIVEKIT_ROOM, ...) or from --variable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+RESULTS = ROOT / "results"
+SUITES = ROOT / "suites"
+LIBRARIES = ROOT / "libraries"
+REQUIREMENTS = ROOT / "requirements.txt"
+DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
+NODE_PROJECT = ROOT / "interop" / "node"
+BOOTSTRAPPED = "LIVEKIT_AUTH_BOOTSTRAPPED"
+MIN_PYTHON = (3, 10)
+
+
+# ---------------------------------------------------------------- set-up (any Python 3.10+)
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def active_venv() -> Path | None:
+    if sys.prefix != getattr(sys, "base_prefix", sys.prefix):
+        return Path(sys.prefix)
+    return None
+
+
+def ensure_venv() -> Path:
+    venv = active_venv() or ROOT / ".venv"
+    python = venv_python(venv)
+    if not python.exists():
+        print(f"Creating a virtual environment in {venv} ...", flush=True)
+        import venv as venv_module
+
+        venv_module.EnvBuilder(with_pip=True, clear=venv.exists()).create(venv)
+    return python
+
+
+def ensure_requirements(python: Path, files: list[Path]) -> None:
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()[:16]
+    stamp = Path(subprocess.check_output([str(python), "-c", "import sys; print(sys.prefix)"], text=True).strip())
+    stamp = stamp / f".livekit-auth-requirements-{digest}"
+    if stamp.exists():
+        return
+    print("Installing the pinned requirements ...", flush=True)
+    command = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    for path in files:
+        command += ["-r", str(path)]
+    if subprocess.call(command) != 0:
+        sys.exit("Installing the requirements failed; see pip's message above.")
+    for old in stamp.parent.glob(".livekit-auth-requirements-*"):
+        old.unlink()
+    stamp.write_text("installed\n")
+
+
+def ensure_node_packages() -> None:
+    """Install the pinned Node.js packages of the SDK interop checks when Node.js 18+ is present."""
+    if not (NODE_PROJECT / "package.json").exists():
+        return
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        return
+    try:
+        version = subprocess.check_output([node, "--version"], text=True).strip().lstrip("v")
+    except (OSError, subprocess.CalledProcessError):
+        return
+    if int(version.split(".")[0]) < 18:
+        return
+    lock = NODE_PROJECT / "package-lock.json"
+    digest = hashlib.sha256(lock.read_bytes() if lock.exists() else b"").hexdigest()[:16]
+    stamp = NODE_PROJECT / "node_modules" / f".livekit-auth-{digest}"
+    if stamp.exists():
+        return
+    print("Installing the pinned Node.js packages ...", flush=True)
+    command = [npm, "ci" if lock.exists() else "install", "--no-audit", "--no-fund", "--loglevel=error"]
+    if subprocess.call(command, cwd=NODE_PROJECT, shell=os.name == "nt") != 0:
+        print("Installing the Node.js packages failed: the Node.js interop tests will be skipped.", flush=True)
+        return
+    stamp.write_text("installed\n")
+
+
+def bootstrap(argv: list[str]) -> int:
+    if sys.version_info < MIN_PYTHON:
+        sys.exit(f"Python {'.'.join(map(str, MIN_PYTHON))} or newer is needed; this is {sys.version.split()[0]}.")
+    python = ensure_venv()
+    development = bool(argv) and argv[0] == "test"
+    ensure_requirements(python, [DEV_REQUIREMENTS if development else REQUIREMENTS])
+    ensure_node_packages()
+    environment = dict(os.environ, **{BOOTSTRAPPED: "1"})
+    return subprocess.call([str(python), str(Path(__file__).resolve()), *argv], env=environment)
+
+
+# ---------------------------------------------------------------- commands (inside the environment)
+
+
+def check_configuration() -> None:
+    """Stop with one sentence when the keys are unusable, before Robot Framework starts."""
+    sys.path.insert(0, str(LIBRARIES))
+    from livekit_tokens.keys import ConfigurationError, load_keyring
+
+    try:
+        load_keyring()
+    except ConfigurationError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        sys.exit(252)
+
+
+def supplied_token_to_environment(arguments: list[str]) -> list[str]:
+    """Move ``--variable TOKEN:<jwt>`` into LIVEKIT_TOKEN so the token never sits on a command line."""
+    kept: list[str] = []
+    items = iter(arguments)
+    for item in items:
+        value = None
+        if item in ("--variable", "-v"):
+            following = next(items, "")
+            if following.startswith("TOKEN:"):
+                value = following[len("TOKEN:") :]
+            else:
+                kept += [item, following]
+                continue
+        elif item.startswith("--variable=TOKEN:"):
+            value = item[len("--variable=TOKEN:") :]
+        if value is None:
+            kept.append(item)
+        else:
+            os.environ["LIVEKIT_TOKEN"] = value
+    return kept
+
+
+def has_data_source(arguments: list[str]) -> bool:
+    return bool(arguments) and Path(arguments[-1]).exists() and not arguments[-1].startswith("-")
+
+
+def robot_command(arguments: list[str], outputdir: Path = RESULTS) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "robot",
+        "--outputdir",
+        str(outputdir),
+        "--output",
+        "output.xml",
+        "--log",
+        "log.html",
+        "--report",
+        "report.html",
+        "--xunit",
+        "xunit.xml",
+        "--pythonpath",
+        str(LIBRARIES),
+        *arguments,
+    ]
+    if not has_data_source(arguments):
+        command.append(str(SUITES))
+    return command
+
+
+def write_libdoc() -> None:
+    RESULTS.mkdir(exist_ok=True)
+    for library in sorted(LIBRARIES.glob("LiveKit*.py")):
+        subprocess.call(
+            [sys.executable, "-m", "robot.libdoc", "--pythonpath", str(LIBRARIES), str(library), str(RESULTS / f"{library.stem}.html")],
+            stdout=subprocess.DEVNULL,
+        )
+
+
+def after_run(arguments: list[str]) -> int:
+    """Sign-off summary and leak guard for the results just written; returns a failing exit code or 0."""
+    tools = ROOT / "tools"
+    status = 0
+    if (tools / "signoff.py").exists() and (RESULTS / "output.xml").exists():
+        command = [sys.executable, str(tools / "signoff.py"), str(RESULTS / "output.xml"), "--outdir", str(RESULTS), "--command", "python run.py " + " ".join(arguments)]
+        status = subprocess.call(command)
+    if (tools / "leak_guard.py").exists():
+        guard = subprocess.call([sys.executable, str(tools / "leak_guard.py"), str(RESULTS)])
+        status = status or guard
+    return status
+
+
+def run_suites(arguments: list[str]) -> int:
+    check_configuration()
+    arguments = supplied_token_to_environment(arguments)
+    RESULTS.mkdir(exist_ok=True)
+    handle, token_log = tempfile.mkstemp(prefix="livekit-auth-", suffix=".tokens")
+    os.close(handle)
+    os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = token_log
+    try:
+        code = subprocess.call(robot_command(arguments))
+        write_libdoc()
+        post = after_run(arguments)
+    finally:
+        Path(token_log).unlink(missing_ok=True)
+    return code or post
+
+
+def run_checks(arguments: list[str]) -> int:
+    steps = [
+        ("ruff", [sys.executable, "-m", "ruff", "check", "."]),
+        ("ruff format", [sys.executable, "-m", "ruff", "format", "--check", "."]),
+        ("robocop check", [sys.executable, "-m", "robocop", "check", "suites", "resources"]),
+        ("robocop format", [sys.executable, "-m", "robocop", "format", "--check", "--diff", "suites", "resources"]),
+        ("pytest", [sys.executable, "-m", "pytest", *arguments]),
+    ]
+    failed = []
+    for name, command in steps:
+        print(f"\n=== {name} ===", flush=True)
+        if subprocess.call(command, cwd=ROOT) != 0:
+            failed.append(name)
+    print("\n=== acceptance suites ===", flush=True)
+    if run_suites([]) != 0:
+        failed.append("acceptance suites")
+    total = len(steps) + 1
+    print(f"\nchecks: {total - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        print("Failed: " + ", ".join(failed))
+    return 1 if failed else 0
+
+
+def main(argv: list[str]) -> int:
+    if os.environ.get(BOOTSTRAPPED) != "1":
+        return bootstrap(argv)
+    os.chdir(ROOT)
+    command, rest = (argv[0], argv[1:]) if argv and argv[0] in ("test", "signoff", "libdoc") else (None, argv)
+    if command == "test":
+        return run_checks(rest)
+    if command == "libdoc":
+        write_libdoc()
+        return 0
+    if command == "signoff":
+        return subprocess.call([sys.executable, str(ROOT / "tools" / "signoff.py"), *rest])
+    return run_suites(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
