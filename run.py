@@ -180,7 +180,15 @@ def write_libdoc() -> None:
     RESULTS.mkdir(exist_ok=True)
     for library in sorted(LIBRARIES.glob("LiveKit*.py")):
         subprocess.call(
-            [sys.executable, "-m", "robot.libdoc", "--pythonpath", str(LIBRARIES), str(library), str(RESULTS / f"{library.stem}.html")],
+            [
+                sys.executable,
+                "-m",
+                "robot.libdoc",
+                "--pythonpath",
+                str(LIBRARIES),
+                str(library),
+                str(RESULTS / f"{library.stem}.html"),
+            ],
             stdout=subprocess.DEVNULL,
         )
 
@@ -190,7 +198,15 @@ def after_run(arguments: list[str]) -> int:
     tools = ROOT / "tools"
     status = 0
     if (tools / "signoff.py").exists() and (RESULTS / "output.xml").exists():
-        command = [sys.executable, str(tools / "signoff.py"), str(RESULTS / "output.xml"), "--outdir", str(RESULTS), "--command", "python run.py " + " ".join(arguments)]
+        command = [
+            sys.executable,
+            str(tools / "signoff.py"),
+            str(RESULTS / "output.xml"),
+            "--outdir",
+            str(RESULTS),
+            "--command",
+            "python run.py " + " ".join(arguments),
+        ]
         status = subprocess.call(command)
     if (tools / "leak_guard.py").exists():
         guard = subprocess.call([sys.executable, str(tools / "leak_guard.py"), str(RESULTS)])

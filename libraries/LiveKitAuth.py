@@ -12,15 +12,16 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:  # Robot imports this file by path; its helper package lives beside it
     sys.path.insert(0, _HERE)
 
-from livekit_tokens import evidence, hostile, minting, verification  # noqa: E402
-from livekit_tokens import grants as model  # noqa: E402
-from livekit_tokens.keys import MIN_SECRET_BYTES, ConfigurationError, Keyring, load_keyring  # noqa: E402
-from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds  # noqa: E402
+from robot.api import logger
+from robot.api.deco import keyword, library
+from robot.api.types import Secret
+
+from livekit_tokens import evidence, hostile, minting, verification
+from livekit_tokens import grants as model
+from livekit_tokens.keys import MIN_SECRET_BYTES, ConfigurationError, Keyring, load_keyring
+from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
 from livekit_tokens.timeutil import now as current_time
-from livekit_tokens.verification import CAUSES, ParsedToken, TokenRejected  # noqa: E402
-from robot.api import logger  # noqa: E402
-from robot.api.deco import keyword, library  # noqa: E402
-from robot.api.types import Secret  # noqa: E402
+from livekit_tokens.verification import CAUSES, ParsedToken, TokenRejected
 
 __version__ = "1.0.0"
 
@@ -488,13 +489,22 @@ class LiveKitAuth:
         expires = self._expiry(parsed)
         left = expires - moment
         if duration is None:
-            self._log_table("Validity", [{"label": "Time remaining", "expected": None, "actual": format_duration(left), "ok": None}])
+            self._log_table(
+                "Validity", [{"label": "Time remaining", "expected": None, "actual": format_duration(left), "ok": None}]
+            )
             return
         wanted, slack = _seconds(duration, "duration"), _seconds(tolerance, "tolerance")
         ok = abs(left - wanted) <= slack
         self._log_table(
             "Validity",
-            [{"label": "Time remaining", "expected": f"about {format_duration(wanted)}", "actual": format_duration(left), "ok": ok}],
+            [
+                {
+                    "label": "Time remaining",
+                    "expected": f"about {format_duration(wanted)}",
+                    "actual": format_duration(left),
+                    "ok": ok,
+                }
+            ],
         )
         if not ok:
             raise AssertionError(
@@ -567,7 +577,9 @@ class LiveKitAuth:
             rows.append({"label": "Expires at", "value": "no exp claim"})
         if "nbf" in claims:
             not_before = self._checked(verification.numeric_date, claims["nbf"], "nbf")
-            rows.append({"label": "Not before (nbf)", "value": f"{format_utc(not_before)} ({format_duration(moment - not_before)} ago)"})
+            rows.append(
+                {"label": "Not before (nbf)", "value": f"{format_utc(not_before)} ({format_duration(moment - not_before)} ago)"}
+            )
         else:
             rows.append({"label": "Not before (nbf)", "value": "not set"})
         rows.append({"label": "Checked at", "value": format_utc(moment)})
@@ -592,7 +604,9 @@ class LiveKitAuth:
     @staticmethod
     def _warn(finding: str, text: str) -> None:
         logger.info(
-            evidence.table("Finding", [{"label": finding, "value": text}], {"finding": finding, "severity": "warning", "text": text}),
+            evidence.table(
+                "Finding", [{"label": finding, "value": text}], {"finding": finding, "severity": "warning", "text": text}
+            ),
             html=True,
         )
         logger.warn(text)

@@ -67,4 +67,3 @@ def get_variables(environ=None) -> dict:
     variables["API_KEY"] = api_key
     variables["TOKEN_SOURCE"] = "supplied" if supplied else "minted"
     return variables
-

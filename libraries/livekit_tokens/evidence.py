@@ -52,7 +52,7 @@ def table(title: str, rows: list[dict], record: dict | None = None) -> str:
             body.append(f"<tr><td>{label}</td><td>{html.escape(show(row.get('value')))}</td></tr>")
     return (
         f'<table class="lk-evidence" {EVIDENCE_ATTRIBUTE}="{payload}">'
-        f"<caption style=\"text-align:left\"><b>{html.escape(title)}</b></caption>{head}{''.join(body)}</table>"
+        f'<caption style="text-align:left"><b>{html.escape(title)}</b></caption>{head}{"".join(body)}</table>'
     )
 
 

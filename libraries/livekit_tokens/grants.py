@@ -257,7 +257,9 @@ def build_grant_object(name: str, options: dict[str, object]) -> dict[str, objec
     for option, value in options.items():
         camel = to_camel(option)
         if camel not in fields:
-            raise ValueError(f"'{option}' is not a field of the {name} grant; known fields are {', '.join(map(to_snake, fields))}.")
+            raise ValueError(
+                f"'{option}' is not a field of the {name} grant; known fields are {', '.join(map(to_snake, fields))}."
+            )
         grant[camel] = _coerce(f"{name}.{option}", value, fields[camel])
     return grant
 

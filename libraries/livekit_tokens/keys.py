@@ -31,8 +31,7 @@ def secret_text(value) -> str:
     inner = getattr(value, "value", value)
     if not isinstance(inner, str):
         raise ConfigurationError(
-            f"An API secret must be text, got {type(inner).__name__}; "
-            "set LIVEKIT_API_SECRET to the secret of your API key."
+            f"An API secret must be text, got {type(inner).__name__}; set LIVEKIT_API_SECRET to the secret of your API key."
         )
     return inner
 
@@ -131,9 +130,7 @@ def parse_livekit_keys(text: str) -> list[ApiKey]:
             continue
         name, separator, secret = raw_line.partition(":")
         if not separator:
-            raise ConfigurationError(
-                f"LIVEKIT_KEYS line {number} has no ':'; write one 'key: secret' pair per line."
-            )
+            raise ConfigurationError(f"LIVEKIT_KEYS line {number} has no ':'; write one 'key: secret' pair per line.")
         if secret.startswith(" "):
             secret = secret[1:]
         keys.append(ApiKey(name.strip(), _unquote(secret), origin="LIVEKIT_KEYS"))

@@ -33,7 +33,9 @@ _TOP_LEVEL_OPTIONS = {
 _TIME_OPTIONS = ("ttl", "audience", "not_before", "expires", "issued_at", "jwt_id")
 
 
-def build_claims(api_key: str, identity: str | None = None, room: str | None = None, *, at: float | None = None, **options) -> dict:
+def build_claims(
+    api_key: str, identity: str | None = None, room: str | None = None, *, at: float | None = None, **options
+) -> dict:
     """Return the claims for a token signed with ``api_key``.
 
     ``options`` are snake_case: every video grant field (``room_join``, ``can_publish``, ...),
@@ -62,7 +64,9 @@ def build_claims(api_key: str, identity: str | None = None, room: str | None = N
         else:
             prefix = next((name for name in _PREFIXED_GRANTS if option.startswith(name + "_")), None)
             if prefix is None:
-                raise ValueError(f"'{option}' is not a LiveKit claim or grant; see the Generate Token documentation for the accepted names.")
+                raise ValueError(
+                    f"'{option}' is not a LiveKit claim or grant; see the Generate Token documentation for the accepted names."
+                )
             objects.setdefault(prefix, {}).update(model.build_grant_object(prefix, {option[len(prefix) + 1 :]: value}))
     if room:
         video_options.setdefault("room", room)
@@ -99,8 +103,10 @@ def build_claims(api_key: str, identity: str | None = None, room: str | None = N
 def encode(claims: dict, prepared_secret: bytes, header: dict | None = None) -> str:
     """Sign ``claims`` with HS256 and return the compact token (PyJWT's byte layout)."""
     payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
-    header_segment = _HEADER_SEGMENT if header is None else base64url_encode(
-        json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    header_segment = (
+        _HEADER_SEGMENT
+        if header is None
+        else base64url_encode(json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8"))
     )
     signing_input = header_segment + b"." + base64url_encode(payload)
     signature = _HS256.sign(signing_input, prepared_secret)

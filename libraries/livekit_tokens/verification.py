@@ -125,7 +125,9 @@ def _b64decode(segment: str, part: str) -> bytes:
     if not _SEGMENT.match(segment):
         bad = next(ch for ch in segment if not (ch.isascii() and (ch.isalnum() or ch in "-_\r\n")))
         where = "padding '='" if bad == "=" else f"the character {bad!a}"
-        raise TokenRejected("malformed", f"token is malformed: the {part} holds {where}, which base64url without padding does not allow")
+        raise TokenRejected(
+            "malformed", f"token is malformed: the {part} holds {where}, which base64url without padding does not allow"
+        )
     data = segment.replace("\r", "").replace("\n", "") if ("\r" in segment or "\n" in segment) else segment
     if len(data) % 4 == 1:
         raise TokenRejected("malformed", f"token is malformed: the {part} is not valid base64url (its length is impossible)")
@@ -206,8 +208,12 @@ def _check_types(obj: dict, fields: dict[str, str], where: str) -> dict:
             if value is not None:
                 numeric_date(value, label)
         elif kind == AUDIENCE:
-            if not (value is None or isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
-                raise TokenRejected("claims", f"could not decode the claims: {label} must be a JSON {AUDIENCE}, got {model.json_kind(value)}")
+            if not (
+                value is None or isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+            ):
+                raise TokenRejected(
+                    "claims", f"could not decode the claims: {label} must be a JSON {AUDIENCE}, got {model.json_kind(value)}"
+                )
         else:
             problem = model.type_error(value, kind)
             if problem:
@@ -233,7 +239,9 @@ def parse_token(token, max_chars: int = MAX_TOKEN_CHARS) -> ParsedToken:
         raise TokenRejected("malformed", "token is malformed: it starts with 'Bearer ', pass the token without the scheme")
     parts = text.split(".")
     if len(parts) != 3:
-        raise TokenRejected("malformed", f"token is malformed: it has {len(parts)} segment{'s' if len(parts) != 1 else ''} instead of 3")
+        raise TokenRejected(
+            "malformed", f"token is malformed: it has {len(parts)} segment{'s' if len(parts) != 1 else ''} instead of 3"
+        )
     header = _decode_json(_b64decode(parts[0], "header"), "header", trailing_allowed=False)
     alg = header.get("alg")
     if alg is None:
