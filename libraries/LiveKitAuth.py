@@ -40,6 +40,7 @@ class ConfigurationFailure(AssertionError):
     """A setting is missing or wrong: the whole run stops, with the sentence that says what to set."""
 
     ROBOT_EXIT_ON_FAILURE = True
+    ROBOT_SUPPRESS_NAME = True
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
@@ -94,6 +95,7 @@ class LiveKitAuth:
         | Library | LiveKitAuth | api_key=mykey | api_secret=${SECRET} |
         """
         self._configuration_error: str | None = None
+        self._configuration_reported = False
         self._keyring: Keyring | None = None
         try:
             self._keyring = load_keyring(api_key, api_secret)
@@ -107,7 +109,11 @@ class LiveKitAuth:
     @property
     def keyring(self) -> Keyring:
         if self._keyring is None:
-            raise ConfigurationFailure(self._configuration_error or "No API key is configured.")
+            sentence = self._configuration_error or "No API key is configured."
+            if not self._configuration_reported:
+                self._configuration_reported = True
+                logger.error(sentence)
+            raise ConfigurationFailure(sentence)
         return self._keyring
 
     @keyword

@@ -52,9 +52,20 @@ def _value(name: str, environ, supplied: bool):
     return DOCUMENTED[name]
 
 
+def _token_variable_given() -> bool:
+    """True when ``--variable TOKEN:...`` was given (command-line variables exist before this file loads)."""
+    from robot.running.context import EXECUTION_CONTEXTS
+
+    if EXECUTION_CONTEXTS.current is None:
+        return False
+    from robot.libraries.BuiltIn import BuiltIn
+
+    return BuiltIn().get_variable_value("${TOKEN}") not in (None, "")
+
+
 def get_variables(environ=None) -> dict:
     environ = os.environ if environ is None else environ
-    supplied = bool(environ.get("LIVEKIT_TOKEN", "").strip())
+    supplied = bool(environ.get("LIVEKIT_TOKEN", "").strip()) or _token_variable_given()
     variables = {name: _value(name, environ, supplied) for name in ENVIRONMENT}
     # The expected issuer is the configured key; for a supplied token only when a key was set.
     if supplied:

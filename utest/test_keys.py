@@ -1,0 +1,89 @@
+"""Where API keys come from, and how an unusable one is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from livekit_tokens.keys import ConfigurationError, load_keyring, parse_livekit_keys
+
+
+def test_dev_pair_when_nothing_is_configured():
+    keyring = load_keyring(environ={})
+    assert keyring.primary.key == "devkey"
+    assert keyring.primary.secret == "secret"
+    assert keyring.primary.is_weak
+
+
+def test_api_key_and_secret_from_environment():
+    keyring = load_keyring(environ={"LIVEKIT_API_KEY": "prod", "LIVEKIT_API_SECRET": "s" * 40})
+    assert keyring.primary.key == "prod"
+    assert not keyring.primary.is_weak
+    assert "devkey" not in keyring
+
+
+def test_livekit_keys_in_server_format_with_several_keys():
+    keyring = load_keyring(environ={"LIVEKIT_KEYS": "first: one-secret\n# comment\n\nsecond: two-secret\n"})
+    assert keyring.primary.key == "first"
+    assert keyring.get("second").secret == "two-secret"
+    assert len(keyring) == 2
+
+
+def test_explicit_pair_comes_first_and_livekit_keys_add_more():
+    keyring = load_keyring(environ={"LIVEKIT_API_KEY": "a", "LIVEKIT_API_SECRET": "x", "LIVEKIT_KEYS": "b: y"})
+    assert [key.key for key in keyring] == ["a", "b"]
+
+
+def test_arguments_override_environment():
+    keyring = load_keyring("arg", "arg-secret", environ={"LIVEKIT_API_KEY": "env", "LIVEKIT_API_SECRET": "env-secret"})
+    assert keyring.primary.key == "arg"
+
+
+def test_secret_given_as_robot_secret():
+    from robot.api.types import Secret
+
+    keyring = load_keyring("k", Secret("hidden-value"), environ={})
+    assert keyring.primary.secret == "hidden-value"
+    assert "hidden-value" not in repr(keyring)
+    assert "hidden-value" not in repr(keyring.primary)
+
+
+def test_quoted_values_and_trailing_whitespace_are_kept_as_written():
+    keys = parse_livekit_keys("a: 'quoted'\nb: spaced \n")
+    assert keys[0].secret == "quoted"
+    assert keys[1].secret == "spaced "
+    assert keys[1].has_outer_whitespace
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"LIVEKIT_API_KEY": "prod"}, "The API secret for key 'prod' is empty; set LIVEKIT_API_SECRET"),
+        ({"LIVEKIT_API_KEY": "prod", "LIVEKIT_API_SECRET": ""}, "The API secret for key 'prod' is empty; set LIVEKIT_API_SECRET"),
+        ({"LIVEKIT_API_SECRET": "orphan"}, "LIVEKIT_API_SECRET is set but LIVEKIT_API_KEY is not; set LIVEKIT_API_KEY."),
+        ({"LIVEKIT_API_SECRET": ""}, "LIVEKIT_API_SECRET is empty; set it"),
+        ({"LIVEKIT_KEYS": "no separator"}, "LIVEKIT_KEYS line 1 has no ':'"),
+        ({"LIVEKIT_KEYS": "key:"}, "The API secret for key 'key' is empty"),
+        ({"LIVEKIT_KEYS": "# only a comment"}, "LIVEKIT_KEYS holds no key"),
+    ],
+)
+def test_unusable_configuration_is_refused_with_one_sentence(environ, message):
+    with pytest.raises(ConfigurationError) as caught:
+        load_keyring(environ=environ)
+    assert str(caught.value).startswith(message)
+    assert str(caught.value).count(". ") == 0  # one sentence
+
+
+def test_pem_text_is_refused_as_an_hmac_secret():
+    pem = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n"
+    keyring = load_keyring("k", pem, environ={})
+    with pytest.raises(ConfigurationError, match="cannot be used for HS256"):
+        keyring.prepared_secret("k")
+
+
+def test_library_refuses_empty_secret_outside_robot(monkeypatch):
+    from LiveKitAuth import LiveKitAuth
+
+    monkeypatch.setenv("LIVEKIT_API_KEY", "prod")
+    monkeypatch.setenv("LIVEKIT_API_SECRET", "")
+    with pytest.raises(ConfigurationError, match="set LIVEKIT_API_SECRET"):
+        LiveKitAuth()
