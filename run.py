@@ -171,6 +171,8 @@ def robot_command(arguments: list[str], outputdir: Path = RESULTS) -> list[str]:
         str(LIBRARIES),
         *arguments,
     ]
+    if not any(item in ("--name", "-N") or item.startswith("--name=") for item in arguments):
+        command[3:3] = ["--name", "LiveKit Authentication"]
     if not has_data_source(arguments):
         command.append(str(SUITES))
     return command
