@@ -1,0 +1,59 @@
+"""run.py: how arguments reach Robot Framework, and where the environment lives."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+
+spec = importlib.util.spec_from_file_location("run_py", ROOT / "run.py")
+run_py = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(run_py)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--variable", "TOKEN:abc.def.ghi", "--include", "step-2"],
+        ["-v", "TOKEN:abc.def.ghi", "--include", "step-2"],
+        ["--variable=TOKEN:abc.def.ghi", "--include", "step-2"],
+    ],
+)
+def test_supplied_token_moves_from_the_command_line_to_the_environment(monkeypatch, arguments):
+    monkeypatch.delenv("LIVEKIT_TOKEN", raising=False)
+    kept = run_py.supplied_token_to_environment(arguments)
+    assert kept == ["--include", "step-2"]
+    assert run_py.os.environ["LIVEKIT_TOKEN"] == "abc.def.ghi"
+
+
+def test_other_variables_stay_on_the_command_line(monkeypatch):
+    monkeypatch.delenv("LIVEKIT_TOKEN", raising=False)
+    assert run_py.supplied_token_to_environment(["--variable", "ROOM:standup"]) == ["--variable", "ROOM:standup"]
+    assert "LIVEKIT_TOKEN" not in run_py.os.environ
+
+
+def test_default_command_runs_every_suite_into_results():
+    command = run_py.robot_command(["--include", "step-2"])
+    assert command[-1] == str(run_py.SUITES)
+    assert command[command.index("--outputdir") + 1] == str(run_py.RESULTS)
+    assert command[command.index("--xunit") + 1] == "xunit.xml"
+    assert command[command.index("--name") + 1] == "LiveKit Authentication"
+    assert command[-3:-1] == ["--include", "step-2"]
+
+
+def test_a_given_suite_replaces_the_default_and_a_given_name_is_kept():
+    suite = str(ROOT / "suites" / "authentication")
+    command = run_py.robot_command(["--name", "Nightly", suite])
+    assert command[-1] == suite
+    assert command.count(str(run_py.SUITES)) == 0
+    assert command.count("--name") == 1
+
+
+def test_virtual_environment_python_per_platform(monkeypatch):
+    venv = Path("/x/.venv")
+    monkeypatch.setattr(run_py.os, "name", "nt")
+    assert run_py.venv_python(venv) == venv / "Scripts/python.exe"
+    monkeypatch.setattr(run_py.os, "name", "posix")
+    assert run_py.venv_python(venv) == venv / "bin/python"
