@@ -293,7 +293,7 @@ class NodeSdk:
             process.stdin.flush()
             line = self._answers.get(timeout=self.timeout)
         except queue.Empty:
-            self.close()
+            self.close(kill=True)
             raise AssertionError(f"The {NODE_SDK} oracle did not answer within {self.timeout:g} s.") from None
         except OSError:
             line = None
@@ -317,11 +317,15 @@ class NodeSdk:
             return ""
         return interop.scrub(lines[-1], *secrets)[:300] if lines else ""
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        """Stop the Node.js process: end its input and let it finish, or kill it when it hangs."""
         process, self._process = self._process, None
         if process is not None:
             try:
-                process.stdin.close()
+                if kill:
+                    process.kill()
+                else:
+                    process.stdin.close()
                 process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 process.kill()
@@ -346,9 +350,10 @@ class NodeSdk:
 
     def _failure(self, answer: dict, *secrets: str) -> SdkFailure:
         error = answer.get("error") or {}
-        name = str(error.get("code") or error.get("name") or "")
+        outcome = str(answer.get("outcome", "crashed"))
+        name = "" if outcome == "invalid-request" else str(error.get("code") or error.get("name") or "")
         message = interop.scrub(str(error.get("message", "")), *secrets)[:300]
-        return SdkFailure(self.name, str(answer.get("outcome", "crashed")), name, message)
+        return SdkFailure(self.name, outcome, name, message)
 
 
 def _read_lines(stream, answers: queue.Queue) -> None:
