@@ -147,7 +147,7 @@ class LiveKitSdk:
 
     # ------------------------------------------------------------------ keywords
 
-    @keyword
+    @keyword("Get SDK Version")
     def get_sdk_version(self, sdk: str) -> str:
         """Return the installed version of ``sdk`` (``not installed`` for a missing Node.js package).
 
@@ -156,7 +156,7 @@ class LiveKitSdk:
         """
         return self._oracle(sdk).version
 
-    @keyword
+    @keyword("Generate Token With SDK")
     def generate_token_with_sdk(self, sdk: str, identity: str | None = None, room: str | None = None, **claims) -> Secret:
         """Mint a token with ``sdk``'s own ``AccessToken`` and return it as a ``Secret``.
 
@@ -185,7 +185,7 @@ class LiveKitSdk:
         )
         return Secret(token)
 
-    @keyword
+    @keyword("Verify Token With SDK")
     def verify_token_with_sdk(self, sdk: str, token) -> dict:
         """Verify ``token`` with ``sdk``'s ``TokenVerifier`` and return what it reports.
 
@@ -206,7 +206,7 @@ class LiveKitSdk:
         reported = self._call(oracle.verify, text, key, secret)
         return reported if oracle.name == PYTHON_SDK else interop.payload_view(reported)
 
-    @keyword
+    @keyword("SDK Should Report The Claims")
     def sdk_should_report_the_claims(self, sdk: str, token, identity: str | None = None, room: str | None = None, **claims):
         """Verify ``token`` with ``sdk`` and check that it reports exactly the claims asked for.
 
@@ -236,7 +236,7 @@ class LiveKitSdk:
         if problems:
             raise AssertionError(f"{oracle.name} {oracle.version} does not report what was asked: {'; '.join(problems)}.")
 
-    @keyword
+    @keyword("SDK Token Should Carry What Was Asked")
     def sdk_token_should_carry_what_was_asked(
         self, sdk: str, token, identity: str | None = None, room: str | None = None, **claims
     ):
@@ -445,7 +445,7 @@ class LiveKitSdk:
             parts += [f"leaves out {', '.join(missing)}"] if missing else []
             raise AssertionError(f"The token {' and '.join(parts)}.")
 
-    @keyword
+    @keyword("SDK Should Report Field")
     def sdk_should_report_field(self, sdk: str, token, field: str, expected) -> None:
         """Verify ``token`` with ``sdk`` and check one reported field (``video.canPublishData``, ``identity``).
 
