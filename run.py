@@ -149,7 +149,20 @@ def supplied_token_to_environment(arguments: list[str]) -> list[str]:
 
 
 def has_data_source(arguments: list[str]) -> bool:
-    return bool(arguments) and Path(arguments[-1]).exists() and not arguments[-1].startswith("-")
+    """Whether the arguments name suites to run, read as Robot Framework reads them.
+
+    An option's value is not a suite even when a folder has its name (``--include interop``).
+    """
+    from robot.errors import DataError
+    from robot.run import USAGE
+    from robot.utils.argumentparser import ArgumentParser
+
+    parser = ArgumentParser(USAGE, arg_limits=(0,), auto_help=False, auto_version=False, auto_argumentfile=False)
+    try:
+        _, sources = parser.parse_args(list(arguments))
+    except DataError:
+        return False  # Robot Framework reports the mistake itself
+    return bool(sources)
 
 
 def robot_command(arguments: list[str], outputdir: Path = RESULTS) -> list[str]:
