@@ -118,6 +118,17 @@ class TestRun:
     records: list[Record] = field(default_factory=list)
     suite_records: list[Record] = field(default_factory=list)
     suite_metadata: dict[str, str] = field(default_factory=dict)
+    suite_id: str = ""
+    token: str | None = None  # fingerprint of the token its suite examined, when recorded
+    merged: bool = False  # re-executed and merged in by ``rebot --merge``; the suite setup is the re-run's
+    suite_merged: bool = False  # some test of its suite was merged in
+
+    @property
+    def token_source(self) -> str | None:
+        """``minted`` or ``supplied`` as the suite recorded it, unless merging mixed two runs' suite data."""
+        if self.suite_merged and not self.merged:
+            return None
+        return self.suite_metadata.get("Token source")
 
     @property
     def full_name(self) -> str:
@@ -133,7 +144,7 @@ class TestRun:
 @dataclass
 class Run:
     tests: list[TestRun]
-    metadata: dict[str, str]
+    metadata: dict[str, list[str]]  # every distinct value per name: combined runs may differ
     findings: list[dict]
     errors: list[tuple[str, str]]
     start: datetime | None
@@ -143,11 +154,19 @@ class Run:
     def tagged(self, tag: str) -> list[TestRun]:
         return [test for test in self.tests if test.has_tag(tag)]
 
+    def meta(self, name: str) -> str | None:
+        values = self.metadata.get(name)
+        return "; ".join(values) if values else None
+
+    @property
+    def tokens(self) -> list[str]:
+        return list(dict.fromkeys(test.token for test in self.tests if test.token))
+
 
 class _Collector(ResultVisitor):
     def __init__(self):
         self.tests: list[TestRun] = []
-        self.metadata: dict[str, str] = {}
+        self.metadata: dict[str, list[str]] = {}
         self.findings: list[dict] = []
         self._suites: list[tuple[object, list[Record]]] = []
         self._test: TestRun | None = None
@@ -155,10 +174,22 @@ class _Collector(ResultVisitor):
     def start_suite(self, suite):
         self._suites.append((suite, []))
         for name, value in suite.metadata.items():
-            self.metadata.setdefault(str(name), str(value))
+            values = self.metadata.setdefault(str(name), [])
+            if str(value) not in values:
+                values.append(str(value))
 
     def end_suite(self, suite):
-        self._suites.pop()
+        _, records = self._suites.pop()
+        tests = [test for test in self.tests if test.suite_id == suite.id]
+        # After `rebot --merge` the suite setup belongs to the re-run, the tests that were not re-run to
+        # the earlier run: each group keeps the token its own run examined.
+        for group in ([test for test in tests if test.merged], [test for test in tests if not test.merged]):
+            own = next((found for test in group if (found := _fingerprint(test.tables("Token")))), None)
+            shared_setup = group and (group[0].merged or not any(test.merged for test in tests))
+            token = own or (_fingerprint(records) if shared_setup else None)
+            for test in group:
+                test.token = token
+                test.suite_merged = any(other.merged for other in tests)
 
     def start_test(self, test):
         suite, records = self._suites[-1]
@@ -170,6 +201,8 @@ class _Collector(ResultVisitor):
             message=plain_message(test.message),
             suite_records=records,
             suite_metadata={str(name): str(value) for name, value in suite.metadata.items()},
+            suite_id=suite.id,
+            merged="re-executed and results merged" in str(test.message),
         )
 
     def end_test(self, test):
@@ -225,6 +258,15 @@ def _start_time(suite) -> datetime | None:
     return min(times) if times else None
 
 
+def _fingerprint(records: list[Record]) -> str | None:
+    for record in records:
+        if _same_label(record.title, "Token generated") or _same_label(record.title, "Token"):
+            value = record.value("Fingerprint")
+            if value:
+                return str(value)
+    return None
+
+
 def _unique(findings: list[dict]) -> list[dict]:
     seen, unique = set(), []
     for finding in findings:
@@ -241,6 +283,7 @@ def plain_message(text: str) -> str:
     if text.startswith("*HTML*"):
         text = text[len("*HTML*") :]
         text = re.sub(r"<hr\s*/?>", " — ", text, flags=re.IGNORECASE)
+        text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
         text = html.unescape(_TAG.sub("", text))
     return " ".join(text.split())
 
@@ -393,7 +436,7 @@ def build(run: Run, command: str | None) -> tuple[str, list[Block]]:
 def test_date(run: Run) -> str:
     if run.start is None:
         return "not recorded in the results"
-    offset = _recorded_offset(run.metadata.get(environment.UTC_OFFSET))
+    offset = _recorded_offset((run.metadata.get(environment.UTC_OFFSET) or [None])[0])
     if offset is not None:
         moment = (run.start - offset).replace(tzinfo=timezone.utc)
         note = ""
@@ -425,13 +468,26 @@ def status_sentence(run: Run, steps: list[StepResult], status: str) -> str:
 
 def execution_section(run: Run, command: str | None) -> list[Block]:
     items: list[Inline] = []
-    items.append([text("Command: "), code(command or run.metadata.get(environment.COMMAND) or "not recorded")])
-    items.append([text("Results: "), *_joined([code(Path(source).name) for source in run.sources])])
+    items.append([text("Command: "), code(command or run.meta(environment.COMMAND) or "not recorded")])
+    items.append([text("Results: "), *_joined([code(source) for source in run.sources])])
     suites = sorted({test.suite for test in run.tests})
     items.append([text("Suites: "), *_joined([code(name) for name in suites] or [text("none")])])
-    sources = sorted({value for test in run.tests if (value := test.suite_metadata.get("Token source"))})
+    sources = sorted({value for test in run.tests if (value := test.token_source)})
     if sources:
         items.append([text("Token under test: "), text(", ".join(sources))])
+    merged = [test.name for test in run.tests if test.merged]
+    if merged:
+        items.append([strong("Merged results"), text(" (rebot --merge): re-executed and merged in: " + ", ".join(merged) + ".")])
+    tokens = run.tokens
+    if len(tokens) > 1:
+        items.append(
+            [
+                strong(f"{len(tokens)} different tokens"),
+                text(" were examined in these combined results: each step's values belong to the token of its own run ("),
+                *_joined([code(token) for token in tokens]),
+                text(")."),
+            ]
+        )
     return [heading(3, text("Test Execution")), bullets(items)]
 
 
@@ -467,6 +523,8 @@ def outcome_blocks(test: TestRun) -> list[Block]:
         return [paragraph(strong("Failed:"), text(" " + (test.message or "no message")), css="failure")]
     if test.status == SKIP:
         return [paragraph(strong("Skipped:"), text(" " + (test.message or "no reason given")), css="skipped")]
+    if test.merged:
+        return [paragraph(strong("Re-executed:"), text(" " + test.message), css="skipped")]
     return []
 
 
@@ -501,8 +559,7 @@ def step_one(test: TestRun) -> list[Inline]:
     for record in tables:
         for row in record.rows:
             if _same_label(row.get("label"), "Token length"):
-                source = test.suite_metadata.get("Token source", "")
-                verb = "Token supplied" if source == "supplied" else "Token generated"
+                verb = {"supplied": "Token supplied", "minted": "Token generated"}.get(test.token_source, "Token length")
                 items.append([text(f"{verb}: "), code(row.get("value"))])
             else:
                 items.append(row_item(row))
@@ -615,7 +672,10 @@ def audience_item(run: Run) -> Inline | None:
         return None
     actual = rows[-1].get("actual")
     if actual is None:
-        return [strong("Audience"), text(": the token carries no aud claim, as tokens from LiveKit's SDKs; the server ignores aud.")]
+        return [
+            strong("Audience"),
+            text(": the token carries no aud claim, as tokens from LiveKit's SDKs; the server ignores aud."),
+        ]
     return [
         strong("Audience"),
         text(": the token carries aud "),
@@ -630,9 +690,9 @@ def audience_item(run: Run) -> Inline | None:
 def area_item(area: AreaResult, run: Run) -> Inline:
     tally = f"{len(area.tests)} tests: {area.count(PASS)} passed, {area.count(FAIL)} failed, {area.count(SKIP)} skipped"
     content: Inline = [strong(area.name), text(f" ({area.tag}): {tally}.")]
-    if area.tag == "live" and (url := run.metadata.get(environment.SERVER_URL)):
+    if area.tag == "live" and (url := run.meta(environment.SERVER_URL)):
         content += [text(" Server: "), code(url)]
-        if version := run.metadata.get(environment.SERVER_VERSION):
+        if version := run.meta(environment.SERVER_VERSION):
             content += [text(", version "), code(version)]
         content.append(text("."))
     failed = [test for test in area.tests if test.status == FAIL]
@@ -651,10 +711,14 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
     live = next((area for area in area_results(run) if area.tag == "live"), None)
     server_checked = live is not None and live.count(PASS) > 0 and live.count(FAIL) == 0
     if status == PASSED:
-        blocks.append(paragraph(text("The five authentication steps passed in this run. "), *_token_facts(run)))
+        scope = "this run" if len(run.sources) == 1 and not any(test.merged for test in run.tests) else "these results"
+        opening = f"The five authentication steps passed in {scope}. "
+        if len(run.tokens) > 1:
+            opening += f"Each step ran on the token of its own run ({len(run.tokens)} different tokens). "
+        blocks.append(paragraph(text(opening), *_token_facts(run)))
         blocks.append(Block("numbered", items=passed_facts(run)))
         if server_checked:
-            url = run.metadata.get(environment.SERVER_URL)
+            url = run.meta(environment.SERVER_URL)
             where = f" at {url}" if url else ""
             blocks.append(paragraph(text(f"A LiveKit server{where} was contacted and the live checks passed.")))
             blocks.append(paragraph(strong("Control plane verified. Server authentication verified."), css="verdict"))
@@ -717,7 +781,7 @@ def _token_facts(run: Run) -> Inline:
     if first is None:
         return [text("The token:")]
     record = first.tables("Token")[-1]
-    source = "supplied" if first.suite_metadata.get("Token source") == "supplied" else "generated"
+    source = {"supplied": "supplied", "minted": "generated"}.get(first.token_source, "examined")
     return [
         text(f"The token {source} for participant "),
         code(record.value("Participant")),
@@ -748,9 +812,16 @@ def passed_facts(run: Run) -> list[Inline]:
     facts.append([text(sentence + ";")])
     for tag, title, what in (("step-3", "Claims", "claims"), ("step-4", "Access grants", "grants")):
         checked, reported = _checked_rows(run, tag, title)
-        sentence = f"matches the expected value for {len(checked)} {what} ({', '.join(checked) or 'none'})"
-        if reported:
-            sentence += f"; {len(reported)} more were only reported, with no expected value set ({', '.join(reported)})"
+        if checked:
+            sentence = f"matches the expected value for {len(checked)} {what} ({', '.join(checked)})"
+            if reported:
+                sentence += f", and {len(reported)} more were only reported ({', '.join(reported)})"
+        elif reported:
+            sentence = (
+                f"carries the {what} reported above ({', '.join(reported)}); none was compared, as no expected value was set"
+            )
+        else:
+            sentence = f"has no {what} recorded in these results"
         facts.append([text(sentence + ";")])
     expiry = [r for t in run.tagged("step-5") for r in t.tables("Expiration")]
     if expiry:
@@ -770,11 +841,10 @@ def passed_facts(run: Run) -> list[Inline]:
 
 
 def environment_section(run: Run, command: str | None) -> list[Block]:
-    recorded = run.metadata
     fallback: dict[str, str] | None = None
     rows: list[list[Inline]] = []
     for name in ENVIRONMENT_ROWS:
-        value = recorded.get(name)
+        value = run.meta(name)
         if value is None and name in (environment.ROBOT, environment.PYTHON):
             value = _from_generator(run.generator, name)
         if value is None:
@@ -787,13 +857,13 @@ def environment_section(run: Run, command: str | None) -> list[Block]:
             value = f"{fallback[name]} (not recorded by the run; read when this summary was written)"
         rows.append([[text(name)], [code(value)]])
     for name in (environment.SERVER_URL, environment.SERVER_VERSION):
-        if name in recorded:
-            rows.append([[text(name)], [code(recorded[name])]])
-    if environment.SERVER_URL not in recorded:
+        if run.meta(name):
+            rows.append([[text(name)], [code(run.meta(name))]])
+    if not run.meta(environment.SERVER_URL):
         rows.append([[text("LiveKit server")], [text("none contacted in this run")]])
-    rows.append([[text("Command")], [code(command or recorded.get(environment.COMMAND) or "not recorded")]])
-    if command and recorded.get(environment.COMMAND):
-        rows.append([[text("Robot Framework command line")], [code(recorded[environment.COMMAND])]])
+    rows.append([[text("Command")], [code(command or run.meta(environment.COMMAND) or "not recorded")]])
+    if command and run.meta(environment.COMMAND):
+        rows.append([[text("Robot Framework command line")], [code(run.meta(environment.COMMAND))]])
     return [heading(3, text("Environment")), Block("table", header=["Item", "Value"], rows=rows)]
 
 
@@ -945,7 +1015,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="signoff.py", description="Write signoff.md and signoff.html from Robot Framework output.xml files."
     )
-    parser.add_argument("outputs", nargs="+", type=Path, metavar="OUTPUT.xml", help="output.xml of the run (several are combined)")
+    parser.add_argument(
+        "outputs", nargs="+", type=Path, metavar="OUTPUT.xml", help="output.xml of the run (several are combined)"
+    )
     parser.add_argument("--outdir", type=Path, help="where to write the summary (default: the folder of the first output.xml)")
     parser.add_argument("--command", help="the command that reproduces the run, shown in the summary")
     parser.add_argument("--require-passed", action="store_true", help="exit with 1 unless the status is PASSED")

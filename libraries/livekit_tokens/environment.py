@@ -79,9 +79,7 @@ def git_commit(root: Path = PROJECT_ROOT) -> str:
         head = subprocess.run([git, "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=False)
         if head.returncode != 0:
             return "unknown (not a git checkout)"
-        status = subprocess.run(
-            [git, "status", "--porcelain"], cwd=root, capture_output=True, text=True, timeout=30, check=False
-        )
+        status = subprocess.run([git, "status", "--porcelain"], cwd=root, capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return "unknown (git did not answer)"
     commit = head.stdout.strip()
@@ -112,7 +110,7 @@ def robot_command(argv: list[str] | None = None) -> str:
 
 
 def _hidden_variable(assignment: str) -> str:
-    name, separator, value = assignment.partition(":")
+    name, separator, _ = assignment.partition(":")
     if separator and any(part in name.upper() for part in _SECRET_VARIABLE_WORDS):
         return f"{name}:<hidden>"
     return assignment
