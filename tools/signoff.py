@@ -347,10 +347,13 @@ def area_results(run: Run) -> list[AreaResult]:
 
 # ---------------------------------------------------------------- a small document model
 
-# Inline content is a list of (kind, text) pairs; kinds: text, code, strong, mark.
+# Inline content is a list of (kind, text) pairs; kinds: text, code, strong, mark (a status or a
+# check result, drawn as an emoji in Markdown and as a label in HTML) and status (a step's status
+# with its word).
 Inline = list[tuple[str, str]]
 
-MARKS = {
+_CHECKS = {True: "ok", False: "wrong", None: "reported"}
+MARKDOWN_MARKS = {
     PASS: "✅",
     FAIL: "❌",
     SKIP: "⏭️",
@@ -358,9 +361,22 @@ MARKS = {
     PASSED: "✅",
     FAILED: "❌",
     INCOMPLETE: "⚠️",
-    True: "✓",
-    False: "✗",
-    None: "—",
+    "ok": "✓",
+    "wrong": "✗",
+    "reported": "—",
+}
+# Emoji fonts are often missing where pages are printed: HTML uses coloured words and plain symbols.
+HTML_MARKS = {
+    PASS: '<span class="label pass">PASS</span>',
+    FAIL: '<span class="label fail">FAIL</span>',
+    SKIP: '<span class="label skip">SKIPPED</span>',
+    NOT_RUN: '<span class="label skip">NOT RUN</span>',
+    PASSED: "",
+    FAILED: "",
+    INCOMPLETE: "",
+    "ok": '<span class="ok">&#10003;</span>',
+    "wrong": '<span class="wrong">&#10007;</span>',
+    "reported": "&#8212;",
 }
 
 
@@ -388,7 +404,7 @@ def strong(value) -> tuple[str, str]:
 
 
 def mark(value) -> tuple[str, str]:
-    return ("mark", MARKS[value])
+    return ("mark", _CHECKS[value] if value is None or isinstance(value, bool) else value)
 
 
 def heading(level: int, *content, css: str = "") -> Block:
@@ -618,10 +634,10 @@ STEP_ITEMS = {1: step_one, 2: step_two, 3: step_three, 4: step_four, 5: step_fiv
 def flow_section(steps: list[StepResult]) -> list[Block]:
     rows = []
     for result in steps:
-        outcome: Inline = [strong(_STATUS_WORDS[result.status])]
+        outcome: Inline = [("status", result.status)]
         if result.status == PASS and only_reported(result):
             outcome.append(text(" (values reported; no expected values were set)"))
-        rows.append([[mark(result.status), text(" " + result.step.flow)], outcome])
+        rows.append([[text(result.step.flow)], outcome])
     return [heading(3, text("Authentication Flow Verified")), Block("table", header=["Check", "Result"], rows=rows)]
 
 
@@ -899,7 +915,9 @@ def _md_inline(content: Inline) -> str:
         elif kind == "strong":
             parts.append(f"**{_md_text(value)}**")
         elif kind == "mark":
-            parts.append(value)
+            parts.append(MARKDOWN_MARKS[value])
+        elif kind == "status":
+            parts.append(f"{MARKDOWN_MARKS[value]} **{_STATUS_WORDS[value]}**")
         else:
             parts.append(_md_text(value))
     return "".join(parts)
@@ -933,8 +951,8 @@ def _html_inline(content: Inline) -> str:
             parts.append(f"<code>{escaped}</code>")
         elif kind == "strong":
             parts.append(f"<strong>{escaped}</strong>")
-        elif kind == "mark":
-            parts.append(f'<span class="mark">{escaped}</span>')
+        elif kind in ("mark", "status"):
+            parts.append(HTML_MARKS[value])
         else:
             parts.append(escaped)
     return "".join(parts)
@@ -951,6 +969,10 @@ h3 { font-size: 1.1rem; margin-top: 1.6rem; border-bottom: 1px solid var(--line)
 h4 { font-size: 1rem; margin: 1.2rem 0 .3rem; }
 h2.status { display: inline-block; padding: .3rem .9rem; border-radius: .4rem; color: #fff; }
 h2.passed { background: var(--pass); } h2.failed { background: var(--fail); } h2.incomplete { background: var(--warn); }
+.label { display: inline-block; font-size: .75rem; font-weight: 700; padding: .05rem .45rem; border-radius: .3rem;
+         color: #fff; vertical-align: middle; letter-spacing: .03em; }
+.label.pass { background: var(--pass); } .label.fail { background: var(--fail); } .label.skip { background: var(--warn); }
+.ok { color: var(--pass); font-weight: 700; } .wrong { color: var(--fail); font-weight: 700; }
 code { font: .9em ui-monospace, SFMono-Regular, Consolas, monospace; background: #f6f8fa; padding: .05rem .3rem;
        border-radius: .25rem; overflow-wrap: anywhere; }
 ul, ol { margin: .3rem 0 .6rem; padding-left: 1.4rem; } li { margin: .15rem 0; }
@@ -963,7 +985,7 @@ p.verdict { font-size: 1.05rem; }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); padding-top: .5rem; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11pt; }
-  h2.status, p.failure, p.skipped, p.missing { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  h2.status, .label, p.failure, p.skipped, p.missing { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   h3, h4 { break-after: avoid; }
   li, tr, p { break-inside: avoid; }
   code { background: none; padding: 0; }
