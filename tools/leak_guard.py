@@ -145,7 +145,8 @@ def plan(environ: Mapping[str, str], token_log: Path | None) -> Plan:
     skipped = 0
     tokens = 0
     for value in dict.fromkeys([*values, *([supplied] if supplied else [])]):
-        if value != supplied and not is_token(value):
+        given = bool(supplied) and value == supplied  # LIVEKIT_TOKEN is searched whatever its shape
+        if not given and not is_token(value):
             skipped += 1  # hostile test input that is not a token at all (empty, raw text, broken base64)
             continue
         parts = token_parts(value) or ([value] if len(value) >= SHORT_SECRET else [])
