@@ -472,7 +472,7 @@ def _recorded_offset(value: str | None) -> timedelta | None:
 
 def status_sentence(run: Run, steps: list[StepResult], status: str) -> str:
     counts = {word: sum(1 for test in run.tests if test.status == word) for word in (PASS, FAIL, SKIP)}
-    tally = f"{len(run.tests)} tests: {counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped."
+    tally = f"{_tests(len(run.tests))}: {counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped."
     if status == PASSED:
         return f"All five steps passed and no test failed. {tally}"
     if status == FAILED:
@@ -480,6 +480,10 @@ def status_sentence(run: Run, steps: list[StepResult], status: str) -> str:
         return f"{len(failed)} test{'s' if len(failed) != 1 else ''} failed. {tally}"
     missing = [f"Step {result.step.number}" for result in steps if result.status in (SKIP, NOT_RUN)]
     return f"No test failed, but {', '.join(missing)} did not run to completion (skipped or not run). {tally}"
+
+
+def _tests(count: int) -> str:
+    return f"{count} test" if count == 1 else f"{count} tests"
 
 
 def execution_section(run: Run, command: str | None) -> list[Block]:
@@ -704,7 +708,7 @@ def audience_item(run: Run) -> Inline | None:
 
 
 def area_item(area: AreaResult, run: Run) -> Inline:
-    tally = f"{len(area.tests)} tests: {area.count(PASS)} passed, {area.count(FAIL)} failed, {area.count(SKIP)} skipped"
+    tally = f"{_tests(len(area.tests))}: {area.count(PASS)} passed, {area.count(FAIL)} failed, {area.count(SKIP)} skipped"
     content: Inline = [strong(area.name), text(f" ({area.tag}): {tally}.")]
     if area.tag == "live" and (url := run.meta(environment.SERVER_URL)):
         content += [text(" Server: "), code(url)]

@@ -218,8 +218,10 @@ def test_other_areas_findings_and_the_live_server_are_summarised(tmp_path):
     assert "Clock skew**: not measured" not in findings
     assert "**LiveKit server** (live): 2 tests: 1 passed, 1 failed, 0 skipped. Server: `http://127.0.0.1:7880`" in findings
     assert "Failed: **Expired Token Is Refused** — Expired Token Is Refused said why" in findings
-    assert "**Token endpoint** (endpoint): 1 tests: 0 passed, 0 failed, 1 skipped. Not checked: Endpoint Answers said why" in findings
-    assert "**Security catalogue** (security): 1 tests: 1 passed" in findings
+    assert (
+        "**Token endpoint** (endpoint): 1 test: 0 passed, 0 failed, 1 skipped. Not checked: Endpoint Answers said why" in findings
+    )
+    assert "**Security catalogue** (security): 1 test: 1 passed" in findings
     assert "| LiveKit server URL | `http://127.0.0.1:7880` |" in markdown
     assert "| LiveKit server version | `1.9.1` |" in markdown
     assert "The five steps did not fail, but other tests of the run did." in section(markdown, "Conclusion")
