@@ -145,6 +145,7 @@ class TestRun:
 class Run:
     tests: list[TestRun]
     metadata: dict[str, list[str]]  # every distinct value per name: combined runs may differ
+    suite_failures: list[tuple[str, str]]  # (suite, message) of failed suite setups and teardowns
     findings: list[dict]
     errors: list[tuple[str, str]]
     start: datetime | None
@@ -168,6 +169,7 @@ class _Collector(ResultVisitor):
         self.tests: list[TestRun] = []
         self.metadata: dict[str, list[str]] = {}
         self.findings: list[dict] = []
+        self.suite_failures: list[tuple[str, str]] = []
         self._suites: list[tuple[object, list[Record]]] = []
         self._test: TestRun | None = None
 
@@ -180,6 +182,9 @@ class _Collector(ResultVisitor):
 
     def end_suite(self, suite):
         _, records = self._suites.pop()
+        for fixture, name in ((suite.setup, "setup"), (suite.teardown, "teardown")):
+            if fixture and fixture.status == FAIL:
+                self.suite_failures.append((f"Suite {name} of {suite.full_name}", plain_message(fixture.message)))
         tests = [test for test in self.tests if test.suite_id == suite.id]
         # After `rebot --merge` the suite setup belongs to the re-run, the tests that were not re-run to
         # the earlier run: each group keeps the token its own run examined.
@@ -243,6 +248,7 @@ def read_results(paths: list[Path]) -> Run:
     return Run(
         tests=collector.tests,
         metadata=collector.metadata,
+        suite_failures=collector.suite_failures,
         findings=_unique(collector.findings),
         errors=errors,
         start=_start_time(result.suite),
@@ -766,7 +772,9 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
             else "The five steps did not fail, but other tests of the run did."
         )
         blocks.append(paragraph(text(first + " What failed, and why:")))
-        blocks.append(bullets([[strong(test.full_name), text(f": {test.message or 'no message'}")] for test in failed]))
+        causes = [[strong(where), text(f": {message or 'no message'}")] for where, message in run.suite_failures]
+        causes += [[strong(test.full_name), text(f": {test.message or 'no message'}")] for test in failed]
+        blocks.append(bullets(causes))
         passed = [f"Step {result.step.number}" for result in steps if result.status == PASS]
         missing = [f"Step {result.step.number}" for result in steps if result.status in (SKIP, NOT_RUN)]
         notes = []

@@ -298,3 +298,11 @@ def test_unreadable_results_end_in_one_sentence(tmp_path, capsys, content):
     assert error.startswith("Sign-off summary not written: ")
     assert error.count("\n") == 1
     assert not (tmp_path / "signoff.md").exists()
+
+
+def test_a_failed_suite_setup_is_named_with_its_reason(tmp_path):
+    suite = evidence_suite({"Token Generation": (["step-1"], "FAIL", [])})
+    suite.setup.config(name="The Token Under Test Is Ready", status="FAIL", message="LIVEKIT_KEYS line 1 has no ':'.")
+    run = signoff.read_results([saved(tmp_path, suite)])
+    conclusion = section(signoff.to_markdown(signoff.build(run, None)[1]), "Conclusion")
+    assert "- **Suite setup of Areas**: LIVEKIT_KEYS line 1 has no ':'." in conclusion
