@@ -91,7 +91,7 @@ _STATUS_WORDS = {PASS: "PASS", FAIL: "FAIL", SKIP: "SKIPPED", NOT_RUN: "NOT RUN"
 
 @dataclass
 class Record:
-    """One evidence table: its title, its structured record, and where it was logged."""
+    """One evidence table: its title and its structured record."""
 
     title: str
     data: dict
@@ -99,11 +99,11 @@ class Record:
     @property
     def rows(self) -> list[dict]:
         rows = self.data.get("rows")
-        return rows if isinstance(rows, list) else []
+        return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
 
     def value(self, label: str):
         for row in self.rows:
-            if isinstance(row, dict) and _same_label(row.get("label"), label):
+            if _same_label(row.get("label"), label):
                 return row.get("value", row.get("actual"))
         return None
 
@@ -558,7 +558,7 @@ def fact_items(records: list[Record], skip: tuple[str, ...] = ()) -> list[Inline
     items = []
     for record in records:
         for row in record.rows:
-            if not isinstance(row, dict) or any(_same_label(row.get("label"), label) for label in skip):
+            if any(_same_label(row.get("label"), label) for label in skip):
                 continue
             items.append(row_item(row))
     return items
@@ -595,7 +595,7 @@ def step_one(test: TestRun) -> list[Inline]:
 def step_two(test: TestRun) -> list[Inline]:
     items = fact_items(test.tables("Signature"))
     for record in test.tables("Tampering detection"):
-        rows = [row for row in record.rows if isinstance(row, dict)]
+        rows = record.rows
         refused = sum(1 for row in rows if row.get("ok") is True)
         summary = "no signature tampering went undetected" if refused == len(rows) else "some tampering went undetected"
         items.append([text(f"Altered copies refused: {refused} of {len(rows)} — {summary}")])
@@ -608,7 +608,7 @@ def step_two(test: TestRun) -> list[Inline]:
 
 
 def step_three(test: TestRun) -> list[Inline]:
-    rows = [row for record in test.tables("Claims") for row in record.rows if isinstance(row, dict)]
+    rows = [row for record in test.tables("Claims") for row in record.rows]
     items = [row_item(row) for row in rows]
     checked = [row.get("ok") for row in rows if row.get("ok") in (True, False)]
     if checked and all(checked):
@@ -617,7 +617,7 @@ def step_three(test: TestRun) -> list[Inline]:
 
 
 def step_four(test: TestRun) -> list[Inline]:
-    rows = [row for record in test.tables("Access grants") for row in record.rows if isinstance(row, dict)]
+    rows = [row for record in test.tables("Access grants") for row in record.rows]
     items = [row_item(row) for row in rows]
     observed = {_normal(row.get("label")): str(row.get("actual", "")).split(" ")[0] for row in rows}
     if observed.get("canpublish") == "false" and observed.get("cansubscribe") == "true":
@@ -627,13 +627,13 @@ def step_four(test: TestRun) -> list[Inline]:
 
 def step_five(test: TestRun) -> list[Inline]:
     validity = test.tables("Validity")
-    checked = tuple(str(row.get("label")) for record in validity for row in record.rows if isinstance(row, dict))
+    checked = tuple(str(row.get("label")) for record in validity for row in record.rows)
     return fact_items(test.tables("Expiration"), skip=checked) + fact_items(validity)
 
 
 def only_reported(result: StepResult) -> bool:
     """True when the step's checks were all reported without an expected value (nothing was compared)."""
-    rows = [row for test in result.tests for record in test.records for row in record.rows if isinstance(row, dict)]
+    rows = [row for test in result.tests for record in test.records for row in record.rows]
     checks = [row for row in rows if "expected" in row or "actual" in row]
     return bool(checks) and all(row.get("ok") not in (True, False) for row in checks)
 
@@ -692,7 +692,7 @@ def audience_item(run: Run) -> Inline | None:
         for test in run.tagged("step-3")
         for record in test.tables("Claims")
         for row in record.rows
-        if isinstance(row, dict) and ("(aud)" in str(row.get("label")) or _same_label(row.get("label"), "aud"))
+        if "(aud)" in str(row.get("label")) or _same_label(row.get("label"), "aud")
     ]
     if not rows:
         return None
@@ -822,7 +822,7 @@ def _token_facts(run: Run) -> Inline:
 
 
 def _checked_rows(run: Run, tag: str, title: str) -> tuple[list[str], list[str]]:
-    rows = [row for test in run.tagged(tag) for record in test.tables(title) for row in record.rows if isinstance(row, dict)]
+    rows = [row for test in run.tagged(tag) for record in test.tables(title) for row in record.rows]
     checked = [str(row.get("label")) for row in rows if row.get("ok") is True]
     reported = [str(row.get("label")) for row in rows if row.get("ok") not in (True, False)]
     return checked, reported
