@@ -1037,7 +1037,7 @@ def to_html(blocks: list[Block], status: str) -> str:
 
 def write_summary(outputs: list[Path], outdir: Path, command: str | None = None) -> tuple[str, Path, Path]:
     run = read_results(outputs)
-    status, blocks = build(run, command)
+    status, blocks = build(run, environment.hide_secret_variables(command) if command else None)
     outdir.mkdir(parents=True, exist_ok=True)
     markdown, page = outdir / "signoff.md", outdir / "signoff.html"
     markdown.write_text(to_markdown(blocks), encoding="utf-8")

@@ -48,3 +48,10 @@ def test_node_sdk_version_prefers_the_installed_package(tmp_path):
     assert environment.node_sdk_version(tmp_path) == "2.19.1"
     (installed / "package.json").write_text("{broken", encoding="utf-8")
     assert environment.node_sdk_version(tmp_path) == "unreadable"
+
+
+def test_a_command_text_hides_secret_looking_variables():
+    command = 'python run.py --variable API_SECRET:hunter2 -v session_token:abc --variable=ROOM:demo -v "MY_KEYS:a:b" suites'
+    assert environment.hide_secret_variables(command) == (
+        'python run.py --variable API_SECRET:<hidden> -v session_token:<hidden> --variable=ROOM:demo -v "MY_KEYS:<hidden>" suites'
+    )

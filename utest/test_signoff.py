@@ -306,3 +306,13 @@ def test_a_failed_suite_setup_is_named_with_its_reason(tmp_path):
     run = signoff.read_results([saved(tmp_path, suite)])
     conclusion = section(signoff.to_markdown(signoff.build(run, None)[1]), "Conclusion")
     assert "- **Suite setup of Areas**: LIVEKIT_KEYS line 1 has no ':'." in conclusion
+
+
+def test_the_command_shown_hides_secret_looking_variables(tmp_path):
+    command = "python run.py --variable API_SECRET:hunter2 --include step-1"
+    assert signoff.main([str(DATA / "passed.xml"), "--outdir", str(tmp_path), "--command", command]) == 0
+    markdown = (tmp_path / "signoff.md").read_text(encoding="utf-8")
+    page = (tmp_path / "signoff.html").read_text(encoding="utf-8")
+    assert "hunter2" not in markdown + page
+    assert "`python run.py --variable API_SECRET:<hidden> --include step-1`" in markdown
+    assert "python run.py --variable API_SECRET:&lt;hidden&gt; --include step-1" in page

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -107,6 +108,13 @@ def robot_command(argv: list[str] | None = None) -> str:
             word = "--variable=" + _hidden_variable(word[len("--variable=") :])
         words.append(_quoted(word))
     return " ".join(words)
+
+
+def hide_secret_variables(command: str) -> str:
+    """``command`` with the values of secret-looking ``--variable NAME:value`` options replaced by ``<hidden>``."""
+    words = "|".join(_SECRET_VARIABLE_WORDS)
+    pattern = rf"((?:-v|--variable)[ =]\"?)([^:\s\"]*(?:{words})[^:\s\"]*):[^\s\"]*"
+    return re.sub(pattern, r"\1\2:<hidden>", command, flags=re.IGNORECASE)
 
 
 def _hidden_variable(assignment: str) -> str:
