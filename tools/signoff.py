@@ -676,12 +676,13 @@ def findings_section(run: Run, steps: list[StepResult]) -> list[Block]:
 def clock_item(run: Run) -> Inline:
     checked = [record.value("Checked at") for test in run.tagged("step-5") for record in test.tables("Expiration")]
     checked = [value for value in checked if value]
-    where = f" at {checked[0]}" if checked else ""
+    if not checked:
+        return [strong("Clock skew"), text(": not measured, and no token times were checked in these results.")]
     return [
         strong("Clock skew"),
         text(
             ": not measured, no LiveKit server clock was compared in this run. The token times were checked "
-            f"against this machine's clock{where}, with the server's 60 s leeway on exp and nbf."
+            f"against this machine's clock at {checked[0]}, with the server's 60 s leeway on exp and nbf."
         ),
     ]
 

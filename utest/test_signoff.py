@@ -316,3 +316,8 @@ def test_the_command_shown_hides_secret_looking_variables(tmp_path):
     assert "hunter2" not in markdown + page
     assert "`python run.py --variable API_SECRET:<hidden> --include step-1`" in markdown
     assert "python run.py --variable API_SECRET:&lt;hidden&gt; --include step-1" in page
+
+
+def test_without_step_5_the_summary_does_not_claim_the_times_were_checked():
+    _, markdown, _ = summary("skipped")
+    assert "**Clock skew**: not measured, and no token times were checked in these results." in section(markdown, "Key Findings")
