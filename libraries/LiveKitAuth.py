@@ -16,7 +16,7 @@ from robot.api import logger
 from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
-from livekit_tokens import evidence, hostile, minting, verification
+from livekit_tokens import environment, evidence, hostile, minting, verification
 from livekit_tokens import grants as model
 from livekit_tokens.keys import MIN_SECRET_BYTES, ConfigurationError, Keyring, load_keyring
 from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
@@ -535,6 +535,27 @@ class LiveKitAuth:
         text = getattr(value, "value", value)
         evidence.remember_token(text if isinstance(text, str) else str(text))
         return value if isinstance(value, Secret) else Secret(str(text))
+
+    @keyword
+    def record_test_environment(self) -> dict:
+        """Record the run's environment as metadata of the top-level suite and return it.
+
+        Records the Robot Framework, Python, PyJWT and livekit-api versions, the Node.js
+        livekit-server-sdk version when the interop project exists, the operating system, the
+        project's git commit (marked when there are uncommitted changes) and the Robot Framework
+        command line with the values of secret-looking variables hidden. The sign-off summary reads
+        them back from ``output.xml``. Calling it again records the same facts again.
+
+        Example:
+        | Record Test Environment |
+        """
+        facts = {**environment.collect(), environment.COMMAND: environment.robot_command()}
+        if _robot_is_running():
+            from robot.libraries.BuiltIn import BuiltIn
+
+            for name, value in facts.items():
+                BuiltIn().set_suite_metadata(name, value, top=True)
+        return facts
 
     # ------------------------------------------------------------------ helpers
 

@@ -1,0 +1,1071 @@
+#!/usr/bin/env python3
+"""Write the sign-off summary of a run: ``signoff.md`` and ``signoff.html``, read from ``output.xml``.
+
+    python tools/signoff.py results/output.xml [more output.xml ...] [--outdir DIR] [--command TEXT]
+
+Several files are combined as ``rebot`` combines them; a file merged with ``rebot --merge`` or a run
+of a subset works as well. Every value in the summary comes from the results: the evidence tables
+the keywords log (their ``data-lk-evidence`` records), the test statuses and messages, and the suite
+metadata (the environment recorded by ``Record Test Environment``). Exit code: 0 when the summary
+was written (whatever the run's status), 1 with ``--require-passed`` when the status is not PASSED,
+2 when the results cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT / "libraries") not in sys.path:
+    sys.path.insert(0, str(ROOT / "libraries"))
+
+from robot.api import ExecutionResult, ResultVisitor  # noqa: E402
+from robot.errors import DataError  # noqa: E402
+
+from livekit_tokens import environment  # noqa: E402
+from livekit_tokens.evidence import EVIDENCE_ATTRIBUTE  # noqa: E402
+
+TITLE = "LiveKit Client Authentication Test Results"
+OBJECTIVE = (
+    "Show that a client can obtain a valid LiveKit access token and that LiveKit accepts it for the "
+    "room and permissions it was issued for.",
+    "Control plane and authentication only: no audio or video, no speech services.",
+)
+
+PASS, FAIL, SKIP, NOT_RUN = "PASS", "FAIL", "SKIP", "NOT RUN"
+PASSED, FAILED, INCOMPLETE = "PASSED", "FAILED", "INCOMPLETE"
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    name: str
+    flow: str
+
+    @property
+    def tag(self) -> str:
+        return f"step-{self.number}"
+
+
+STEPS = (
+    Step(1, "Token Generation", "Token generation"),
+    Step(2, "Signature Validation", "Signature validation"),
+    Step(3, "Token Claims", "Claims verification"),
+    Step(4, "Access Grants", "Grant configuration"),
+    Step(5, "Token Expiration", "Expiration check"),
+)
+
+# Suites of other areas, found by tag, summarised under Key findings.
+AREAS = (
+    ("live", "LiveKit server"),
+    ("endpoint", "Token endpoint"),
+    ("security", "Security catalogue"),
+    ("interop", "SDK interoperability"),
+)
+
+ENVIRONMENT_ROWS = (
+    environment.ROBOT,
+    environment.PYTHON,
+    environment.PYJWT,
+    environment.LIVEKIT_API,
+    environment.NODE_SDK_NAME,
+    environment.NODE,
+    environment.OS,
+    environment.COMMIT,
+)
+
+_EVIDENCE = re.compile(EVIDENCE_ATTRIBUTE + r'="([^"]*)"')
+_TAG = re.compile(r"<[^>]+>")
+_STATUS_WORDS = {PASS: "PASS", FAIL: "FAIL", SKIP: "SKIPPED", NOT_RUN: "NOT RUN"}
+
+
+# ---------------------------------------------------------------- reading the results
+
+
+@dataclass
+class Record:
+    """One evidence table: its title and its structured record."""
+
+    title: str
+    data: dict
+
+    @property
+    def rows(self) -> list[dict]:
+        rows = self.data.get("rows")
+        return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+
+    def value(self, label: str):
+        for row in self.rows:
+            if _same_label(row.get("label"), label):
+                return row.get("value", row.get("actual"))
+        return None
+
+
+@dataclass
+class TestRun:
+    name: str
+    suite: str
+    tags: list[str]
+    status: str
+    message: str
+    records: list[Record] = field(default_factory=list)
+    suite_records: list[Record] = field(default_factory=list)
+    suite_metadata: dict[str, str] = field(default_factory=dict)
+    suite_id: str = ""
+    token: str | None = None  # fingerprint of the token its suite examined, when recorded
+    merged: bool = False  # re-executed and merged in by ``rebot --merge``; the suite setup is the re-run's
+    suite_merged: bool = False  # some test of its suite was merged in
+
+    @property
+    def token_source(self) -> str | None:
+        """``minted`` or ``supplied`` as the suite recorded it, unless merging mixed two runs' suite data."""
+        if self.suite_merged and not self.merged:
+            return None
+        return self.suite_metadata.get("Token source")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.suite}.{self.name}"
+
+    def has_tag(self, tag: str) -> bool:
+        return any(_normal(own) == _normal(tag) for own in self.tags)
+
+    def tables(self, title: str) -> list[Record]:
+        return [record for record in self.records if _same_label(record.title, title)]
+
+
+@dataclass
+class Run:
+    tests: list[TestRun]
+    metadata: dict[str, list[str]]  # every distinct value per name: combined runs may differ
+    suite_failures: list[tuple[str, str]]  # (suite, message) of failed suite setups and teardowns
+    findings: list[dict]
+    errors: list[tuple[str, str]]
+    start: datetime | None
+    generator: str
+    sources: list[str]
+
+    def tagged(self, tag: str) -> list[TestRun]:
+        return [test for test in self.tests if test.has_tag(tag)]
+
+    def meta(self, name: str) -> str | None:
+        values = self.metadata.get(name)
+        return "; ".join(values) if values else None
+
+    @property
+    def tokens(self) -> list[str]:
+        return list(dict.fromkeys(test.token for test in self.tests if test.token))
+
+
+class _Collector(ResultVisitor):
+    def __init__(self):
+        self.tests: list[TestRun] = []
+        self.metadata: dict[str, list[str]] = {}
+        self.findings: list[dict] = []
+        self.suite_failures: list[tuple[str, str]] = []
+        self._suites: list[tuple[object, list[Record]]] = []
+        self._test: TestRun | None = None
+
+    def start_suite(self, suite):
+        self._suites.append((suite, []))
+        for name, value in suite.metadata.items():
+            values = self.metadata.setdefault(str(name), [])
+            if str(value) not in values:
+                values.append(str(value))
+
+    def end_suite(self, suite):
+        _, records = self._suites.pop()
+        for fixture, name in ((suite.setup, "setup"), (suite.teardown, "teardown")):
+            if fixture and fixture.status == FAIL:
+                self.suite_failures.append((f"Suite {name} of {suite.full_name}", plain_message(fixture.message)))
+        tests = [test for test in self.tests if test.suite_id == suite.id]
+        # After `rebot --merge` the suite setup belongs to the re-run, the tests that were not re-run to
+        # the earlier run: each group keeps the token its own run examined.
+        for group in ([test for test in tests if test.merged], [test for test in tests if not test.merged]):
+            own = next((found for test in group if (found := _fingerprint(test.tables("Token")))), None)
+            shared_setup = group and (group[0].merged or not any(test.merged for test in tests))
+            token = own or (_fingerprint(records) if shared_setup else None)
+            for test in group:
+                test.token = token
+                test.suite_merged = any(other.merged for other in tests)
+
+    def start_test(self, test):
+        suite, records = self._suites[-1]
+        self._test = TestRun(
+            name=test.name,
+            suite=suite.full_name,
+            tags=[str(tag) for tag in test.tags],
+            status=test.status,
+            message=plain_message(test.message),
+            suite_records=records,
+            suite_metadata={str(name): str(value) for name, value in suite.metadata.items()},
+            suite_id=suite.id,
+            merged="re-executed and results merged" in str(test.message),
+        )
+
+    def end_test(self, test):
+        self.tests.append(self._test)
+        self._test = None
+
+    def start_message(self, message):
+        if not message.html or EVIDENCE_ATTRIBUTE not in message.message:
+            return
+        for match in _EVIDENCE.finditer(message.message):
+            try:
+                data = json.loads(html.unescape(match.group(1)))
+            except ValueError:
+                continue
+            if not isinstance(data, dict):
+                continue
+            record = Record(str(data.get("title") or ("Finding" if "finding" in data else "")), data)
+            if "finding" in data:
+                self.findings.append(data)
+            if self._test is not None:
+                self._test.records.append(record)
+            elif self._suites:
+                self._suites[-1][1].append(record)
+
+
+def read_results(paths: list[Path]) -> Run:
+    """Read one or more ``output.xml`` files; raise ``ValueError`` with one sentence when that fails."""
+    for path in paths:
+        if not path.is_file():
+            raise ValueError(f"{path} does not exist; give the output.xml of a run (results/output.xml).")
+    try:
+        result = ExecutionResult(*[str(path) for path in paths])
+    except DataError as error:
+        raise ValueError(f"Cannot read {', '.join(map(str, paths))} as Robot Framework results: {error}") from None
+    collector = _Collector()
+    result.suite.visit(collector)
+    errors = [(message.level, plain_message(message.message)) for message in result.errors.messages]
+    return Run(
+        tests=collector.tests,
+        metadata=collector.metadata,
+        suite_failures=collector.suite_failures,
+        findings=_unique(collector.findings),
+        errors=errors,
+        start=_start_time(result.suite),
+        generator=str(getattr(result, "generator", "") or ""),
+        sources=[str(path) for path in paths],
+    )
+
+
+def _start_time(suite) -> datetime | None:
+    times = [suite.start_time] if suite.start_time else []
+    times += [child.start_time for child in suite.suites if child.start_time]
+    times += [test.start_time for test in suite.all_tests if test.start_time]
+    return min(times) if times else None
+
+
+def _fingerprint(records: list[Record]) -> str | None:
+    for record in records:
+        if _same_label(record.title, "Token generated") or _same_label(record.title, "Token"):
+            value = record.value("Fingerprint")
+            if value:
+                return str(value)
+    return None
+
+
+def _unique(findings: list[dict]) -> list[dict]:
+    seen, unique = set(), []
+    for finding in findings:
+        key = (str(finding.get("finding")), str(finding.get("text")))
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique
+
+
+def plain_message(text: str) -> str:
+    """A test or error message as plain text: Robot's ``*HTML*`` messages (rebot --merge) flattened."""
+    text = str(text or "")
+    if text.startswith("*HTML*"):
+        text = text[len("*HTML*") :]
+        text = re.sub(r"<hr\s*/?>", " — ", text, flags=re.IGNORECASE)
+        text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
+        text = html.unescape(_TAG.sub("", text))
+    return " ".join(text.split())
+
+
+def _normal(text) -> str:
+    return re.sub(r"[\s_]+", "", str(text or "")).lower()
+
+
+def _same_label(label, wanted: str) -> bool:
+    return _normal(label) == _normal(wanted)
+
+
+# ---------------------------------------------------------------- what the run shows
+
+
+@dataclass
+class StepResult:
+    step: Step
+    status: str
+    tests: list[TestRun]
+
+
+@dataclass
+class AreaResult:
+    tag: str
+    name: str
+    tests: list[TestRun]
+
+    def count(self, status: str) -> int:
+        return sum(1 for test in self.tests if test.status == status)
+
+
+def step_results(run: Run) -> list[StepResult]:
+    results = []
+    for step in STEPS:
+        tests = run.tagged(step.tag)
+        statuses = {test.status for test in tests}
+        if FAIL in statuses:
+            status = FAIL
+        elif PASS in statuses:
+            status = PASS
+        elif tests:
+            status = SKIP
+        else:
+            status = NOT_RUN
+        results.append(StepResult(step, status, tests))
+    return results
+
+
+def overall_status(run: Run, steps: list[StepResult]) -> str:
+    if any(test.status == FAIL for test in run.tests):
+        return FAILED
+    if any(result.status in (SKIP, NOT_RUN) for result in steps):
+        return INCOMPLETE
+    return PASSED
+
+
+def area_results(run: Run) -> list[AreaResult]:
+    return [AreaResult(tag, name, tests) for tag, name in AREAS if (tests := run.tagged(tag))]
+
+
+# ---------------------------------------------------------------- a small document model
+
+# Inline content is a list of (kind, text) pairs; kinds: text, code, strong, mark (a status or a
+# check result, drawn as an emoji in Markdown and as a label in HTML) and status (a step's status
+# with its word).
+Inline = list[tuple[str, str]]
+
+_CHECKS = {True: "ok", False: "wrong", None: "reported"}
+MARKDOWN_MARKS = {
+    PASS: "✅",
+    FAIL: "❌",
+    SKIP: "⏭️",
+    NOT_RUN: "⬜",
+    PASSED: "✅",
+    FAILED: "❌",
+    INCOMPLETE: "⚠️",
+    "ok": "✓",
+    "wrong": "✗",
+    "reported": "—",
+}
+# Emoji fonts are often missing where pages are printed: HTML uses coloured words and plain symbols.
+HTML_MARKS = {
+    PASS: '<span class="label pass">PASS</span>',
+    FAIL: '<span class="label fail">FAIL</span>',
+    SKIP: '<span class="label skip">SKIPPED</span>',
+    NOT_RUN: '<span class="label skip">NOT RUN</span>',
+    PASSED: "",
+    FAILED: "",
+    INCOMPLETE: "",
+    "ok": '<span class="ok">&#10003;</span>',
+    "wrong": '<span class="wrong">&#10007;</span>',
+    "reported": "&#8212;",
+}
+
+
+@dataclass
+class Block:
+    kind: str  # heading, paragraph, bullets, table, code
+    level: int = 0
+    content: Inline = field(default_factory=list)
+    items: list[Inline] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    rows: list[list[Inline]] = field(default_factory=list)
+    css: str = ""
+
+
+def text(value) -> tuple[str, str]:
+    return ("text", str(value))
+
+
+def code(value) -> tuple[str, str]:
+    return ("code", show(value))
+
+
+def strong(value) -> tuple[str, str]:
+    return ("strong", str(value))
+
+
+def mark(value) -> tuple[str, str]:
+    return ("mark", _CHECKS[value] if value is None or isinstance(value, bool) else value)
+
+
+def heading(level: int, *content, css: str = "") -> Block:
+    return Block("heading", level=level, content=list(content), css=css)
+
+
+def paragraph(*content, css: str = "") -> Block:
+    return Block("paragraph", content=list(content), css=css)
+
+
+def bullets(items: list[Inline], css: str = "") -> Block:
+    return Block("bullets", items=items, css=css)
+
+
+def show(value) -> str:
+    if value is None:
+        return "(not set)"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- building the summary
+
+
+def build(run: Run, command: str | None) -> tuple[str, list[Block]]:
+    steps = step_results(run)
+    status = overall_status(run, steps)
+    blocks: list[Block] = [heading(1, text(TITLE))]
+    blocks += [heading(2, text("Test Date")), paragraph(text(test_date(run)))]
+    blocks += [heading(2, text("Objective")), *[paragraph(text(line)) for line in OBJECTIVE]]
+    blocks.append(heading(2, text(f"Status: {status} "), mark(status), css=f"status {status.lower()}"))
+    blocks.append(paragraph(text(status_sentence(run, steps, status))))
+    blocks += execution_section(run, command)
+    blocks.append(heading(3, text("Results")))
+    for result in steps:
+        blocks += step_section(result, run)
+    blocks += flow_section(steps)
+    blocks += findings_section(run, steps)
+    blocks += conclusion_section(run, steps, status)
+    blocks += environment_section(run, command)
+    return status, blocks
+
+
+def test_date(run: Run) -> str:
+    if run.start is None:
+        return "not recorded in the results"
+    offset = _recorded_offset((run.metadata.get(environment.UTC_OFFSET) or [None])[0])
+    if offset is not None:
+        moment = (run.start - offset).replace(tzinfo=timezone.utc)
+        note = ""
+    else:
+        moment = run.start.astimezone(timezone.utc)
+        note = " (converted with the time zone of the machine that wrote this summary)"
+    return f"{moment:%B} {moment.day}, {moment:%Y}, run started {moment:%H:%M:%S} UTC{note}"
+
+
+def _recorded_offset(value: str | None) -> timedelta | None:
+    match = re.fullmatch(r"([+-])(\d\d):?(\d\d)", (value or "").strip())
+    if not match:
+        return None
+    sign = 1 if match.group(1) == "+" else -1
+    return sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+
+
+def status_sentence(run: Run, steps: list[StepResult], status: str) -> str:
+    counts = {word: sum(1 for test in run.tests if test.status == word) for word in (PASS, FAIL, SKIP)}
+    tally = f"{_tests(len(run.tests))}: {counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped."
+    if status == PASSED:
+        return f"All five steps passed and no test failed. {tally}"
+    if status == FAILED:
+        failed = [test for test in run.tests if test.status == FAIL]
+        return f"{len(failed)} test{'s' if len(failed) != 1 else ''} failed. {tally}"
+    missing = [f"Step {result.step.number}" for result in steps if result.status in (SKIP, NOT_RUN)]
+    return f"No test failed, but {', '.join(missing)} did not run to completion (skipped or not run). {tally}"
+
+
+def _tests(count: int) -> str:
+    return f"{count} test" if count == 1 else f"{count} tests"
+
+
+def execution_section(run: Run, command: str | None) -> list[Block]:
+    items: list[Inline] = []
+    items.append([text("Command: "), code(command or run.meta(environment.COMMAND) or "not recorded")])
+    items.append([text("Results: "), *_joined([code(source) for source in run.sources])])
+    suites = sorted({test.suite for test in run.tests})
+    items.append([text("Suites: "), *_joined([code(name) for name in suites] or [text("none")])])
+    sources = sorted({value for test in run.tests if (value := test.token_source)})
+    if sources:
+        items.append([text("Token under test: "), text(", ".join(sources))])
+    merged = [test.name for test in run.tests if test.merged]
+    if merged:
+        items.append([strong("Merged results"), text(" (rebot --merge): re-executed and merged in: " + ", ".join(merged) + ".")])
+    tokens = run.tokens
+    if len(tokens) > 1:
+        items.append(
+            [
+                strong(f"{len(tokens)} different tokens"),
+                text(" were examined in these combined results: each step's values belong to the token of its own run ("),
+                *_joined([code(token) for token in tokens]),
+                text(")."),
+            ]
+        )
+    return [heading(3, text("Test Execution")), bullets(items)]
+
+
+def _joined(parts: list[tuple[str, str]]) -> Inline:
+    joined: Inline = []
+    for index, part in enumerate(parts):
+        if index:
+            joined.append(text(", "))
+        joined.append(part)
+    return joined
+
+
+def step_section(result: StepResult, run: Run) -> list[Block]:
+    step = result.step
+    blocks = [heading(4, text(f"Step {step.number}: {step.name} "), mark(result.status), css="step")]
+    if not result.tests:
+        blocks.append(paragraph(text(f"Not run: no test tagged {step.tag} is in these results."), css="missing"))
+        return blocks
+    for test in result.tests:
+        if len(result.tests) > 1:
+            blocks.append(paragraph(strong(test.full_name), text(f" — {_STATUS_WORDS[test.status]}")))
+        items = STEP_ITEMS[step.number](test)
+        if items:
+            blocks.append(bullets(items))
+        elif test.status != SKIP:
+            blocks.append(paragraph(text("No values were recorded for this step."), css="missing"))
+        blocks += outcome_blocks(test)
+    return blocks
+
+
+def outcome_blocks(test: TestRun) -> list[Block]:
+    if test.status == FAIL:
+        return [paragraph(strong("Failed:"), text(" " + (test.message or "no message")), css="failure")]
+    if test.status == SKIP:
+        return [paragraph(strong("Skipped:"), text(" " + (test.message or "no reason given")), css="skipped")]
+    if test.merged:
+        return [paragraph(strong("Re-executed:"), text(" " + test.message), css="skipped")]
+    return []
+
+
+def fact_items(records: list[Record], skip: tuple[str, ...] = ()) -> list[Inline]:
+    items = []
+    for record in records:
+        for row in record.rows:
+            if any(_same_label(row.get("label"), label) for label in skip):
+                continue
+            items.append(row_item(row))
+    return items
+
+
+def row_item(row: dict) -> Inline:
+    label = str(row.get("label", ""))
+    if "expected" in row or "actual" in row:
+        ok = row.get("ok") if row.get("ok") in (True, False) else None
+        if ok is None:
+            return [strong(label), text(": "), code(row.get("actual")), text(" (reported, not checked)")]
+        content = [strong(label), text(": "), code(row.get("actual")), text(" "), mark(ok)]
+        if not ok:
+            content += [text(" — expected "), code(row.get("expected"))]
+        elif show(row.get("expected")) != show(row.get("actual")):
+            content += [text(" (expected "), code(row.get("expected")), text(")")]
+        return content
+    return [text(f"{label}: "), code(row.get("value"))]
+
+
+def step_one(test: TestRun) -> list[Inline]:
+    tables = test.tables("Token") or [r for r in test.suite_records if _same_label(r.title, "Token generated")]
+    items = []
+    for record in tables:
+        for row in record.rows:
+            if _same_label(row.get("label"), "Token length"):
+                verb = {"supplied": "Token supplied", "minted": "Token generated"}.get(test.token_source, "Token length")
+                items.append([text(f"{verb}: "), code(row.get("value"))])
+            else:
+                items.append(row_item(row))
+    return items
+
+
+def step_two(test: TestRun) -> list[Inline]:
+    items = fact_items(test.tables("Signature"))
+    for record in test.tables("Tampering detection"):
+        rows = record.rows
+        refused = sum(1 for row in rows if row.get("ok") is True)
+        summary = "no signature tampering went undetected" if refused == len(rows) else "some tampering went undetected"
+        items.append([text(f"Altered copies refused: {refused} of {len(rows)} — {summary}")])
+        for row in rows:
+            if row.get("ok") is True:
+                items.append([strong(str(row.get("label"))), text(": refused for its signature "), mark(True)])
+            else:
+                items.append(row_item(row))
+    return items
+
+
+def step_three(test: TestRun) -> list[Inline]:
+    rows = [row for record in test.tables("Claims") for row in record.rows]
+    items = [row_item(row) for row in rows]
+    checked = [row.get("ok") for row in rows if row.get("ok") in (True, False)]
+    if checked and all(checked):
+        items.append([text(f"All {len(checked)} checked claims match the expected values")])
+    return items
+
+
+def step_four(test: TestRun) -> list[Inline]:
+    rows = [row for record in test.tables("Access grants") for row in record.rows]
+    items = [row_item(row) for row in rows]
+    observed = {_normal(row.get("label")): str(row.get("actual", "")).split(" ")[0] for row in rows}
+    if observed.get("canpublish") == "false" and observed.get("cansubscribe") == "true":
+        items.append([text("Observed grants give observer-only access: may subscribe, may not publish")])
+    return items
+
+
+def step_five(test: TestRun) -> list[Inline]:
+    validity = test.tables("Validity")
+    checked = tuple(str(row.get("label")) for record in validity for row in record.rows)
+    return fact_items(test.tables("Expiration"), skip=checked) + fact_items(validity)
+
+
+def only_reported(result: StepResult) -> bool:
+    """True when the step's checks were all reported without an expected value (nothing was compared)."""
+    rows = [row for test in result.tests for record in test.records for row in record.rows]
+    checks = [row for row in rows if "expected" in row or "actual" in row]
+    return bool(checks) and all(row.get("ok") not in (True, False) for row in checks)
+
+
+STEP_ITEMS = {1: step_one, 2: step_two, 3: step_three, 4: step_four, 5: step_five}
+
+
+def flow_section(steps: list[StepResult]) -> list[Block]:
+    rows = []
+    for result in steps:
+        outcome: Inline = [("status", result.status)]
+        if result.status == PASS and only_reported(result):
+            outcome.append(text(" (values reported; no expected values were set)"))
+        rows.append([[text(result.step.flow)], outcome])
+    return [heading(3, text("Authentication Flow Verified")), Block("table", header=["Check", "Result"], rows=rows)]
+
+
+def findings_section(run: Run, steps: list[StepResult]) -> list[Block]:
+    items: list[Inline] = []
+    for finding in run.findings:
+        name = str(finding.get("finding", "finding")).replace("-", " ").replace("_", " ").capitalize()
+        severity = str(finding.get("severity", "info"))
+        items.append([strong(name), text(f" ({severity}): {finding.get('text', '')}")])
+    ids = " ".join(str(finding.get("finding", "")).lower() for finding in run.findings)
+    if "clock" not in ids:
+        items.append(clock_item(run))
+    if "aud" not in ids:
+        audience = audience_item(run)
+        if audience:
+            items.append(audience)
+    for area in area_results(run):
+        items.append(area_item(area, run))
+    known = {str(finding.get("text", "")) for finding in run.findings}
+    for level, message in run.errors:
+        if level == "ERROR" or (level == "WARN" and message not in known):
+            items.append([strong(f"Run {level.lower()}"), text(f": {message}")])
+    return [heading(3, text("Key Findings")), bullets(items)]
+
+
+def clock_item(run: Run) -> Inline:
+    checked = [record.value("Checked at") for test in run.tagged("step-5") for record in test.tables("Expiration")]
+    checked = [value for value in checked if value]
+    if not checked:
+        return [strong("Clock skew"), text(": not measured, and no token times were checked in these results.")]
+    return [
+        strong("Clock skew"),
+        text(
+            ": not measured, no LiveKit server clock was compared in this run. The token times were checked "
+            f"against this machine's clock at {checked[0]}, with the server's 60 s leeway on exp and nbf."
+        ),
+    ]
+
+
+def audience_item(run: Run) -> Inline | None:
+    rows = [
+        row
+        for test in run.tagged("step-3")
+        for record in test.tables("Claims")
+        for row in record.rows
+        if "(aud)" in str(row.get("label")) or _same_label(row.get("label"), "aud")
+    ]
+    if not rows:
+        return None
+    actual = rows[-1].get("actual")
+    if actual is None:
+        return [
+            strong("Audience"),
+            text(": the token carries no aud claim, as tokens from LiveKit's SDKs; the server ignores aud."),
+        ]
+    return [
+        strong("Audience"),
+        text(": the token carries aud "),
+        code(actual),
+        text(
+            ". The LiveKit server does not check aud, so it neither limits nor breaks authentication there; "
+            "livekit-api's Python TokenVerifier refuses every token that carries aud."
+        ),
+    ]
+
+
+def area_item(area: AreaResult, run: Run) -> Inline:
+    tally = f"{_tests(len(area.tests))}: {area.count(PASS)} passed, {area.count(FAIL)} failed, {area.count(SKIP)} skipped"
+    content: Inline = [strong(area.name), text(f" ({area.tag}): {tally}.")]
+    if area.tag == "live" and (url := run.meta(environment.SERVER_URL)):
+        content += [text(" Server: "), code(url)]
+        if version := run.meta(environment.SERVER_VERSION):
+            content += [text(", version "), code(version)]
+        content.append(text("."))
+    failed = [test for test in area.tests if test.status == FAIL]
+    for test in failed[:10]:
+        content += [text(" Failed: "), strong(test.name), text(f" — {test.message}")]
+    if len(failed) > 10:
+        content.append(text(f" … and {len(failed) - 10} more failures (see report.html)."))
+    if area.tests and area.count(SKIP) == len(area.tests):
+        reasons = sorted({test.message for test in area.tests if test.message})
+        content.append(text(" Not checked: " + ("; ".join(reasons[:3]) or "skipped without a reason")))
+    return content
+
+
+def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[Block]:
+    blocks = [heading(3, text("Conclusion"))]
+    live = next((area for area in area_results(run) if area.tag == "live"), None)
+    server_checked = live is not None and live.count(PASS) > 0 and live.count(FAIL) == 0
+    if status == PASSED:
+        scope = "this run" if len(run.sources) == 1 and not any(test.merged for test in run.tests) else "these results"
+        opening = f"The five authentication steps passed in {scope}. "
+        if len(run.tokens) > 1:
+            opening += f"Each step ran on the token of its own run ({len(run.tokens)} different tokens). "
+        blocks.append(paragraph(text(opening), *_token_facts(run)))
+        blocks.append(Block("numbered", items=passed_facts(run)))
+        if server_checked:
+            url = run.meta(environment.SERVER_URL)
+            where = f" at {url}" if url else ""
+            blocks.append(paragraph(text(f"A LiveKit server{where} was contacted and the live checks passed.")))
+            blocks.append(paragraph(strong("Control plane verified. Server authentication verified."), css="verdict"))
+        else:
+            blocks.append(
+                paragraph(
+                    text(
+                        "No LiveKit server accepted the token in this run (the live suite did not run or was skipped), "
+                        "so this summary shows that the token is valid as the server would verify it, not that a "
+                        "particular server accepted it."
+                    )
+                )
+            )
+            blocks.append(paragraph(strong("Control plane verified. Server acceptance not checked."), css="verdict"))
+        warnings = [finding for finding in run.findings if finding.get("severity") in ("warning", "failure")]
+        if warnings:
+            blocks.append(paragraph(text(f"{len(warnings)} finding(s) need attention before production: see Key Findings.")))
+        return blocks
+    if status == FAILED:
+        failed = [test for test in run.tests if test.status == FAIL]
+        failed_steps = [result for result in steps if result.status == FAIL]
+        first = (
+            f"The run failed at Step {failed_steps[0].step.number}: {failed_steps[0].step.name}."
+            if failed_steps
+            else "The five steps did not fail, but other tests of the run did."
+        )
+        blocks.append(paragraph(text(first + " What failed, and why:")))
+        causes = [[strong(where), text(f": {message or 'no message'}")] for where, message in run.suite_failures]
+        causes += [[strong(test.full_name), text(f": {test.message or 'no message'}")] for test in failed]
+        blocks.append(bullets(causes))
+        passed = [f"Step {result.step.number}" for result in steps if result.status == PASS]
+        missing = [f"Step {result.step.number}" for result in steps if result.status in (SKIP, NOT_RUN)]
+        notes = []
+        if passed:
+            notes.append(f"Passed: {', '.join(passed)}.")
+        if missing:
+            notes.append(f"Not completed: {', '.join(missing)}.")
+        if notes:
+            blocks.append(paragraph(text(" ".join(notes))))
+        blocks.append(paragraph(strong("Not verified: fix the failures above and run again before sign-off."), css="verdict"))
+        return blocks
+    missing = [result for result in steps if result.status in (SKIP, NOT_RUN)]
+    described = []
+    for result in missing:
+        if result.status == NOT_RUN:
+            described.append([strong(f"Step {result.step.number}: {result.step.name}"), text(" was not run in these results.")])
+        else:
+            reasons = sorted({test.message for test in result.tests if test.message}) or ["no reason given"]
+            described.append(
+                [strong(f"Step {result.step.number}: {result.step.name}"), text(" was skipped: " + "; ".join(reasons))]
+            )
+    blocks.append(paragraph(text("No test failed, but the evidence is incomplete:")))
+    blocks.append(bullets(described))
+    blocks.append(
+        paragraph(strong("Not verified: the steps above are missing. Run all five steps before sign-off."), css="verdict")
+    )
+    return blocks
+
+
+def _token_facts(run: Run) -> Inline:
+    first = next((test for test in run.tagged("step-1") if test.tables("Token")), None)
+    if first is None:
+        return [text("The token:")]
+    record = first.tables("Token")[-1]
+    source = {"supplied": "supplied", "minted": "generated"}.get(first.token_source, "examined")
+    return [
+        text(f"The token {source} for participant "),
+        code(record.value("Participant")),
+        text(" in room "),
+        code(record.value("Room")),
+        text(" with API key "),
+        code(record.value("API key")),
+        text(":"),
+    ]
+
+
+def _checked_rows(run: Run, tag: str, title: str) -> tuple[list[str], list[str]]:
+    rows = [row for test in run.tagged(tag) for record in test.tables(title) for row in record.rows]
+    checked = [str(row.get("label")) for row in rows if row.get("ok") is True]
+    reported = [str(row.get("label")) for row in rows if row.get("ok") not in (True, False)]
+    return checked, reported
+
+
+def passed_facts(run: Run) -> list[Inline]:
+    """What the passed steps showed, each sentence limited to what their evidence records."""
+    facts: list[Inline] = []
+    algorithms = {str(r.value("Algorithm")) for t in run.tagged("step-1") for r in t.tables("Token") if r.value("Algorithm")}
+    facts.append([text(f"is a JWT signed with {', '.join(sorted(algorithms)) or 'the expected algorithm'};")])
+    tampering = [row for t in run.tagged("step-2") for r in t.tables("Tampering detection") for row in r.rows]
+    sentence = "has a signature that verifies with the configured API secret"
+    if tampering:
+        sentence += f", and all {len(tampering)} altered copies that were tried were refused"
+    facts.append([text(sentence + ";")])
+    for tag, title, what in (("step-3", "Claims", "claims"), ("step-4", "Access grants", "grants")):
+        checked, reported = _checked_rows(run, tag, title)
+        if checked:
+            sentence = f"matches the expected value for {len(checked)} {what} ({', '.join(checked)})"
+            if reported:
+                sentence += f", and {len(reported)} more were only reported ({', '.join(reported)})"
+        elif reported:
+            sentence = (
+                f"carries the {what} reported above ({', '.join(reported)}); none was compared, as no expected value was set"
+            )
+        else:
+            sentence = f"has no {what} recorded in these results"
+        facts.append([text(sentence + ";")])
+    expiry = [r for t in run.tagged("step-5") for r in t.tables("Expiration")]
+    if expiry:
+        record = expiry[-1]
+        facts.append(
+            [
+                text("was valid when checked at "),
+                code(record.value("Checked at")),
+                text(", until "),
+                code(record.value("Expires at")),
+                text(f" ({show(record.value('Time remaining'))} left)."),
+            ]
+        )
+    else:
+        facts.append([text("was within its validity period when it was checked.")])
+    return facts
+
+
+def environment_section(run: Run, command: str | None) -> list[Block]:
+    fallback: dict[str, str] | None = None
+    rows: list[list[Inline]] = []
+    for name in ENVIRONMENT_ROWS:
+        value = run.meta(name)
+        if value is None and name in (environment.ROBOT, environment.PYTHON):
+            value = _from_generator(run.generator, name)
+        if value is None:
+            if name in (environment.NODE_SDK_NAME, environment.NODE):
+                continue  # only runs with the Node.js interop project record these
+            if fallback is None:
+                fallback = environment.collect()
+            if name not in fallback:
+                continue
+            value = f"{fallback[name]} (not recorded by the run; read when this summary was written)"
+        rows.append([[text(name)], [code(value)]])
+    for name in (environment.SERVER_URL, environment.SERVER_VERSION):
+        if run.meta(name):
+            rows.append([[text(name)], [code(run.meta(name))]])
+    if not run.meta(environment.SERVER_URL):
+        rows.append([[text("LiveKit server")], [text("none contacted in this run")]])
+    rows.append([[text("Command")], [code(command or run.meta(environment.COMMAND) or "not recorded")]])
+    if command and run.meta(environment.COMMAND):
+        rows.append([[text("Robot Framework command line")], [code(run.meta(environment.COMMAND))]])
+    return [heading(3, text("Environment")), Block("table", header=["Item", "Value"], rows=rows)]
+
+
+def _from_generator(generator: str, name: str) -> str | None:
+    match = re.fullmatch(r"Robot (\S+) \((\w+) (\S+) on (.+)\)", generator.strip())
+    if not match:
+        return None
+    return match.group(1) if name == environment.ROBOT else f"{match.group(3)} ({match.group(2)})"
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _md_text(value: str) -> str:
+    value = re.sub(r"([\\`*\[\]<>|#])", r"\\\1", value)
+    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", value)
+
+
+def _md_code(value: str) -> str:
+    value = " ".join(value.split())
+    fence = "`"
+    while fence in value:
+        fence += "`"
+    padding = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{padding}{value}{padding}{fence}"
+
+
+def _md_inline(content: Inline) -> str:
+    parts = []
+    for kind, value in content:
+        if kind == "code":
+            parts.append(_md_code(value))
+        elif kind == "strong":
+            parts.append(f"**{_md_text(value)}**")
+        elif kind == "mark":
+            parts.append(MARKDOWN_MARKS[value])
+        elif kind == "status":
+            parts.append(f"{MARKDOWN_MARKS[value]} **{_STATUS_WORDS[value]}**")
+        else:
+            parts.append(_md_text(value))
+    return "".join(parts)
+
+
+def to_markdown(blocks: list[Block]) -> str:
+    lines: list[str] = []
+    for block in blocks:
+        if block.kind == "heading":
+            lines += ["#" * block.level + " " + _md_inline(block.content).rstrip(), ""]
+        elif block.kind == "paragraph":
+            lines += [_md_inline(block.content), ""]
+        elif block.kind == "bullets":
+            lines += [f"- {_md_inline(item)}" for item in block.items] + [""]
+        elif block.kind == "numbered":
+            lines += [f"{number}. {_md_inline(item)}" for number, item in enumerate(block.items, start=1)] + [""]
+        elif block.kind == "table":
+            lines.append("| " + " | ".join(block.header) + " |")
+            lines.append("|" + "---|" * len(block.header))
+            for row in block.rows:
+                lines.append("| " + " | ".join(_md_inline(cell) for cell in row) + " |")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _html_inline(content: Inline) -> str:
+    parts = []
+    for kind, value in content:
+        escaped = html.escape(value)
+        if kind == "code":
+            parts.append(f"<code>{escaped}</code>")
+        elif kind == "strong":
+            parts.append(f"<strong>{escaped}</strong>")
+        elif kind in ("mark", "status"):
+            parts.append(HTML_MARKS[value])
+        else:
+            parts.append(escaped)
+    return "".join(parts)
+
+
+STYLE = """
+:root { --pass: #1a7f37; --fail: #cf222e; --warn: #9a6700; --muted: #57606a; --line: #d0d7de; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1f2328;
+       max-width: 52rem; margin: 2rem auto; padding: 0 1.5rem; }
+h1 { font-size: 1.7rem; border-bottom: 2px solid var(--line); padding-bottom: .3rem; }
+h2 { font-size: 1.25rem; margin-top: 1.6rem; }
+h3 { font-size: 1.1rem; margin-top: 1.6rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
+h4 { font-size: 1rem; margin: 1.2rem 0 .3rem; }
+h2.status { display: inline-block; padding: .3rem .9rem; border-radius: .4rem; color: #fff; }
+h2.passed { background: var(--pass); } h2.failed { background: var(--fail); } h2.incomplete { background: var(--warn); }
+.label { display: inline-block; font-size: .75rem; font-weight: 700; padding: .05rem .45rem; border-radius: .3rem;
+         color: #fff; vertical-align: middle; letter-spacing: .03em; }
+.label.pass { background: var(--pass); } .label.fail { background: var(--fail); } .label.skip { background: var(--warn); }
+.ok { color: var(--pass); font-weight: 700; } .wrong { color: var(--fail); font-weight: 700; }
+code { font: .9em ui-monospace, SFMono-Regular, Consolas, monospace; background: #f6f8fa; padding: .05rem .3rem;
+       border-radius: .25rem; overflow-wrap: anywhere; }
+ul, ol { margin: .3rem 0 .6rem; padding-left: 1.4rem; } li { margin: .15rem 0; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; width: 100%; }
+th, td { border: 1px solid var(--line); padding: .3rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+p.failure { border-left: 4px solid var(--fail); padding: .3rem .6rem; background: #fff5f5; }
+p.skipped, p.missing { border-left: 4px solid var(--warn); padding: .3rem .6rem; background: #fff8e5; }
+p.verdict { font-size: 1.05rem; }
+footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); padding-top: .5rem; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11pt; }
+  h2.status, .label, p.failure, p.skipped, p.missing { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  h3, h4 { break-after: avoid; }
+  li, tr, p { break-inside: avoid; }
+  code { background: none; padding: 0; }
+  @page { margin: 18mm 16mm; }
+}
+"""
+
+
+def to_html(blocks: list[Block], status: str) -> str:
+    body = []
+    for block in blocks:
+        css = f' class="{block.css}"' if block.css else ""
+        if block.kind == "heading":
+            body.append(f"<h{block.level}{css}>{_html_inline(block.content)}</h{block.level}>")
+        elif block.kind == "paragraph":
+            body.append(f"<p{css}>{_html_inline(block.content)}</p>")
+        elif block.kind in ("bullets", "numbered"):
+            tag = "ul" if block.kind == "bullets" else "ol"
+            items = "".join(f"<li>{_html_inline(item)}</li>" for item in block.items)
+            body.append(f"<{tag}{css}>{items}</{tag}>")
+        elif block.kind == "table":
+            head = "".join(f"<th>{html.escape(cell)}</th>" for cell in block.header)
+            rows = "".join("<tr>" + "".join(f"<td>{_html_inline(cell)}</td>" for cell in row) + "</tr>" for row in block.rows)
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(TITLE)}: {status}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n<footer>Written by tools/signoff.py from the run's output.xml; every value above was recorded by that run."
+        "</footer>\n</body>\n</html>\n"
+    )
+
+
+# ---------------------------------------------------------------- command line
+
+
+def write_summary(outputs: list[Path], outdir: Path, command: str | None = None) -> tuple[str, Path, Path]:
+    run = read_results(outputs)
+    status, blocks = build(run, environment.hide_secret_variables(command) if command else None)
+    outdir.mkdir(parents=True, exist_ok=True)
+    markdown, page = outdir / "signoff.md", outdir / "signoff.html"
+    markdown.write_text(to_markdown(blocks), encoding="utf-8")
+    page.write_text(to_html(blocks, status), encoding="utf-8")
+    return status, markdown, page
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="signoff.py", description="Write signoff.md and signoff.html from Robot Framework output.xml files."
+    )
+    parser.add_argument(
+        "outputs", nargs="+", type=Path, metavar="OUTPUT.xml", help="output.xml of the run (several are combined)"
+    )
+    parser.add_argument("--outdir", type=Path, help="where to write the summary (default: the folder of the first output.xml)")
+    parser.add_argument("--command", help="the command that reproduces the run, shown in the summary")
+    parser.add_argument("--require-passed", action="store_true", help="exit with 1 unless the status is PASSED")
+    options = parser.parse_args(argv)
+    outdir = options.outdir or options.outputs[0].resolve().parent
+    try:
+        status, markdown, page = write_summary(options.outputs, outdir, options.command)
+    except (ValueError, OSError) as error:
+        print(f"Sign-off summary not written: {error}", file=sys.stderr)
+        return 2
+    print(f"Sign-off summary: {status} ({page}, {markdown.name})")
+    return 1 if options.require_passed and status != PASSED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,323 @@
+"""The sign-off summary generator, on output.xml files recorded from the real authentication suite.
+
+The recorded files are in utest/data/signoff (see record.py there). Results that the five-step suite
+cannot produce (other areas, findings, hostile values) are built with Robot Framework's result model
+and the library's own evidence tables, then saved as output.xml, so they go through the same reader.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import signoff
+from robot import result as robot_result
+
+from livekit_tokens import environment, evidence
+
+DATA = Path(__file__).resolve().parent / "data" / "signoff"
+
+
+def summary(*names: str, command: str | None = None) -> tuple[str, str, str]:
+    run = signoff.read_results([DATA / f"{name}.xml" for name in names])
+    status, blocks = signoff.build(run, command)
+    return status, signoff.to_markdown(blocks), signoff.to_html(blocks, status)
+
+
+def section(markdown: str, title: str) -> str:
+    """The text under a heading that starts with ``title``, up to the next heading of any level."""
+    match = re.search(rf"^#+ {re.escape(title)}[^\n]*\n(.*?)(?=^#|\Z)", markdown, flags=re.MULTILINE | re.DOTALL)
+    assert match, f"no section {title!r} in:\n{markdown}"
+    return match.group(1)
+
+
+def saved(tmp_path: Path, suite: robot_result.TestSuite, name: str = "output.xml") -> Path:
+    path = tmp_path / name
+    robot_result.Result(suite=suite).save(path)
+    return path
+
+
+def evidence_suite(tests: dict[str, tuple[list[str], str, list[str]]], metadata: dict | None = None) -> robot_result.TestSuite:
+    """A result suite whose tests carry ``(tags, status, [evidence html ...])`` like the library logs them."""
+    suite = robot_result.TestSuite(name="Areas", metadata=metadata or {}, start_time=datetime(2026, 1, 19, 20, 0, 0))
+    for name, (tags, status, messages) in tests.items():
+        test = suite.tests.create(name=name, tags=tags, status=status, message="" if status == "PASS" else f"{name} said why")
+        keyword = test.body.create_keyword(name="Some Keyword", status=status)
+        for message in messages:
+            keyword.body.create_message(message=message, html=True, level="INFO")
+    return suite
+
+
+# ---------------------------------------------------------------- the recorded runs
+
+
+def test_a_passing_run_reads_like_the_document():
+    status, markdown, _ = summary("passed", command="python run.py")
+    assert status == "PASSED"
+    titles = re.findall(r"^#+ (.*)$", markdown, flags=re.MULTILINE)
+    expected = [
+        "LiveKit Client Authentication Test Results",
+        "Test Date",
+        "Objective",
+        "Status: PASSED ✅",
+        "Test Execution",
+        "Results",
+        "Step 1: Token Generation ✅",
+        "Step 2: Signature Validation ✅",
+        "Step 3: Token Claims ✅",
+        "Step 4: Access Grants ✅",
+        "Step 5: Token Expiration ✅",
+        "Authentication Flow Verified",
+        "Key Findings",
+        "Conclusion",
+        "Environment",
+    ]
+    assert titles == expected
+    assert re.search(r"^\w+ \d{1,2}, \d{4}, run started \d\d:\d\d:\d\d UTC$", section(markdown, "Test Date"), re.MULTILINE)
+
+
+def test_a_passing_run_shows_the_values_each_step_observed():
+    _, markdown, _ = summary("passed")
+    step1 = section(markdown, "Step 1")
+    for line in ("API key: `devkey`", "Room: `test_room`", "Participant: `client_test`", "Algorithm: `HS256`"):
+        assert f"- {line}" in step1
+    assert re.search(r"- Token generated: `\d{3} characters`", step1)
+    assert "4 of 4" in section(markdown, "Step 2")
+    step3 = section(markdown, "Step 3")
+    assert "- **Issuer (iss)**: `devkey` ✓" in step3
+    assert "- **Subject (sub)**: `client_test` ✓" in step3
+    assert "- **Audience (aud)**: `test_room` ✓" in step3
+    step4 = section(markdown, "Step 4")
+    for line in ("**Room access**: `test_room` ✓", "**Can join**: `true` ✓", "**Can publish**: `false` ✓"):
+        assert line in step4
+    step5 = section(markdown, "Step 5")
+    assert re.search(r"- Expires at: `\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC`", step5)
+    assert re.search(r"- Not before \(nbf\): `[^`]+ UTC \(\d+ s ago\)`", step5)
+    assert re.search(r"\*\*Time remaining\*\*: `5 h 59 min` ✓ \(expected `about 6 h`\)", step5)
+    flow = section(markdown, "Authentication Flow Verified")
+    assert flow.count("✅ **PASS**") == 5
+
+
+def test_a_passing_run_lists_findings_and_an_honest_conclusion():
+    _, markdown, _ = summary("passed")
+    findings = section(markdown, "Key Findings")
+    assert "**Weak secret** (warning): The API secret of key 'devkey' is 6 bytes long" in findings
+    assert "**Clock skew**: not measured" in findings
+    assert "the token carries aud `test_room`" in findings
+    conclusion = section(markdown, "Conclusion")
+    assert "The five authentication steps passed in this run." in conclusion
+    assert "Server acceptance not checked" in conclusion
+    assert "Transport ready" not in markdown
+
+
+def test_the_environment_comes_from_the_run():
+    _, markdown, _ = summary("passed", command="python run.py --include step-1")
+    environment_rows = section(markdown, "Environment")
+    for name in ("Robot Framework", "Python", "PyJWT", "livekit-api", "Operating system", "Project commit"):
+        row = re.search(rf"^\| {re.escape(name)} \| `([^`]+)` \|$", environment_rows, re.MULTILINE)
+        assert row, name
+        assert "not recorded" not in row.group(1)
+    assert "| Robot Framework | `7.5` |" in environment_rows
+    assert "| Command | `python run.py --include step-1` |" in environment_rows
+    assert re.search(r"\| Robot Framework command line \| `python -m robot [^`]*suites/authentication` \|", environment_rows)
+    assert "| LiveKit server | none contacted in this run |" in environment_rows
+
+
+def test_a_failed_step_shows_the_value_that_failed_and_why():
+    status, markdown, html_page = summary("failed")
+    assert status == "FAILED"
+    assert "## Status: FAILED ❌" in markdown
+    step5 = section(markdown, "Step 5")
+    assert "#### Step 5: Token Expiration ❌" in markdown
+    assert "- Expires at: `2026-01-20 01:08:57 UTC`" in step5
+    assert "- Not before (nbf): `2026-01-19 19:08:57 UTC" in step5
+    assert "**Failed:** Token refused: token is expired: it expired at 2026-01-20 01:08:57 UTC" in step5
+    for number in (1, 2, 3, 4):
+        assert re.search(rf"^#### Step {number}: .* ✅$", markdown, re.MULTILINE)
+    conclusion = section(markdown, "Conclusion")
+    assert "The run failed at Step 5: Token Expiration." in conclusion
+    assert "Token Expiration**: Token refused: token is expired" in conclusion
+    assert "passed in this run" not in markdown
+    assert "- Token supplied: `" in section(markdown, "Step 1")
+    assert 'class="label fail">FAIL</span>' in html_page
+
+
+def test_values_without_an_expectation_are_reported_not_claimed_as_checked():
+    _, markdown, _ = summary("failed")
+    assert "- **Issuer (iss)**: `devkey` (reported, not checked)" in section(markdown, "Step 3")
+    assert "**PASS** (values reported; no expected values were set)" in section(markdown, "Authentication Flow Verified")
+    assert "the token carries no aud claim" in section(markdown, "Key Findings")
+
+
+def test_a_skipped_step_makes_the_run_incomplete():
+    status, markdown, _ = summary("skipped")
+    assert status == "INCOMPLETE"
+    assert "## Status: INCOMPLETE ⚠️" in markdown
+    assert "**Skipped:** Test skipped using 'step-5' tag." in section(markdown, "Step 5")
+    assert "| Expiration check | ⏭️ **SKIPPED** |" in markdown
+    conclusion = section(markdown, "Conclusion")
+    assert "Token Expiration** was skipped: Test skipped using 'step-5' tag." in conclusion
+    assert "passed in this run" not in markdown
+
+
+def test_a_subset_run_says_which_steps_did_not_run():
+    status, markdown, _ = summary("steps-1-2")
+    assert status == "INCOMPLETE"
+    for number, name in ((3, "Token Claims"), (4, "Access Grants"), (5, "Token Expiration")):
+        assert f"Not run: no test tagged step-{number} is in these results." in section(markdown, f"Step {number}")
+        assert f"**Step {number}: {name}** was not run in these results." in markdown
+    assert "| Claims verification | ⬜ **NOT RUN** |" in markdown
+
+
+def test_two_subset_runs_combined_cover_the_five_steps_and_name_both_tokens():
+    status, markdown, _ = summary("steps-1-2", "steps-3-5")
+    assert status == "PASSED"
+    assert markdown.count("✅ **PASS**") == 5
+    assert "**2 different tokens** were examined" in section(markdown, "Test Execution")
+    assert "passed in these results. Each step ran on the token of its own run (2 different tokens)." in markdown
+
+
+def test_merged_results_show_the_re_executed_step_and_its_earlier_failure():
+    status, markdown, _ = summary("merged")
+    assert status == "PASSED"
+    execution = section(markdown, "Test Execution")
+    assert "re-executed and merged in: Token Expiration." in execution
+    assert "**2 different tokens**" in execution
+    step5 = section(markdown, "Step 5")
+    assert "**Re-executed:** Test has been re-executed and results merged." in step5
+    assert "Old status: FAIL Old message: Token refused: token is expired" in step5
+    assert "- Token length: `" in section(markdown, "Step 1")  # steps 1-4 come from the earlier, supplied-token run
+
+
+# ---------------------------------------------------------------- results the five-step suite cannot produce
+
+
+def test_other_areas_findings_and_the_live_server_are_summarised(tmp_path):
+    finding = evidence.table(
+        "Finding",
+        [{"label": "clock-skew", "value": "The server clock is 48 s ahead."}],
+        {"finding": "clock-skew", "severity": "warning", "text": "The server clock is 48 s ahead."},
+    )
+    suite = evidence_suite(
+        {
+            "Observer Token Is Accepted": (["live"], "PASS", [finding]),
+            "Expired Token Is Refused": (["live"], "FAIL", []),
+            "Endpoint Answers": (["endpoint"], "SKIP", []),
+            "Alg None Is Refused": (["security"], "PASS", []),
+        },
+        metadata={environment.SERVER_URL: "http://127.0.0.1:7880", environment.SERVER_VERSION: "1.9.1"},
+    )
+    run = signoff.read_results([saved(tmp_path, suite)])
+    status, blocks = signoff.build(run, None)
+    markdown = signoff.to_markdown(blocks)
+    assert status == "FAILED"
+    findings = section(markdown, "Key Findings")
+    assert "**Clock skew** (warning): The server clock is 48 s ahead." in findings
+    assert "Clock skew**: not measured" not in findings
+    assert "**LiveKit server** (live): 2 tests: 1 passed, 1 failed, 0 skipped. Server: `http://127.0.0.1:7880`" in findings
+    assert "Failed: **Expired Token Is Refused** — Expired Token Is Refused said why" in findings
+    assert (
+        "**Token endpoint** (endpoint): 1 test: 0 passed, 0 failed, 1 skipped. Not checked: Endpoint Answers said why" in findings
+    )
+    assert "**Security catalogue** (security): 1 test: 1 passed" in findings
+    assert "| LiveKit server URL | `http://127.0.0.1:7880` |" in markdown
+    assert "| LiveKit server version | `1.9.1` |" in markdown
+    assert "The five steps did not fail, but other tests of the run did." in section(markdown, "Conclusion")
+
+
+def test_hostile_values_are_escaped_in_both_formats(tmp_path):
+    rows = [
+        {"label": "API key", "value": "devkey"},
+        {"label": "Participant", "value": "<img src=x onerror=alert(1)>"},
+        {"label": "Room", "value": "a`b|c"},
+    ]
+    suite = evidence_suite({"Token Generation": (["step-1"], "PASS", [evidence.table("Token", rows)])})
+    run = signoff.read_results([saved(tmp_path, suite)])
+    status, blocks = signoff.build(run, None)
+    page = signoff.to_html(blocks, status)
+    markdown = signoff.to_markdown(blocks)
+    assert "<img" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "- Room: ``a`b|c``" in markdown
+
+
+def test_the_page_is_self_contained_and_prints(tmp_path):
+    _, _, page = summary("passed")
+    assert "<script" not in page.lower()
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page, re.IGNORECASE)
+    assert "@media print" in page
+    assert '<meta charset="utf-8">' in page
+
+
+def test_the_test_date_uses_the_recorded_utc_offset(tmp_path):
+    suite = evidence_suite({"Token Generation": (["step-1"], "PASS", [])}, metadata={environment.UTC_OFFSET: "+0100"})
+    run = signoff.read_results([saved(tmp_path, suite)])
+    assert signoff.test_date(run) == "January 19, 2026, run started 19:00:00 UTC"
+
+
+def test_an_environment_the_run_did_not_record_is_marked_as_such(tmp_path):
+    suite = evidence_suite({"Token Generation": (["step-1"], "PASS", [])})
+    run = signoff.read_results([saved(tmp_path, suite)])
+    markdown = signoff.to_markdown(signoff.build(run, None)[1])
+    assert re.search(r"\| PyJWT \| `[^`]+ \(not recorded by the run; read when this summary was written\)` \|", markdown)
+    assert "| Command | `not recorded` |" in markdown
+
+
+def test_the_steps_tests_are_found_by_tag_not_by_name(tmp_path):
+    suite = evidence_suite({"Anything At All": (["STEP-1"], "PASS", [])})
+    run = signoff.read_results([saved(tmp_path, suite)])
+    assert [result.status for result in signoff.step_results(run)] == ["PASS", "NOT RUN", "NOT RUN", "NOT RUN", "NOT RUN"]
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_the_summary_is_written_beside_the_first_output_by_default(tmp_path, capsys):
+    copy = tmp_path / "output.xml"
+    copy.write_bytes((DATA / "failed.xml").read_bytes())
+    assert signoff.main([str(copy)]) == 0
+    assert (tmp_path / "signoff.md").read_text(encoding="utf-8").startswith("# LiveKit Client Authentication Test Results")
+    assert (tmp_path / "signoff.html").is_file()
+    assert capsys.readouterr().out.startswith("Sign-off summary: FAILED")
+
+
+def test_require_passed_fails_unless_the_status_is_passed(tmp_path):
+    assert signoff.main([str(DATA / "skipped.xml"), "--outdir", str(tmp_path), "--require-passed"]) == 1
+    assert signoff.main([str(DATA / "passed.xml"), "--outdir", str(tmp_path), "--require-passed"]) == 0
+
+
+@pytest.mark.parametrize("content", [None, "not xml at all", "<robot><suite></robot>"])
+def test_unreadable_results_end_in_one_sentence(tmp_path, capsys, content):
+    path = tmp_path / "output.xml"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    assert signoff.main([str(path), "--outdir", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("Sign-off summary not written: ")
+    assert error.count("\n") == 1
+    assert not (tmp_path / "signoff.md").exists()
+
+
+def test_a_failed_suite_setup_is_named_with_its_reason(tmp_path):
+    suite = evidence_suite({"Token Generation": (["step-1"], "FAIL", [])})
+    suite.setup.config(name="The Token Under Test Is Ready", status="FAIL", message="LIVEKIT_KEYS line 1 has no ':'.")
+    run = signoff.read_results([saved(tmp_path, suite)])
+    conclusion = section(signoff.to_markdown(signoff.build(run, None)[1]), "Conclusion")
+    assert "- **Suite setup of Areas**: LIVEKIT_KEYS line 1 has no ':'." in conclusion
+
+
+def test_the_command_shown_hides_secret_looking_variables(tmp_path):
+    command = "python run.py --variable API_SECRET:hunter2 --include step-1"
+    assert signoff.main([str(DATA / "passed.xml"), "--outdir", str(tmp_path), "--command", command]) == 0
+    markdown = (tmp_path / "signoff.md").read_text(encoding="utf-8")
+    page = (tmp_path / "signoff.html").read_text(encoding="utf-8")
+    assert "hunter2" not in markdown + page
+    assert "`python run.py --variable API_SECRET:<hidden> --include step-1`" in markdown
+    assert "python run.py --variable API_SECRET:&lt;hidden&gt; --include step-1" in page
+
+
+def test_without_step_5_the_summary_does_not_claim_the_times_were_checked():
+    _, markdown, _ = summary("skipped")
+    assert "**Clock skew**: not measured, and no token times were checked in these results." in section(markdown, "Key Findings")

@@ -1,0 +1,126 @@
+"""End to end: Robot Framework runs the real authentication suite, then the sign-off summary and the
+leak guard read its results, each as a separate process, the way ``python run.py`` calls them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from LiveKitAuth import LiveKitAuth
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARIES = ROOT / "libraries"
+SUITE = ROOT / "suites" / "authentication"
+TOOLS = ROOT / "tools"
+EXPIRES = "2026-01-20 01:08:57"
+
+
+def environment(tmp_path: Path, **settings: str) -> dict[str, str]:
+    environ = {name: value for name, value in os.environ.items() if not name.startswith("LIVEKIT_")}
+    environ["LIVEKIT_AUTH_TOKEN_LOG"] = str(tmp_path / "tokens.log")
+    return {**environ, **settings}
+
+
+def robot(tmp_path: Path, environ: dict[str, str], *options: str, suite: Path = SUITE) -> tuple[int, Path]:
+    results = tmp_path / "results"
+    command = [sys.executable, "-m", "robot", "--pythonpath", str(LIBRARIES), "--outputdir", str(results)]
+    command += ["--xunit", "xunit.xml", "--console", "quiet", *options, str(suite)]
+    code = subprocess.run(command, env=environ, cwd=ROOT, capture_output=True, check=False).returncode
+    return code, results
+
+
+def tool(name: str, environ: dict[str, str], *arguments: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(TOOLS / name), *arguments]
+    return subprocess.run(command, env=environ, cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_the_default_run_signs_off_as_passed_with_the_five_steps(tmp_path):
+    environ = environment(tmp_path)
+    code, results = robot(tmp_path, environ)
+    assert code == 0
+    done = tool("signoff.py", environ, str(results / "output.xml"), "--command", "python run.py")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Sign-off summary: PASSED")
+    markdown = (results / "signoff.md").read_text(encoding="utf-8")
+    assert "## Status: PASSED ✅" in markdown
+    steps = re.findall(r"^#### (Step \d: .*)$", markdown, flags=re.MULTILINE)
+    assert steps == [
+        "Step 1: Token Generation ✅",
+        "Step 2: Signature Validation ✅",
+        "Step 3: Token Claims ✅",
+        "Step 4: Access Grants ✅",
+        "Step 5: Token Expiration ✅",
+    ]
+    assert markdown.count("✅ **PASS**") == 5
+    assert "- Participant: `client_test`" in markdown
+    assert "| Command | `python run.py` |" in markdown
+    page = (results / "signoff.html").read_text(encoding="utf-8")
+    assert "<title>LiveKit Client Authentication Test Results: PASSED</title>" in page
+
+
+def test_an_expired_supplied_token_fails_at_token_expiration_with_the_observed_expiry(tmp_path):
+    minting = LiveKitAuth(api_key="devkey", api_secret="secret")
+    grants = {"room_join": True, "can_publish": False, "can_subscribe": True}
+    token = minting.generate_token("client_test", "test_room", not_before="2026-01-19 19:08:57", expires=EXPIRES, **grants)
+    environ = environment(tmp_path, LIVEKIT_TOKEN=token.value)
+    code, results = robot(tmp_path, environ)
+    assert code == 1
+    done = tool("signoff.py", environ, str(results / "output.xml"))
+    assert done.stdout.startswith("Sign-off summary: FAILED")
+    markdown = (results / "signoff.md").read_text(encoding="utf-8")
+    assert "## Status: FAILED ❌" in markdown
+    assert "#### Step 5: Token Expiration ❌" in markdown
+    assert f"- Expires at: `{EXPIRES} UTC`" in markdown
+    assert "The run failed at Step 5: Token Expiration." in markdown
+    assert f"Token refused: token is expired: it expired at {EXPIRES} UTC" in markdown
+    guard = tool("leak_guard.py", environ, str(results))
+    assert guard.returncode == 0, guard.stderr
+    assert "and 1 token(s): none found" in guard.stdout
+
+
+def test_the_leak_guard_passes_on_a_clean_run_at_trace_level(tmp_path):
+    environ = environment(tmp_path, LIVEKIT_API_KEY="release", LIVEKIT_API_SECRET=secrets.token_urlsafe(48))
+    code, results = robot(tmp_path, environ, "--loglevel", "TRACE")
+    assert code == 0
+    tool("signoff.py", environ, str(results / "output.xml"))
+    recorded = {json.loads(line) for line in (tmp_path / "tokens.log").read_text(encoding="utf-8").splitlines()}
+    assert len(recorded) == 1
+    guard = tool("leak_guard.py", environ, str(results))
+    assert guard.returncode == 0, guard.stderr
+    assert re.fullmatch(r"Leak guard: 6 file\(s\) searched for 1 secret\(s\) and 1 token\(s\): none found\.\n", guard.stdout)
+
+
+@pytest.mark.parametrize("leaked", ["${token.value}", "%{LIVEKIT_API_SECRET}"], ids=["token", "secret"])
+def test_the_leak_guard_names_the_files_a_leaky_suite_wrote(tmp_path, leaked):
+    secret = secrets.token_urlsafe(48)
+    suite = tmp_path / "leaky.robot"
+    suite.write_text(
+        "*** Settings ***\n"
+        f"Library    {LIBRARIES / 'LiveKitAuth.py'}\n\n"
+        "*** Test Cases ***\n"
+        "Leaky Test\n"
+        "    ${token}    Generate Token    alice    demo    room_join=${True}\n"
+        # Repeated, so that log.html holds the message zlib-compressed rather than as plain text.
+        f"    Log    Written three times: {leaked} {leaked} {leaked}\n",
+        encoding="utf-8",
+    )
+    environ = environment(tmp_path, LIVEKIT_API_KEY="release", LIVEKIT_API_SECRET=secret)
+    code, results = robot(tmp_path, environ, suite=suite)
+    assert code == 0
+    guard = tool("leak_guard.py", environ, str(results))
+    assert guard.returncode == 1
+    kind = "token" if "token" in leaked else "secret"
+    value = secret if kind == "secret" else json.loads((tmp_path / "tokens.log").read_text(encoding="utf-8").splitlines()[0])
+    assert value not in (results / "log.html").read_text(encoding="utf-8")  # only in compressed form
+    assert f"log.html ({kind})" in guard.stderr
+    assert f"output.xml ({kind})" in guard.stderr
+    assert "report.html" not in guard.stderr
+    assert secret not in guard.stderr + guard.stdout
+    assert "eyJ" not in guard.stderr + guard.stdout
