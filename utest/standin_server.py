@@ -217,7 +217,9 @@ class StandinServer:
         self.state = StandinState(keyring or default_keyring(), clock_offset)
         self.httpd = ThreadingHTTPServer((host, port), make_handler(self.state))
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="standin-server", daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="standin-server", daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -24,7 +24,7 @@ _BEARER = re.compile(r"(?i)\b(bearer)(\s+)(?!<token )[^\s\"',;]+")
 _TOKEN_FIELD = re.compile(
     r"(?i)((?:access_token|participant_token|participantToken)[\"']?\s*[:=]\s*[\"']?)(?!<token )[^\s\"'&,}]+"
 )
-_UNPRINTABLE = re.compile(r"[^\t\n\r\x20-\x7e\u00a0-\ufffd]")
+_UNPRINTABLE = re.compile(r"[^\t\n\r\x20-\x7e\u00a0-\ufffc]")
 _SPACES = re.compile(r"\s+")
 
 
