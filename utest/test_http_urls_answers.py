@@ -189,5 +189,5 @@ def test_skew_severity_follows_the_leeway(offset, severity):
 
 @pytest.mark.parametrize("header", [None, "", "yesterday", "Fri, 99 Nov 2026 10:00:00 GMT"])
 def test_a_missing_or_bad_date_header_is_named(header):
-    with pytest.raises(ValueError, match="Date header|no Date header"):
+    with pytest.raises(ValueError, match=r"Date header|no Date header"):
         parse_http_date(header)
