@@ -114,7 +114,9 @@ def _agents(room_config) -> list[dict]:
     others = sorted(set(room_config) - {"agents"})
     if others:
         raise Refused(HTTPStatus.BAD_REQUEST, f"room_config.{others[0]} is not accepted here; a client may only request agents.")
-    agents = room_config.get("agents") or []
+    agents = room_config.get("agents")
+    if agents is None:
+        agents = []
     if not isinstance(agents, list) or len(agents) > MAX_AGENTS:
         raise Refused(HTTPStatus.BAD_REQUEST, f"room_config.agents must be a list of at most {MAX_AGENTS} agents.")
     chosen = []

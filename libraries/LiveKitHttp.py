@@ -468,12 +468,10 @@ class LiveKitHttp:
             raise AssertionError(f"Cannot compare clocks: {error}.") from None
         self._log_table("Clock skew", skew.rows())
         severity = skew.severity(limit)
-        text = f"Clock skew: {skew.describe()}."
-        if severity != "info":
-            text = f"Clock skew: {skew.describe()}; {skew.consequence(limit)}."
+        text = skew.sentence(limit)
         self._finding("clock-skew", severity, text)
         if severity == "failure":
-            raise AssertionError(f"{text[:-1]}, so tokens minted here are refused or cut short.")
+            raise AssertionError(text)
 
     # ------------------------------------------------------------------ token endpoint checks
 

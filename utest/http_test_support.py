@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -202,3 +203,43 @@ def leaks(text: str, tokens: list[str], secrets: list[str]) -> list[str]:
             found.append(f"token {token[:12]}...")
     found.extend(f"secret of {len(secret)} characters" for secret in secrets if secret in text)
     return found
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that answers every connection with the same bytes (a proxy's odd answer)."""
+
+    def __init__(self, answer: bytes):
+        self.answer = answer
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen()
+        self.socket.settimeout(0.05)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                try:
+                    connection.recv(65536)
+                    connection.sendall(self.answer)
+                except OSError:
+                    pass
+
+    def __enter__(self) -> RawServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopped.set()
+        self.thread.join(2)
+        self.socket.close()

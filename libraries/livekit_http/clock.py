@@ -43,13 +43,20 @@ class ClockSkew:
             return "warning"
         return "info"
 
-    def consequence(self, leeway: float = SERVER_LEEWAY_SECONDS) -> str:
-        """What the skew means for tokens minted on this machine, in one clause."""
+    def consequence(self) -> str:
+        """What the skew does to tokens minted on this machine, in one clause."""
         if self.seconds < 0:
-            effect = "tokens minted here look not-yet-valid to the server"
-        else:
-            effect = "tokens minted here expire early for the server"
-        return f"beyond the server's {leeway:g} s leeway {effect}"
+            return "the server refuses tokens minted here as not yet valid"
+        return "the server ends tokens minted here that much early"
+
+    def sentence(self, leeway: float = SERVER_LEEWAY_SECONDS) -> str:
+        """The finding as one sentence, by severity."""
+        severity = self.severity(leeway)
+        if severity == "failure":
+            return f"Clock skew: {self.describe()}, beyond the server's {leeway:g} s leeway: {self.consequence()}."
+        if severity == "warning":
+            return f"Clock skew: {self.describe()}, close to the server's {leeway:g} s leeway on nbf and exp."
+        return f"Clock skew: {self.describe()}."
 
     def rows(self) -> list[dict]:
         return [
