@@ -800,13 +800,15 @@ class LiveKitHttp:
         checks = [
             ("Identity", participant_identity, summary.get("identity")),
             ("Room", room_name, summary.get("room")),
+            ("Name", participant_name, summary.get("name")),
+            ("Agent dispatch", [agent_name] if agent_name else None, summary.get("agents")),
             ("Reused by the client", True, summary.get("reused")),
         ]
         rows = [
             {"label": label, "expected": wanted, "actual": actual, "ok": None if wanted in (None, "") else actual == wanted}
             for label, wanted, actual in checks
         ]
-        for label in ("client", "fingerprint", "server_url", "name", "expires", "token_length"):
+        for label in ("client", "fingerprint", "server_url", "expires", "token_length"):
             rows.append({"label": label, "expected": None, "actual": summary.get(label), "ok": None})
         self._log_table("JS client token", rows)
         wrong = [

@@ -24,7 +24,7 @@ CreateRoom With roomCreate Is Allowed
 CreateRoom With roomList Only Is Refused
                       CreateRoom          roomList      ${EMPTY}         401       unauthenticated
 ListParticipants With roomAdmin Of The Room Is Allowed
-                      ListParticipants    roomAdmin     ${CHECK_ROOM}    200       participants
+                      ListParticipants    roomAdmin     ${CHECK_ROOM}    200       ${EMPTY}
 ListParticipants With roomAdmin Of Another Room Is Refused
                       ListParticipants    roomAdmin     another-room     401       unauthenticated
 DeleteRoom With roomList Only Is Refused
