@@ -295,7 +295,8 @@ class LiveKitHttp:
             raise AssertionError(f"Unknown token case '{case}'; use one of: {', '.join(_CASES)}.")
         api_key = self.keyring.primary
         now = int(current_time())
-        options: dict = {"room_join": True, "can_publish": False, "can_subscribe": True}
+        # The document's token: observer grants, and an audience the server ignores.
+        options: dict = {"room_join": True, "can_publish": False, "can_subscribe": True, "audience": room}
         if chosen == "expired":
             options.update(not_before=now - 3 * 3600, expires=now - 2 * 3600)
         elif chosen == "expired within leeway":
@@ -576,9 +577,11 @@ class LiveKitHttp:
         ):
             wanted = request.body.get(field_name)
             rows.append({"label": label, "expected": wanted, "actual": actual, "ok": None})
+        validity = "valid now"
         try:
             check_times(parse_token(text))
         except TokenRejected as rejection:
+            validity = rejection.detail
             if rejection.cause == "expired":
                 problems.append(f"The endpoint returned an expired token: {rejection.detail.split(': ', 1)[-1]}.")
             elif rejection.cause == "not-yet-valid":
@@ -588,6 +591,7 @@ class LiveKitHttp:
         for row in rows:
             if row["expected"] is not None:
                 row["ok"] = not any(_mentions(problem, row["label"]) for problem in problems)
+        rows.append({"label": "Validity", "expected": "valid now", "actual": validity, "ok": validity == "valid now"})
         self._log_table("Endpoint token", rows)
         if problems:
             raise AssertionError(" ".join(problems))
@@ -780,17 +784,18 @@ class LiveKitHttp:
         environment = dict(os.environ)
         environment["LIVEKIT_TOKEN_ENDPOINT"] = endpoint
         environment[HEADERS_ENVIRONMENT] = json.dumps(self._extra_headers())
+        limit = max(30.0, self.timeout * 3)
         try:
             finished = subprocess.run(
                 [node, str(JS_CLIENT_SCRIPT), json.dumps(options)],
                 cwd=NODE_PROJECT,
                 env=environment,
                 capture_output=True,
-                timeout=max(30.0, self.timeout * 3),
+                timeout=limit,
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raise AssertionError("LiveKit's JS client did not finish fetching a token within 30 s.") from None
+            raise AssertionError(f"LiveKit's JS client did not finish fetching a token within {limit:g} s.") from None
         if finished.returncode != 0:
             raise AssertionError(f"LiveKit's JS client could not fetch a token: {self._excerpt(finished.stderr, limit=300)}")
         try:
