@@ -4,6 +4,7 @@ put in front of it, without a token or a secret ever reaching the log."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets as random_source
 import shutil
@@ -873,6 +874,11 @@ class LiveKitHttp:
         sent_headers.update(headers or {})
         if token is not None:
             sent_headers["Authorization"] = f"{scheme} {token}" if scheme else token
+        # urllib3 logs each request line, query included, at DEBUG; a configured URL may carry a
+        # credential in its query, so it stays quiet here (the table below says what was sent).
+        wire_log = logging.getLogger("urllib3")
+        level = wire_log.level
+        wire_log.setLevel(max(level, logging.INFO))
         sent_at = current_time()
         try:
             response = session.request(
@@ -880,6 +886,8 @@ class LiveKitHttp:
             )
         except requests.RequestException as error:
             raise AssertionError(transport_failure(error, what, url, self.timeout)) from None
+        finally:
+            wire_log.setLevel(level)
         received_at = current_time()
         return Exchange(
             method=method,

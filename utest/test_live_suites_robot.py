@@ -165,6 +165,13 @@ def test_a_bad_endpoint_fails_with_sentences_and_its_headers_stay_out_of_the_log
         "a server error instead of a 2xx or 4xx: Internal Server Error",
     )
     assert statuses["Token Generation"][0] == "PASS"
+    # The JS client sent the app's header too (else the app would have answered 401), and got mallory's token.
+    js_client = statuses["LiveKit JS Client Gets A Token"]
+    assert js_client[0] == "SKIP" or js_client == (
+        "FAIL",
+        "LiveKit's JS client got a different token than requested: identity is 'mallory', expected 'client_test'; "
+        "agent dispatch is [], expected ['test-agent'].",
+    ), js_client
     assert all(server_seen.headers.get("x-app-key") == app_key for server_seen in server.seen if server_seen.method == "POST")
     # Robot logs a failing keyword's traceback at DEBUG; the test messages and the console hold sentences only.
     assert not any("Traceback" in message for _, message in statuses.values())

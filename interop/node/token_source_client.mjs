@@ -28,8 +28,14 @@ function scrub(text) {
   return String(text).replace(JWT_LIKE, (match) => `<token ${fingerprint(match)}>`).replace(/\s+/g, ' ').slice(0, 300);
 }
 
+let shownUrl = null; // [full URL, URL without query]: a query may carry a credential
+
 function fail(code, sentence) {
-  process.stderr.write(scrub(sentence) + '\n');
+  let text = String(sentence);
+  if (shownUrl && shownUrl[0] !== shownUrl[1]) {
+    text = text.split(shownUrl[0]).join(shownUrl[1]);
+  }
+  process.stderr.write(scrub(text) + '\n');
   process.exit(code);
 }
 
@@ -71,6 +77,7 @@ function reason(error) {
 
 async function main() {
   const { url, options, headers } = readArguments(process.argv.slice(2));
+  shownUrl = [url, url.split('?')[0].split('#')[0]];
   let client;
   try {
     client = await import('livekit-client');
