@@ -314,3 +314,45 @@ def test_read_answer_accepts_any_2xx_and_reports_cache_control():
 def test_request_mismatches_ignore_fields_not_asked_for():
     claims = build_claims("devkey", "bob", "r", room_join=True)
     assert request_mismatches(claims, {}) == []
+
+
+# ---------------------------------------------------------------------- settings
+
+
+def test_endpoint_settings_default_to_the_documented_participant():
+    from endpoint_settings import get_variables
+
+    variables = get_variables({})
+    assert (variables["ENDPOINT_ROOM"], variables["ENDPOINT_IDENTITY"], variables["TOKEN_ENDPOINT"]) == (
+        "test_room",
+        "client_test",
+        "",
+    )
+    assert "roomAdmin" not in variables["ENDPOINT_ALLOWED_GRANTS"]
+
+
+def test_endpoint_settings_come_from_the_environment():
+    from endpoint_settings import get_variables
+
+    variables = get_variables(
+        {
+            "LIVEKIT_ROOM": "lobby",
+            "LIVEKIT_IDENTITY": "bob",
+            "LIVEKIT_ENDPOINT_IDENTITY": "carol",
+            "LIVEKIT_ENDPOINT_METADATA": "",
+            "LIVEKIT_ENDPOINT_ATTRIBUTES": '{"team": "qa"}',
+            "LIVEKIT_TOKEN_ENDPOINT": " https://app.example.com/token ",
+        }
+    )
+    assert variables["ENDPOINT_ROOM"] == "lobby"
+    assert variables["ENDPOINT_IDENTITY"] == "carol"
+    assert variables["ENDPOINT_METADATA"] == ""  # left out of the request
+    assert variables["ENDPOINT_ATTRIBUTES"] == {"team": "qa"}
+    assert variables["TOKEN_ENDPOINT"] == "https://app.example.com/token"
+
+
+def test_endpoint_attributes_must_be_a_json_object_of_text():
+    from endpoint_settings import get_variables
+
+    with pytest.raises(ValueError, match=r"LIVEKIT_ENDPOINT_ATTRIBUTES must be a JSON object of text values"):
+        get_variables({"LIVEKIT_ENDPOINT_ATTRIBUTES": '{"n": 1}'})
