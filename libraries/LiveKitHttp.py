@@ -239,7 +239,8 @@ class LiveKitHttp:
         given = url if url not in (None, "") else os.environ.get("LIVEKIT_TOKEN_ENDPOINT", "").strip()
         if given:
             endpoint = self._checked_url(check_endpoint_url, given, "LIVEKIT_TOKEN_ENDPOINT")
-            how = "given by LIVEKIT_TOKEN_ENDPOINT" if url in (None, "") else "given"
+            from_environment = given == os.environ.get("LIVEKIT_TOKEN_ENDPOINT", "").strip()
+            how = "given by LIVEKIT_TOKEN_ENDPOINT" if from_environment else "given"
         else:
             self.keyring  # noqa: B018 - a key problem stops the run before anything starts
             managed = processes.start(
