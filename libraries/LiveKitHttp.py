@@ -242,12 +242,15 @@ class LiveKitHttp:
             from_environment = given == os.environ.get("LIVEKIT_TOKEN_ENDPOINT", "").strip()
             how = "given by LIVEKIT_TOKEN_ENDPOINT" if from_environment else "given"
         else:
-            self.keyring  # noqa: B018 - a key problem stops the run before anything starts
+            # The endpoint signs with this run's first key, however it was configured.
+            primary = self.keyring.primary
+            environment = dict(os.environ, LIVEKIT_API_KEY=primary.key, LIVEKIT_API_SECRET=primary.secret)
             managed = processes.start(
                 "the reference token endpoint",
                 lambda port: [sys.executable, str(REFERENCE_ENDPOINT), "--host", "127.0.0.1", "--port", str(port)],
                 lambda port: f"http://127.0.0.1:{port}/token",
                 probe_path="",
+                environ=environment,
                 secrets=self.keyring.secrets(),
             )
             self._state.started[ENDPOINT_SESSION] = managed
