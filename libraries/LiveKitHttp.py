@@ -643,7 +643,7 @@ class LiveKitHttp:
         lifetime = float(claims["exp"]) - float(start)
         ok = low <= lifetime <= high
         self._log_table(
-            "Validity",
+            "Token lifetime",
             [
                 {
                     "label": "Lifetime",
@@ -689,12 +689,12 @@ class LiveKitHttp:
         early = request.sent_at - slack - 1
         late = request.received_at + slack
         ok = early <= minted <= late
-        offset = minted - request.sent_at
+        offset = round(minted - request.sent_at)
         rows.append(
             {
                 "label": f"Minted at ({claim})",
                 "expected": f"within {format_duration(slack)} of the request",
-                "actual": f"{format_utc(minted)} ({offset:+.0f} s)",
+                "actual": f"{format_utc(minted)} ({offset:+d} s from the request)",
                 "ok": ok,
             }
         )
@@ -818,8 +818,14 @@ class LiveKitHttp:
             {"label": label, "expected": wanted, "actual": actual, "ok": None if wanted in (None, "") else actual == wanted}
             for label, wanted, actual in checks
         ]
-        for label in ("client", "fingerprint", "server_url", "expires", "token_length"):
-            rows.append({"label": label, "expected": None, "actual": summary.get(label), "ok": None})
+        for label, key in (
+            ("Client", "client"),
+            ("Fingerprint", "fingerprint"),
+            ("server_url", "server_url"),
+            ("Expires", "expires"),
+            ("Token length", "token_length"),
+        ):
+            rows.append({"label": label, "expected": None, "actual": summary.get(key), "ok": None})
         self._log_table("JS client token", rows)
         wrong = [
             f"{label.lower()} is {actual!r}, expected {wanted!r}"
