@@ -172,7 +172,7 @@ class LiveKitHttp:
 
     # ------------------------------------------------------------------ where
 
-    @keyword
+    @keyword("Use LiveKit Server")
     def use_livekit_server(self, url: str | None = None) -> str:
         """Find the LiveKit server to check and return its HTTP base URL.
 
@@ -216,7 +216,7 @@ class LiveKitHttp:
         )
         return self._state.server_url
 
-    @keyword
+    @keyword("Stop LiveKit Server")
     def stop_livekit_server(self) -> None:
         """Stop the server `Use LiveKit Server` started; a server given by URL is left alone.
 
@@ -724,7 +724,7 @@ class LiveKitHttp:
                 "the endpoint's clock is ahead."
             )
 
-    @keyword
+    @keyword("Endpoint Should Not Fail On Empty Request")
     def endpoint_should_not_fail_on_empty_request(self) -> int:
         """POST ``{}`` to the endpoint: any 2xx or 4xx answer passes, a 5xx fails. Returns the status.
 
@@ -756,7 +756,7 @@ class LiveKitHttp:
             )
         return exchange.status
 
-    @keyword
+    @keyword("LiveKit JS Client Should Fetch A Token")
     def livekit_js_client_should_fetch_a_token(
         self,
         room_name: str | None = None,
