@@ -1,0 +1,1176 @@
+"""Robot Framework library for LiveKit over HTTP: a server's token checks and the token endpoints apps
+put in front of it, without a token or a secret ever reaching the log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets as random_source
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:  # Robot imports this file by path; its helper packages live beside it
+    sys.path.insert(0, _HERE)
+
+import requests
+from RequestsLibrary import RequestsLibrary
+from robot.api import SkipExecution, logger
+from robot.api.deco import keyword, library
+from robot.api.types import Secret
+
+from livekit_http import processes
+from livekit_http.answers import excerpt, status_text, transport_failure
+from livekit_http.clock import skew_from_date
+from livekit_http.token_protocol import build_request, granted, grants_beyond, read_answer, request_mismatches
+from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normalise_server_url, path_of, without_query
+from livekit_tokens import evidence, hostile, minting
+from livekit_tokens import grants as model
+from livekit_tokens.keys import DEV_API_KEY, DEV_API_SECRET, ConfigurationError, Keyring, load_keyring
+from livekit_tokens.timeutil import SERVER_LEEWAY_SECONDS, format_duration, format_utc, to_seconds
+from livekit_tokens.timeutil import now as current_time
+from livekit_tokens.verification import TokenRejected, check_times, identity_of, parse_token, token_text
+
+__version__ = "1.0.0"
+
+PROJECT = Path(__file__).resolve().parent.parent
+REFERENCE_ENDPOINT = PROJECT / "examples" / "token_endpoint.py"
+NODE_PROJECT = PROJECT / "interop" / "node"
+JS_CLIENT_SCRIPT = NODE_PROJECT / "token_source_client.mjs"
+JS_CLIENT_PACKAGE = NODE_PROJECT / "node_modules" / "livekit-client" / "package.json"
+
+SERVER_SESSION = "livekit-server"
+ENDPOINT_SESSION = "token-endpoint"
+HEADERS_VARIABLE = "${TOKEN_ENDPOINT_HEADERS}"
+HEADERS_ENVIRONMENT = "LIVEKIT_TOKEN_ENDPOINT_HEADERS"  # how the JS client check receives them
+HOW_TO_ENABLE_LIVE = (
+    "No LiveKit server to check: set LIVEKIT_URL (for example ws://127.0.0.1:7880) "
+    "or put livekit-server on PATH to let the suite start one."
+)
+
+# Request bodies of the Twirp RoomService calls the permission table uses; others get {"room": room}.
+_ROOM_SERVICE_BODIES = {
+    "ListRooms": lambda room: {},
+    "CreateRoom": lambda room: {"name": room},
+    "DeleteRoom": lambda room: {"room": room},
+    "ListParticipants": lambda room: {"room": room},
+    "UpdateRoomMetadata": lambda room: {"room": room, "metadata": "set by the livekit-auth acceptance suite"},
+}
+_CASES = (
+    "observer",
+    "expired",
+    "expired within leeway",
+    "not yet valid",
+    "not yet valid within leeway",
+    "tampered",
+    "signed with another secret",
+    "unknown API key",
+    "without video grant",
+    "without roomJoin",
+    "without identity",
+    "without room",
+)
+
+
+class ConfigurationFailure(AssertionError):
+    """A setting is missing or wrong: the whole run stops, with the sentence that says what to set."""
+
+    ROBOT_EXIT_ON_FAILURE = True
+
+
+@dataclass
+class Exchange:
+    """One HTTP request and its answer; the body is kept for checks and shown only scrubbed."""
+
+    method: str
+    url: str
+    status: int
+    reason: str
+    headers: dict
+    body: bytes
+    sent_at: float
+    received_at: float
+    token_fingerprint: str | None = None
+
+    @property
+    def path(self) -> str:
+        return path_of(self.url)
+
+
+@dataclass
+class EndpointRequest:
+    """What was asked of the token endpoint and when, kept per token fingerprint."""
+
+    body: dict
+    sent_at: float
+    received_at: float
+    server_url: str
+    cache_control: str | None
+    status: int
+
+
+@dataclass
+class _State:
+    server_url: str | None = None
+    server_ws_url: str | None = None
+    endpoint_url: str | None = None
+    started: dict = field(default_factory=dict)
+    sessions: dict = field(default_factory=dict)
+    requests_by_token: dict = field(default_factory=dict)
+    known_tokens: set = field(default_factory=set)
+
+
+@library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
+class LiveKitHttp:
+    """Check LiveKit tokens over HTTP: against a LiveKit server and against a token endpoint.
+
+    = Where =
+
+    `Use LiveKit Server` takes the server from ``LIVEKIT_URL`` (``ws://``, ``wss://``, ``http://`` or
+    ``https://``; clients write the ``ws`` form, HTTP checks use the same host and port). When it is
+    unset and ``livekit-server`` is on ``PATH``, the keyword starts ``livekit-server --dev`` on a
+    free port of 127.0.0.1 and `Stop LiveKit Server` stops it. Otherwise it skips the suite with
+    one sentence saying how to enable it.
+
+    `Use Token Endpoint` takes ``LIVEKIT_TOKEN_ENDPOINT``; when it is unset it starts the project's
+    reference endpoint (``examples/token_endpoint.py``) on a free port of 127.0.0.1.
+
+    = Tokens in the log =
+
+    RequestsLibrary holds the HTTP sessions (``livekit-server`` and ``token-endpoint``, created with
+    its `Create Session`), but requests that carry a token are sent on those sessions from Python:
+    RequestsLibrary's request keywords log URLs, headers and bodies at INFO, and a debug file keeps
+    DEBUG messages whatever `Set Log Level` says. Each exchange is logged instead as a table: method,
+    path without query, status, a short body excerpt with every token replaced by its fingerprint,
+    and the fingerprint of the token sent. Tokens are taken and returned as ``Secret``.
+
+    Extra headers an app's endpoint needs for its own authentication come from the
+    ``${TOKEN_ENDPOINT_HEADERS}`` dictionary of a variable file (values may be ``Secret``); they are
+    sent with every endpoint request and never logged.
+
+    = Keys =
+
+    Tokens are minted with the keys of the `LiveKitAuth` library when it is imported (same import
+    arguments), else from the same environment: ``LIVEKIT_API_KEY``/``LIVEKIT_API_SECRET``,
+    ``LIVEKIT_KEYS``, or the ``livekit-server --dev`` pair.
+    """
+
+    def __init__(self, timeout: float = 10.0):
+        """``timeout`` is the number of seconds to wait for an HTTP answer.
+
+        Example:
+        | Library | LiveKitHttp | timeout=5 |
+        """
+        self.timeout = float(timeout)
+        self._state = _State()
+        self._requests: RequestsLibrary | None = None
+        self._keyring: Keyring | None = None
+
+    # ------------------------------------------------------------------ where
+
+    @keyword("Use LiveKit Server")
+    def use_livekit_server(self, url: str | None = None) -> str:
+        """Find the LiveKit server to check and return its HTTP base URL.
+
+        ``url`` or ``LIVEKIT_URL`` names a running server. Without either, ``livekit-server`` from
+        ``PATH`` is started with ``--dev --bind 127.0.0.1 --port <free port>`` and the keyword waits
+        until it answers. Without that binary the calling suite is skipped with one sentence.
+
+        Example:
+        | ${server} = | Use LiveKit Server |
+        """
+        given = url if url not in (None, "") else os.environ.get("LIVEKIT_URL", "").strip()
+        if given:
+            server = self._checked_url(normalise_server_url, given, "LIVEKIT_URL")
+            how = "given by LIVEKIT_URL" if url in (None, "") else "given"
+            self._state.server_url, self._state.server_ws_url = server.http_base, server.ws_base
+            self._session(SERVER_SESSION, server.http_base)
+            self._exchange(SERVER_SESSION, server.http_base, "GET", "/", what="the LiveKit server")
+        else:
+            binary = shutil.which("livekit-server")
+            if binary is None:
+                raise SkipExecution(HOW_TO_ENABLE_LIVE)
+            managed = processes.start(
+                "livekit-server",
+                lambda port: [binary, "--dev", "--bind", "127.0.0.1", "--port", str(port)],
+                lambda port: f"http://127.0.0.1:{port}",
+                environ=self._server_environment(),
+                secrets=self.keyring.secrets(),
+            )
+            self._state.started[SERVER_SESSION] = managed
+            how = f"started from {binary} (--dev, port {managed.port})"
+            self._state.server_url = managed.url
+            self._state.server_ws_url = managed.url.replace("http://", "ws://", 1)
+            self._session(SERVER_SESSION, managed.url)
+        self._log_table(
+            "LiveKit server",
+            [
+                {"label": "HTTP base URL", "value": self._state.server_url},
+                {"label": "Client URL", "value": self._state.server_ws_url},
+                {"label": "Source", "value": how},
+            ],
+        )
+        return self._state.server_url
+
+    @keyword("Stop LiveKit Server")
+    def stop_livekit_server(self) -> None:
+        """Stop the server `Use LiveKit Server` started; a server given by URL is left alone.
+
+        Example:
+        | Suite Teardown | Stop LiveKit Server |
+        """
+        self._stop(SERVER_SESSION)
+
+    @keyword
+    def use_token_endpoint(self, url: str | None = None) -> str:
+        """Find the token endpoint to check and return its URL.
+
+        ``url`` or ``LIVEKIT_TOKEN_ENDPOINT`` names an endpoint. Without either, the reference
+        endpoint ``examples/token_endpoint.py`` is started on a free port of 127.0.0.1 with the
+        keys of this run, and the keyword waits until it answers.
+
+        Example:
+        | ${endpoint} = | Use Token Endpoint |
+        """
+        given = url if url not in (None, "") else os.environ.get("LIVEKIT_TOKEN_ENDPOINT", "").strip()
+        if given:
+            endpoint = self._checked_url(check_endpoint_url, given, "LIVEKIT_TOKEN_ENDPOINT")
+            from_environment = given == os.environ.get("LIVEKIT_TOKEN_ENDPOINT", "").strip()
+            how = "given by LIVEKIT_TOKEN_ENDPOINT" if from_environment else "given"
+        else:
+            # The endpoint signs with this run's first key, however it was configured.
+            primary = self.keyring.primary
+            environment = dict(os.environ, LIVEKIT_API_KEY=primary.key, LIVEKIT_API_SECRET=primary.secret)
+            managed = processes.start(
+                "the reference token endpoint",
+                lambda port: [sys.executable, str(REFERENCE_ENDPOINT), "--host", "127.0.0.1", "--port", str(port)],
+                lambda port: f"http://127.0.0.1:{port}/token",
+                probe_path="",
+                environ=environment,
+                secrets=self.keyring.secrets(),
+            )
+            self._state.started[ENDPOINT_SESSION] = managed
+            endpoint = managed.url
+            how = f"reference endpoint started by the suite ({REFERENCE_ENDPOINT.relative_to(PROJECT).as_posix()})"
+        self._state.endpoint_url = endpoint
+        self._session(ENDPOINT_SESSION, _origin(endpoint))
+        headers = self._extra_headers()
+        self._log_table(
+            "Token endpoint",
+            [
+                {"label": "URL", "value": without_query(endpoint)},
+                {"label": "Source", "value": how},
+                {"label": "Extra request headers", "value": f"{len(headers)} (values not shown)"},
+            ],
+        )
+        return without_query(endpoint)
+
+    @keyword
+    def stop_token_endpoint(self) -> None:
+        """Stop the reference endpoint `Use Token Endpoint` started; a given endpoint is left alone.
+
+        Example:
+        | Suite Teardown | Stop Token Endpoint |
+        """
+        self._stop(ENDPOINT_SESSION)
+
+    # ------------------------------------------------------------------ tokens for server checks
+
+    @keyword
+    def create_token_for_server_check(self, case: str, identity: str = "client_test", room: str = "test_room") -> Secret:
+        """Mint a token for one server check and return it as a ``Secret``.
+
+        ``case`` is one of: ``observer`` (the document's token: join ``room`` as ``identity``,
+        subscribe, no publish, 6 hours), ``expired`` (2 hours ago), ``expired within leeway``
+        (30 s ago), ``not yet valid`` (from 2 hours on), ``not yet valid within leeway`` (from 30 s
+        on), ``tampered`` (identity changed after signing), ``signed with another secret``,
+        ``unknown API key``, ``without video grant``, ``without roomJoin``, ``without identity``
+        and ``without room``. Every other claim is the observer's.
+
+        Example:
+        | ${token} = | Create Token For Server Check | expired |
+        """
+        name = " ".join(str(case).split()).lower()
+        chosen = next((known for known in _CASES if known.lower() == name), None)
+        if chosen is None:
+            raise AssertionError(f"Unknown token case '{case}'; use one of: {', '.join(_CASES)}.")
+        api_key = self.keyring.primary
+        now = int(current_time())
+        # The document's token: observer grants, and an audience the server ignores.
+        options: dict = {"room_join": True, "can_publish": False, "can_subscribe": True, "audience": room}
+        if chosen == "expired":
+            options.update(not_before=now - 3 * 3600, expires=now - 2 * 3600)
+        elif chosen == "expired within leeway":
+            options.update(not_before=now - 600, expires=now - 30)
+        elif chosen == "not yet valid":
+            options.update(not_before=now + 2 * 3600, expires=now + 3 * 3600)
+        elif chosen == "not yet valid within leeway":
+            options.update(not_before=now + 30, expires=now + 3600)
+        claims = minting.build_claims(api_key.key, identity, room, at=now, **options)
+        secret = self.keyring.prepared_secret(api_key.key)
+        if chosen == "without video grant":
+            claims.pop("video")
+        elif chosen == "without roomJoin":
+            claims["video"]["roomJoin"] = False
+        elif chosen == "without identity":
+            claims.pop("sub", None)
+        elif chosen == "without room":
+            claims["video"]["room"] = ""
+        elif chosen == "unknown API key":
+            claims["iss"] = _unused_key_name(self.keyring)
+            secret = random_source.token_urlsafe(32).encode()
+        elif chosen == "signed with another secret":
+            secret = random_source.token_urlsafe(32).encode()
+        token = minting.encode(claims, secret)
+        if chosen == "tampered":
+            token = hostile.with_claims(token, {"sub": f"{identity or 'someone'}-changed"})
+        return self._minted(token, chosen, claims)
+
+    @keyword
+    def create_token_with_grants(
+        self, grants: str, room: str = "", identity: str = "livekit-auth-check", ttl: str = "10 minutes"
+    ) -> Secret | None:
+        """Mint a short-lived token with ``grants`` and return it as a ``Secret``.
+
+        ``grants`` lists the permissions set to true, comma separated, as the token writes them
+        (``roomList``, ``roomCreate``, ``roomAdmin``, ``sip.admin``...); ``room`` goes into the
+        video grant. ``observer`` gives the document's observer token (see `Create Token For
+        Server Check`) and ``no token`` returns ``${None}``, for a request without a token.
+
+        Example:
+        | ${token} = | Create Token With Grants | roomAdmin | room=demo |
+        """
+        text = " ".join(str(grants).split())
+        if text.lower() in ("no token", "none"):
+            return None
+        if text.lower() == "observer":
+            return self.create_token_for_server_check("observer", "client_test", room or "test_room")
+        options: dict = {"ttl": ttl}
+        for name in (part.strip() for part in text.split(",")):
+            if not name:
+                continue
+            option = model.to_snake(name).replace(".", "_")
+            options[option] = True
+        try:
+            claims = minting.build_claims(self.keyring.primary.key, identity, room or None, **options)
+        except ValueError as error:
+            raise AssertionError(f"Cannot mint a token with grants '{text}': {error}") from None
+        token = minting.encode(claims, self.keyring.prepared_secret(self.keyring.primary.key))
+        return self._minted(token, f"grants: {text}", claims)
+
+    # ------------------------------------------------------------------ server checks
+
+    @keyword
+    def validate_token_with_server(
+        self, token, expected_status: int = 200, expected_text: str = "success", scheme: str = "Bearer"
+    ) -> None:
+        """Send ``token`` to the server's ``/rtc/validate`` and check the status and a part of the answer.
+
+        The token goes in the ``Authorization`` header (``scheme`` and the token), never in the
+        URL. ``expected_text`` is a stable part of the answer (case-insensitive): the wording
+        around it differs between server releases.
+
+        Examples:
+        | Validate Token With Server | ${token} |
+        | Validate Token With Server | ${expired} | 401 | token is expired |
+        """
+        server = self._server()
+        text = self._remember(token)
+        exchange = self._exchange(
+            SERVER_SESSION, server, "GET", "/rtc/validate", token=text, scheme=scheme, what="the LiveKit server"
+        )
+        self._check_answer("Server validation", exchange, int(expected_status), expected_text)
+
+    @keyword
+    def call_room_service(
+        self, method: str, token=None, room: str = "", expected_status: int = 200, expected_text: str = ""
+    ) -> dict | None:
+        """Call ``POST /twirp/livekit.RoomService/<method>`` with ``token`` and check the answer.
+
+        The JSON body is the one ``method`` needs for ``room`` (``CreateRoom``: ``{"name": room}``,
+        ``ListRooms``: ``{}``, others ``{"room": room}``). ``token`` ``${None}`` sends no token.
+        Returns the decoded JSON answer, or ``${None}`` when it is not JSON.
+
+        Examples:
+        | Call Room Service | ListRooms | ${admin} | expected_text=rooms |
+        | Call Room Service | ListRooms | ${observer} | expected_status=401 | expected_text=unauthenticated |
+        """
+        server = self._server()
+        name = str(method).strip()
+        body = _ROOM_SERVICE_BODIES.get(name, lambda value: {"room": value})(room)
+        text = None if token is None else self._remember(token)
+        exchange = self._exchange(
+            SERVER_SESSION,
+            server,
+            "POST",
+            f"/twirp/livekit.RoomService/{name}",
+            token=text,
+            json_body=body,
+            what="the LiveKit server",
+        )
+        self._check_answer("Room service call", exchange, int(expected_status), expected_text, call=name)
+        try:
+            answer = json.loads(exchange.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return answer if isinstance(answer, dict) else None
+
+    @keyword
+    def unique_room_name(self, prefix: str = "livekit-auth-check") -> str:
+        """Return ``prefix`` followed by a random suffix, for a room no one else uses.
+
+        Example:
+        | ${room} = | Unique Room Name | livekit-auth-check |
+        """
+        return f"{prefix}-{random_source.token_hex(4)}"
+
+    @keyword
+    def delete_room_if_present(self, room: str) -> None:
+        """Delete ``room`` with a short-lived ``roomCreate`` token; a room that is already gone is fine.
+
+        Example:
+        | Suite Teardown | Delete Room If Present | ${room} |
+        """
+        if not room or self._state.server_url is None:
+            return
+        token = self.create_token_with_grants("roomCreate")
+        exchange = self._exchange(
+            SERVER_SESSION,
+            self._state.server_url,
+            "POST",
+            "/twirp/livekit.RoomService/DeleteRoom",
+            token=token.value,
+            json_body={"room": room},
+            what="the LiveKit server",
+        )
+        rows = self._exchange_rows(exchange)
+        self._log_table("Room service call", rows)
+        if exchange.status not in (200, 404):
+            raise AssertionError(
+                f"Deleting room '{room}' answered {status_text(exchange.status, exchange.reason)}: {self._excerpt(exchange.body)}"
+            )
+
+    @keyword
+    def server_clock_should_be_in_step(self, leeway: str = f"{SERVER_LEEWAY_SECONDS} s") -> None:
+        """Compare the server's ``Date`` header with the local clock and report the skew.
+
+        The skew is logged and recorded as a ``Clock skew`` finding. From half of ``leeway``
+        on it is a warning; beyond ``leeway`` the check fails, because the server would then see
+        tokens minted on this machine as not yet valid, or expire them early.
+
+        Example:
+        | Server Clock Should Be In Step |
+        """
+        server = self._server()
+        limit = _seconds(leeway, "leeway")
+        exchange = self._exchange(SERVER_SESSION, server, "GET", "/", what="the LiveKit server")
+        try:
+            skew = skew_from_date(exchange.headers.get("date"), exchange.sent_at, exchange.received_at)
+        except ValueError as error:
+            raise AssertionError(f"Cannot compare clocks: {error}.") from None
+        self._log_table("Clock skew", skew.rows())
+        severity = skew.severity(limit)
+        text = skew.sentence(limit)
+        self._finding("clock-skew", severity, text)
+        if severity == "failure":
+            raise AssertionError(text)
+
+    # ------------------------------------------------------------------ token endpoint checks
+
+    @keyword
+    def request_token_from_endpoint(
+        self,
+        room_name: str | None = None,
+        participant_identity: str | None = None,
+        participant_name: str | None = None,
+        participant_metadata: str | None = None,
+        participant_attributes: dict | None = None,
+        agent_name: str | None = None,
+        agent_metadata: str | None = None,
+    ) -> Secret:
+        """POST LiveKit's standard token request to the endpoint and return the token as a ``Secret``.
+
+        Empty values are left out of the request, as clients do. The answer must be a 2xx JSON
+        object with ``server_url`` and ``participant_token``, and the token must decode as a JWT;
+        otherwise the keyword fails with one sentence (connection refused, timeout, status with a
+        token-free excerpt of the body, not JSON, missing fields...).
+
+        Example:
+        | ${token} = | Request Token From Endpoint | room_name=test_room | participant_identity=alice |
+        """
+        body = build_request(
+            room_name,
+            participant_identity,
+            participant_name,
+            participant_metadata,
+            participant_attributes,
+            agent_name,
+            agent_metadata,
+        )
+        endpoint = self._endpoint()
+        exchange = self._exchange(
+            ENDPOINT_SESSION,
+            _origin(endpoint),
+            "POST",
+            _path_and_query(endpoint),
+            json_body=body,
+            headers=self._extra_headers(),
+            what="the token endpoint",
+        )
+        rows = self._exchange_rows(exchange)
+        rows.append({"label": "Content-Type", "expected": None, "actual": exchange.headers.get("content-type"), "ok": None})
+        rows.append({"label": "Cache-Control", "expected": None, "actual": exchange.headers.get("cache-control"), "ok": None})
+        try:
+            answer = read_answer(
+                exchange.status,
+                exchange.reason,
+                exchange.headers.get("content-type"),
+                exchange.headers.get("cache-control"),
+                exchange.body,
+                secrets=self.keyring.secrets(),
+            )
+        except AssertionError as failure:
+            rows.append({"label": "Answer", "expected": "2xx JSON with a token", "actual": str(failure), "ok": False})
+            self._log_table("Token endpoint answer", rows)
+            raise
+        self._remember(answer.token)
+        rows.append({"label": "server_url", "expected": None, "actual": answer.server_url, "ok": None})
+        rows.append({"label": "participant_token", "expected": None, "actual": _describe_token(answer.token), "ok": None})
+        self._log_table("Token endpoint answer", rows)
+        try:
+            parse_token(answer.token)
+        except TokenRejected as rejection:
+            raise AssertionError(
+                f"The participant_token in the endpoint's answer is not a LiveKit token: {rejection.detail}."
+            ) from None
+        self._state.requests_by_token[evidence.fingerprint(answer.token)] = EndpointRequest(
+            body=body,
+            sent_at=exchange.sent_at,
+            received_at=exchange.received_at,
+            server_url=answer.server_url,
+            cache_control=answer.cache_control,
+            status=answer.status,
+        )
+        return Secret(answer.token)
+
+    @keyword
+    def endpoint_token_should_match_the_request(self, token) -> None:
+        """Check that ``token`` carries what was asked of the endpoint and has not expired.
+
+        Identity, room, participant name, metadata, attributes and the agent dispatch in
+        ``roomConfig`` are compared with the request that returned ``token``; a token for another
+        identity or room, or one that is expired or not yet valid, fails with one sentence.
+
+        Example:
+        | Endpoint Token Should Match The Request | ${token} |
+        """
+        text, request = self._requested(token)
+        claims = parse_token(text).claims
+        problems = request_mismatches(claims, request.body)
+        rows = []
+        for label, field_name, actual in (
+            ("Identity", "participant_identity", identity_of(claims)),
+            ("Room", "room_name", _room(claims)),
+            ("Name", "participant_name", claims.get("name")),
+            ("Metadata", "participant_metadata", claims.get("metadata")),
+            ("Attributes", "participant_attributes", claims.get("attributes")),
+            ("Agent dispatch", "room_config", claims.get("roomConfig")),
+        ):
+            wanted = request.body.get(field_name)
+            rows.append({"label": label, "expected": wanted, "actual": actual, "ok": None})
+        validity = "valid now"
+        try:
+            check_times(parse_token(text))
+        except TokenRejected as rejection:
+            validity = rejection.detail
+            if rejection.cause == "expired":
+                problems.append(f"The endpoint returned an expired token: {rejection.detail.split(': ', 1)[-1]}.")
+            elif rejection.cause == "not-yet-valid":
+                problems.append(f"The endpoint returned a token that is not valid yet: {rejection.detail.split(': ', 1)[-1]}.")
+            else:
+                problems.append(f"The endpoint returned a token without a usable expiry: {rejection.detail}.")
+        for row in rows:
+            if row["expected"] is not None:
+                row["ok"] = not any(_mentions(problem, row["label"]) for problem in problems)
+        rows.append({"label": "Validity", "expected": "valid now", "actual": validity, "ok": validity == "valid now"})
+        self._log_table("Endpoint token", rows)
+        if problems:
+            raise AssertionError(" ".join(problems))
+
+    @keyword
+    def token_should_grant_no_more_than(self, token, allowed) -> None:
+        """Check that every permission ``token`` gives is in ``allowed`` (a list or comma-separated text).
+
+        Permissions are counted as the server applies them: ``canPublish`` and ``canSubscribe``
+        count when the token leaves them out. Other grants are named ``sip.admin``,
+        ``agent.admin`` and so on.
+
+        Example:
+        | Token Should Grant No More Than | ${token} | roomJoin, canPublish, canSubscribe, canPublishData |
+        """
+        names = allowed.split(",") if isinstance(allowed, str) else [str(item) for item in allowed]
+        claims = parse_token(self._remember(token)).claims
+        extra = grants_beyond(claims, names)
+        rows = [
+            {"label": "Allowed", "expected": None, "actual": ", ".join(n.strip() for n in names if n.strip()), "ok": None},
+            {"label": "Granted", "expected": None, "actual": ", ".join(granted(claims)) or "nothing", "ok": None},
+            {"label": "Beyond the allowed", "expected": "nothing", "actual": ", ".join(extra) or "nothing", "ok": not extra},
+        ]
+        self._log_table("Access grants", rows)
+        if extra:
+            raise AssertionError(f"The token grants more than allowed: {', '.join(extra)}.")
+
+    @keyword
+    def token_lifetime_should_be_between(self, token, minimum: str = "2 minutes", maximum: str = "24 hours") -> None:
+        """Check that ``token`` lives (``exp`` - ``nbf``, or ``exp`` - now without ``nbf``) between both durations.
+
+        LiveKit clients fetch a new token once fewer than 60 seconds are left, so a token shorter
+        than that is refetched on every use; a long one stays usable long after it leaks.
+
+        Example:
+        | Token Lifetime Should Be Between | ${token} | 2 minutes | 24 hours |
+        """
+        parsed = parse_token(self._remember(token))
+        low, high = _seconds(minimum, "minimum"), _seconds(maximum, "maximum")
+        claims = parsed.server_claims
+        if "exp" not in claims:
+            raise AssertionError("The token has no exp claim, so it never expires for a client.")
+        start = claims.get("nbf", claims.get("iat", current_time()))
+        lifetime = float(claims["exp"]) - float(start)
+        ok = low <= lifetime <= high
+        self._log_table(
+            "Token lifetime",
+            [
+                {
+                    "label": "Lifetime",
+                    "expected": f"{format_duration(low)} to {format_duration(high)}",
+                    "actual": format_duration(lifetime),
+                    "ok": ok,
+                }
+            ],
+        )
+        if not ok:
+            side = "shorter" if lifetime < low else "longer"
+            raise AssertionError(
+                f"The token lives {format_duration(lifetime)}, {side} than the "
+                f"{format_duration(low if side == 'shorter' else high)} allowed."
+            )
+
+    @keyword
+    def endpoint_token_should_be_fresh(self, token, tolerance: str = "5 seconds") -> None:
+        """Check that ``token`` was minted for its request: ``nbf`` (or ``iat``) within ``tolerance`` of it.
+
+        A token route cached by a web framework or a proxy hands out the same old token; its
+        ``nbf`` then lies before the request. The answer's ``Cache-Control`` header is reported,
+        and an answer that allows caching is reported as a finding.
+
+        Example:
+        | Endpoint Token Should Be Fresh | ${token} | tolerance=5 seconds |
+        """
+        text, request = self._requested(token)
+        claims = parse_token(text).server_claims
+        slack = _seconds(tolerance, "tolerance")
+        claim = "nbf" if "nbf" in claims else "iat" if "iat" in claims else None
+        cache = request.cache_control
+        rows = [
+            {"label": "Request sent", "expected": None, "actual": format_utc(request.sent_at), "ok": None},
+            {"label": "Cache-Control", "expected": "no-store", "actual": cache or "(not set)", "ok": None},
+        ]
+        if claim is None:
+            rows.append({"label": "Minted at (nbf or iat)", "expected": "present", "actual": "neither", "ok": False})
+            self._log_table("Endpoint token freshness", rows)
+            raise AssertionError("The token has neither nbf nor iat, so nothing shows when it was minted.")
+        minted = float(claims[claim])
+        # nbf and iat are whole seconds, rounded down.
+        early = request.sent_at - slack - 1
+        late = request.received_at + slack
+        ok = early <= minted <= late
+        offset = round(minted - request.sent_at)
+        rows.append(
+            {
+                "label": f"Minted at ({claim})",
+                "expected": f"within {format_duration(slack)} of the request",
+                "actual": f"{format_utc(minted)} ({offset:+d} s from the request)",
+                "ok": ok,
+            }
+        )
+        self._log_table("Endpoint token freshness", rows)
+        if _cacheable(cache):
+            self._finding(
+                "token-caching",
+                "warning",
+                f"The token endpoint's answer allows caching (Cache-Control: {cache}); a shared cache could hand "
+                "one participant's token to another. Answer with Cache-Control: no-store.",
+            )
+        elif cache is None:
+            self._finding(
+                "token-caching",
+                "info",
+                "The token endpoint's answer has no Cache-Control header; Cache-Control: no-store keeps tokens out of caches.",
+            )
+        if not ok:
+            age = request.sent_at - minted
+            if age > 0:
+                raise AssertionError(
+                    f"The endpoint returned a token minted {format_duration(age)} before the request "
+                    f"({claim} {format_utc(minted)}): the answer looks cached."
+                )
+            raise AssertionError(
+                f"The endpoint returned a token whose {claim} is {format_duration(-age)} after the request: "
+                "the endpoint's clock is ahead."
+            )
+
+    @keyword("Endpoint Should Not Fail On Empty Request")
+    def endpoint_should_not_fail_on_empty_request(self) -> int:
+        """POST ``{}`` to the endpoint: any 2xx or 4xx answer passes, a 5xx fails. Returns the status.
+
+        Every field of the standard request is optional: an endpoint may fill in defaults or
+        refuse the request, but must not crash.
+
+        Example:
+        | Endpoint Should Not Fail On Empty Request |
+        """
+        endpoint = self._endpoint()
+        exchange = self._exchange(
+            ENDPOINT_SESSION,
+            _origin(endpoint),
+            "POST",
+            _path_and_query(endpoint),
+            json_body={},
+            headers=self._extra_headers(),
+            what="the token endpoint",
+        )
+        self._remember_answer_token(exchange)
+        ok = 200 <= exchange.status < 300 or 400 <= exchange.status < 500
+        rows = self._exchange_rows(exchange)
+        rows.append({"label": "Status class", "expected": "2xx or 4xx", "actual": f"{exchange.status // 100}xx", "ok": ok})
+        self._log_table("Empty token request", rows)
+        if not ok:
+            raise AssertionError(
+                f"The token endpoint answered an empty request {{}} with {status_text(exchange.status, exchange.reason)}, "
+                f"a server error instead of a 2xx or 4xx: {self._excerpt(exchange.body)}"
+            )
+        return exchange.status
+
+    @keyword("LiveKit JS Client Should Fetch A Token")
+    def livekit_js_client_should_fetch_a_token(
+        self,
+        room_name: str | None = None,
+        participant_identity: str | None = None,
+        participant_name: str | None = None,
+        agent_name: str | None = None,
+    ) -> dict:
+        """Let LiveKit's JS client (``TokenSource.endpoint`` of ``livekit-client``) fetch a token from the endpoint.
+
+        Runs ``interop/node/token_source_client.mjs`` with Node.js and checks that the client got a
+        token for the requested identity and room, and that it would reuse it (its validity is
+        more than the client's 60 s refresh margin). Returns the client's token-free summary.
+        Skips the test when Node.js 18+ or the ``livekit-client`` package is missing.
+
+        Example:
+        | ${summary} = | LiveKit JS Client Should Fetch A Token | test_room | client_test |
+        """
+        node = _node_or_skip()
+        endpoint = self._endpoint()
+        options = {
+            key: value
+            for key, value in (
+                ("roomName", room_name),
+                ("participantIdentity", participant_identity),
+                ("participantName", participant_name),
+                ("agentName", agent_name),
+            )
+            if value not in (None, "")
+        }
+        environment = dict(os.environ)
+        environment["LIVEKIT_TOKEN_ENDPOINT"] = endpoint
+        environment[HEADERS_ENVIRONMENT] = json.dumps(self._extra_headers())
+        limit = max(30.0, self.timeout * 3)
+        try:
+            finished = subprocess.run(
+                [node, str(JS_CLIENT_SCRIPT), json.dumps(options)],
+                cwd=NODE_PROJECT,
+                env=environment,
+                capture_output=True,
+                timeout=limit,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"LiveKit's JS client did not finish fetching a token within {limit:g} s.") from None
+        if finished.returncode != 0:
+            raise AssertionError(f"LiveKit's JS client could not fetch a token: {self._excerpt(finished.stderr, limit=300)}")
+        try:
+            summary = json.loads(finished.stdout.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise AssertionError(f"The JS client script printed no JSON summary: {self._excerpt(finished.stdout)}") from None
+        checks = [
+            ("Identity", participant_identity, summary.get("identity")),
+            ("Room", room_name, summary.get("room")),
+            ("Name", participant_name, summary.get("name")),
+            ("Agent dispatch", [agent_name] if agent_name else None, summary.get("agents")),
+            ("Reused by the client", True, summary.get("reused")),
+        ]
+        rows = [
+            {"label": label, "expected": wanted, "actual": actual, "ok": None if wanted in (None, "") else actual == wanted}
+            for label, wanted, actual in checks
+        ]
+        for label, key in (
+            ("Client", "client"),
+            ("Fingerprint", "fingerprint"),
+            ("server_url", "server_url"),
+            ("Expires", "expires"),
+            ("Token length", "token_length"),
+        ):
+            rows.append({"label": label, "expected": None, "actual": summary.get(key), "ok": None})
+        self._log_table("JS client token", rows)
+        wrong = [
+            f"{label.lower()} is {actual!r}, expected {wanted!r}"
+            for label, wanted, actual in checks
+            if wanted not in (None, "") and actual != wanted
+        ]
+        if wrong:
+            raise AssertionError(f"LiveKit's JS client got a different token than requested: {'; '.join(wrong)}.")
+        return summary
+
+    # ------------------------------------------------------------------ keys
+
+    @property
+    def keyring(self) -> Keyring:
+        if self._keyring is None:
+            auth = _library_instance("LiveKitAuth")
+            try:
+                self._keyring = auth.keyring if auth is not None else load_keyring()
+            except ConfigurationError as error:
+                raise ConfigurationFailure(str(error)) from None
+        return self._keyring
+
+    # ------------------------------------------------------------------ HTTP plumbing
+
+    def _requests_library(self) -> RequestsLibrary:
+        if self._requests is None:
+            shared = _library_instance("RequestsLibrary")
+            self._requests = shared if isinstance(shared, RequestsLibrary) else RequestsLibrary()
+        return self._requests
+
+    def _session(self, alias: str, base_url: str) -> requests.Session:
+        session = self._requests_library().create_session(alias, base_url, max_retries=0, verify=True)
+        host = base_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+        if is_loopback(host):
+            session.trust_env = False  # never send loopback traffic to a proxy from the environment
+        self._state.sessions[alias] = (session, base_url)
+        return session
+
+    def _exchange(
+        self,
+        alias: str,
+        base_url: str,
+        method: str,
+        path: str,
+        token: str | None = None,
+        scheme: str = "Bearer",
+        json_body: dict | None = None,
+        headers: dict | None = None,
+        what: str = "the server",
+    ) -> Exchange:
+        session, session_base = self._state.sessions.get(alias, (None, None))
+        if session is None or session_base != base_url:
+            session = self._session(alias, base_url)
+        url = base_url.rstrip("/") + (path if path.startswith("/") else "/" + path)
+        sent_headers = {"Accept": "application/json, text/plain;q=0.9, */*;q=0.1"}
+        sent_headers.update(headers or {})
+        if token is not None:
+            sent_headers["Authorization"] = f"{scheme} {token}" if scheme else token
+        # urllib3 logs each request line, query included, at DEBUG; a configured URL may carry a
+        # credential in its query, so it stays quiet here (the table below says what was sent).
+        wire_log = logging.getLogger("urllib3")
+        level = wire_log.level
+        wire_log.setLevel(max(level, logging.INFO))
+        sent_at = current_time()
+        try:
+            response = session.request(
+                method, url, headers=sent_headers, json=json_body, timeout=self.timeout, allow_redirects=False
+            )
+        except requests.RequestException as error:
+            raise AssertionError(transport_failure(error, what, url, self.timeout)) from None
+        finally:
+            wire_log.setLevel(level)
+        received_at = current_time()
+        return Exchange(
+            method=method,
+            url=url,
+            status=response.status_code,
+            reason=response.reason or "",
+            headers={key.lower(): value for key, value in response.headers.items()},
+            body=response.content or b"",
+            sent_at=sent_at,
+            received_at=received_at,
+            token_fingerprint=None if token is None else evidence.fingerprint(token),
+        )
+
+    def _exchange_rows(self, exchange: Exchange) -> list[dict]:
+        return [
+            {"label": "Request", "expected": None, "actual": f"{exchange.method} {exchange.path}", "ok": None},
+            {"label": "Token sent", "expected": None, "actual": exchange.token_fingerprint or "none", "ok": None},
+            {"label": "Status", "expected": None, "actual": status_text(exchange.status, exchange.reason), "ok": None},
+            {"label": "Body", "expected": None, "actual": self._excerpt(exchange.body), "ok": None},
+            {
+                "label": "Time",
+                "expected": None,
+                "actual": f"{(exchange.received_at - exchange.sent_at) * 1000:.0f} ms",
+                "ok": None,
+            },
+        ]
+
+    def _check_answer(self, title: str, exchange: Exchange, status: int, text: str, call: str | None = None) -> None:
+        body = self._excerpt(exchange.body, limit=400)
+        status_ok = exchange.status == status
+        text_ok = not text or text.lower() in exchange.body.decode("utf-8", "replace").lower()
+        rows = [
+            {"label": "Request", "expected": None, "actual": f"{exchange.method} {exchange.path}", "ok": None},
+            {"label": "Token sent", "expected": None, "actual": exchange.token_fingerprint or "none", "ok": None},
+            {"label": "Status", "expected": status, "actual": exchange.status, "ok": status_ok},
+            {
+                "label": "Answer",
+                "expected": f"contains '{text}'" if text else None,
+                "actual": body,
+                "ok": text_ok if text else None,
+            },
+        ]
+        self._log_table(title, rows)
+        if status_ok and text_ok:
+            return
+        what = f"{call} " if call else ""
+        wanted = f"{status} with '{text}'" if text else str(status)
+        raise AssertionError(
+            f"{what}{exchange.path} answered {status_text(exchange.status, exchange.reason)} '{self._excerpt(exchange.body)}' "
+            f"instead of {wanted}."
+        )
+
+    def _excerpt(self, body, limit: int = 160) -> str:
+        return excerpt(body, tokens=self._state.known_tokens, secrets=self.keyring.secrets(), limit=limit)
+
+    def _remember(self, token) -> str:
+        try:
+            text = token_text(token)
+        except TokenRejected as rejection:
+            raise AssertionError(str(rejection)) from None
+        if text not in self._state.known_tokens:
+            self._state.known_tokens.add(text)
+            evidence.remember_token(text)
+        return text
+
+    def _remember_answer_token(self, exchange: Exchange) -> None:
+        try:
+            document = json.loads(exchange.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return
+        if isinstance(document, dict) and isinstance(document.get("participant_token"), str):
+            self._remember(document["participant_token"])
+
+    def _minted(self, token: str, case: str, claims: dict) -> Secret:
+        self._remember(token)
+        self._log_table(
+            "Token generated",
+            [
+                {"label": "Case", "value": case},
+                {"label": "API key", "value": claims.get("iss")},
+                {"label": "Participant", "value": claims.get("sub", "")},
+                {"label": "Room", "value": (claims.get("video") or {}).get("room", "")},
+                {"label": "Token length", "value": f"{len(token)} characters"},
+                {"label": "Fingerprint", "value": evidence.fingerprint(token)},
+            ],
+        )
+        return Secret(token)
+
+    def _requested(self, token) -> tuple[str, EndpointRequest]:
+        text = self._remember(token)
+        request = self._state.requests_by_token.get(evidence.fingerprint(text))
+        if request is None:
+            raise AssertionError("This token did not come from Request Token From Endpoint; request it there first.")
+        return text, request
+
+    def _server(self) -> str:
+        if self._state.server_url is None:
+            raise AssertionError("No LiveKit server is chosen yet; call Use LiveKit Server first (in Suite Setup).")
+        return self._state.server_url
+
+    def _endpoint(self) -> str:
+        if self._state.endpoint_url is None:
+            raise AssertionError("No token endpoint is chosen yet; call Use Token Endpoint first (in Suite Setup).")
+        return self._state.endpoint_url
+
+    def _extra_headers(self) -> dict[str, str]:
+        value = _robot_variable(HEADERS_VARIABLE)
+        if value in (None, ""):
+            return {}
+        if not isinstance(value, dict):
+            raise ConfigurationFailure(
+                "TOKEN_ENDPOINT_HEADERS must be a dictionary of header names and values in a variable file."
+            )
+        headers = {}
+        for name, raw in value.items():
+            text = getattr(raw, "value", raw)
+            if not isinstance(name, str) or not isinstance(text, str):
+                raise ConfigurationFailure(
+                    "TOKEN_ENDPOINT_HEADERS must map header names to text (or Secret) values in a variable file."
+                )
+            headers[name] = text
+        return headers
+
+    def _server_environment(self) -> dict:
+        environment = dict(os.environ)
+        pairs = [(key.key, key.secret) for key in self.keyring]
+        if pairs != [(DEV_API_KEY, DEV_API_SECRET)]:
+            environment["LIVEKIT_KEYS"] = "\n".join(f"{key}: {secret}" for key, secret in pairs)
+        return environment
+
+    def _stop(self, alias: str) -> None:
+        managed = self._state.started.pop(alias, None)
+        if managed is None:
+            return
+        code = managed.stop()
+        logger.info(f"Stopped {managed.name} (exit code {code}).")
+
+    @staticmethod
+    def _checked_url(function, value, setting):
+        try:
+            return function(value, setting)
+        except UrlError as error:
+            raise ConfigurationFailure(str(error)) from None
+
+    @staticmethod
+    def _log_table(title: str, rows: list[dict]) -> None:
+        logger.info(evidence.table(title, rows), html=True)
+
+    @staticmethod
+    def _finding(finding: str, severity: str, text: str) -> None:
+        logger.info(
+            evidence.table(
+                "Finding", [{"label": finding, "value": text}], {"finding": finding, "severity": severity, "text": text}
+            ),
+            html=True,
+        )
+        if severity == "warning":
+            logger.warn(text)
+            _set_test_message(f"WARNING: {text}")
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _origin(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0]}"
+
+
+def _path_and_query(url: str) -> str:
+    rest = url.split("://", 1)[1]
+    slash = rest.find("/")
+    question = rest.find("?")
+    if slash == -1 or (question != -1 and question < slash):
+        return "/" + rest[question:] if question != -1 else "/"
+    return rest[slash:]
+
+
+def _room(claims: dict) -> str:
+    video = claims.get("video")
+    return video.get("room", "") if isinstance(video, dict) else ""
+
+
+def _mentions(problem: str, label: str) -> bool:
+    words = {
+        "Identity": "identity '",
+        "Room": "room '",
+        "Name": "participant name",
+        "Metadata": "participant metadata",
+        "Attributes": "attribute '",
+        "Agent dispatch": "agent",
+    }
+    return words[label] in problem
+
+
+def _describe_token(token: str) -> str:
+    return f"{len(token)} characters, {evidence.fingerprint(token)}"
+
+
+def _cacheable(cache_control: str | None) -> bool:
+    if not cache_control:
+        return False
+    directives = {part.strip().split("=", 1)[0].lower(): part.strip() for part in cache_control.split(",")}
+    if "no-store" in directives:
+        return False
+    if "public" in directives:
+        return True
+    for name in ("max-age", "s-maxage"):
+        if name in directives:
+            value = directives[name].split("=", 1)[-1].strip().strip('"')
+            if value.isdigit() and int(value) > 0:
+                return True
+    return False
+
+
+def _unused_key_name(keyring: Keyring) -> str:
+    name = "unknown-key"
+    while name in keyring:
+        name += "-x"
+    return name
+
+
+def _seconds(value, name: str) -> float:
+    try:
+        return to_seconds(value, name)
+    except ValueError as error:
+        raise AssertionError(str(error)) from None
+
+
+def _node_or_skip() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise SkipExecution("Node.js is not installed: install Node.js 18 or newer and run 'npm ci' in interop/node.")
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=20, check=False).stdout
+        major = int(version.strip().lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        major = 0
+    if major < 18:
+        raise SkipExecution("Node.js 18 or newer is needed for LiveKit's JS client; install it and run 'npm ci' in interop/node.")
+    if not JS_CLIENT_PACKAGE.exists():
+        raise SkipExecution("LiveKit's JS client is not installed: run 'npm ci' in interop/node to enable this check.")
+    return node
+
+
+def _robot_is_running() -> bool:
+    from robot.running.context import EXECUTION_CONTEXTS
+
+    return EXECUTION_CONTEXTS.current is not None
+
+
+def _robot_variable(name: str):
+    if not _robot_is_running():
+        return None
+    from robot.libraries.BuiltIn import BuiltIn
+
+    return BuiltIn().get_variable_value(name)
+
+
+def _library_instance(name: str):
+    if not _robot_is_running():
+        return None
+    from robot.libraries.BuiltIn import BuiltIn
+
+    try:
+        return BuiltIn().get_library_instance(name)
+    except RuntimeError:
+        return None
+
+
+def _set_test_message(text: str) -> None:
+    if _robot_variable("${TEST NAME}") is None:
+        return
+    from robot.libraries.BuiltIn import BuiltIn
+
+    BuiltIn().set_test_message(text, append=True)

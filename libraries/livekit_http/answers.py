@@ -1,0 +1,125 @@
+"""HTTP answers as one sentence each, and body excerpts that never show a token or a secret.
+
+A LiveKit server of some releases echoes the token it refuses in the error body, and a token
+endpoint answers with one: anything shown from a body goes through :func:`scrub` first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from http import HTTPStatus
+
+import requests
+
+from livekit_tokens.evidence import fingerprint
+
+from .urls import without_query
+
+EXCERPT_CHARS = 160
+
+# A compact JWS: a header segment that starts like base64url JSON ('{"' or '{ '), then two more.
+_JWT_LIKE = re.compile(r"ey[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")
+_BEARER = re.compile(r"(?i)\b(bearer)(\s+)(?!<token )[^\s\"',;]+")
+_TOKEN_FIELD = re.compile(
+    r"(?i)((?:access_token|participant_token|participantToken)[\"']?\s*[:=]\s*[\"']?)(?!<token )[^\s\"'&,}]+"
+)
+_UNPRINTABLE = re.compile(r"[^\t\n\r\x20-\x7e\u00a0-\ufffc]")
+_SPACES = re.compile(r"\s+")
+
+
+def scrub(text: str, tokens: Iterable[str] = (), secrets: Iterable[str] = ()) -> str:
+    """Replace every token (known or looking like a JWT) by its fingerprint and every secret by ``<secret>``."""
+    for token in sorted({t for t in tokens if t}, key=len, reverse=True):
+        text = text.replace(token, f"<token {fingerprint(token)}>")
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, "<secret>")
+    text = _JWT_LIKE.sub(lambda match: f"<token {fingerprint(match.group(0))}>", text)
+    text = _BEARER.sub(lambda match: f"{match.group(1)}{match.group(2)}<credential>", text)
+    return _TOKEN_FIELD.sub(lambda match: f"{match.group(1)}<credential>", text)
+
+
+def excerpt(body, tokens: Iterable[str] = (), secrets: Iterable[str] = (), limit: int = EXCERPT_CHARS) -> str:
+    """A short, single-line, token-free excerpt of a body (bytes or text) for a failure sentence."""
+    if body is None:
+        return "(empty body)"
+    text = body.decode("utf-8", "replace") if isinstance(body, (bytes, bytearray)) else str(body)
+    text = _SPACES.sub(" ", _UNPRINTABLE.sub("?", scrub(text, tokens, secrets))).strip()
+    if not text:
+        return "(empty body)"
+    if len(text) > limit:
+        cut = text[:limit]
+        # Never leave half of a fingerprint marker behind.
+        marker = cut.rfind("<")
+        if marker != -1 and ">" not in cut[marker:]:
+            cut = cut[:marker]
+        text = cut.rstrip() + " ..."
+    return text
+
+
+def status_text(status: int, reason: str | None = None) -> str:
+    """``401 Unauthorized``."""
+    if not reason:
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+    return f"{status} {reason}".strip()
+
+
+def transport_failure(error: Exception, what: str, url: str, timeout: float | None) -> str:
+    """One sentence for a request that got no HTTP answer at all."""
+    where = f"{what} at {without_query(url)}"
+    limit = f"{timeout:g} s" if timeout is not None else "the time limit"
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return f"Could not connect to {where}: no connection within {limit}."
+    if isinstance(error, requests.exceptions.ReadTimeout):
+        return f"{_capital(where)} accepted the connection but did not answer within {limit}."
+    if isinstance(error, requests.exceptions.SSLError):
+        return f"Could not connect to {where}: the TLS handshake failed ({_root_reason(error)})."
+    if isinstance(error, requests.exceptions.ConnectionError):
+        if _refused(error):
+            return f"Could not connect to {where}: the connection was refused (is it running?)."
+        if _name_unknown(error):
+            return f"Could not connect to {where}: the host name does not resolve."
+        return f"{_capital(where)} closed the connection without an answer ({_root_reason(error)})."
+    if isinstance(error, requests.exceptions.RequestException):
+        return f"The request to {where} failed: {_root_reason(error)}."
+    return f"The request to {where} failed: {type(error).__name__}."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _chain(error: BaseException):
+    seen = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        for arg in getattr(current, "args", ()):
+            if isinstance(arg, BaseException) and id(arg) not in seen:
+                yield from _chain(arg)
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException) and id(reason) not in seen:
+            yield from _chain(reason)
+        current = current.__cause__ or current.__context__
+
+
+def _refused(error: BaseException) -> bool:
+    return any(isinstance(item, ConnectionRefusedError) or "refused" in str(item).lower() for item in _chain(error))
+
+
+def _name_unknown(error: BaseException) -> bool:
+    words = ("name or service not known", "nodename nor servname", "getaddrinfo failed", "name resolution")
+    return any(any(word in str(item).lower() for word in words) for item in _chain(error))
+
+
+def _root_reason(error: BaseException) -> str:
+    items = list(_chain(error))
+    root = items[-1] if items else error
+    text = str(root) or type(root).__name__
+    # urllib3 messages repeat the connection object and the URL; keep the last clause only.
+    text = text.rsplit(": ", 1)[-1].strip(" ')\"")
+    return scrub(text)[:120] or type(root).__name__

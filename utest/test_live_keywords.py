@@ -1,0 +1,268 @@
+"""The live keywords against the test stand-in for a server's HTTP answers, and where the server comes from."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import stat
+import sys
+
+import pytest
+from http_test_support import LIVEKIT_SETTINGS, ROOT, RawServer, Reply, ScriptedServer
+from robot.api import SkipExecution
+from standin_server import StandinServer
+
+from livekit_tokens.evidence import fingerprint
+from livekit_tokens.keys import ApiKey, Keyring
+from LiveKitHttp import HOW_TO_ENABLE_LIVE, ConfigurationFailure, LiveKitHttp
+
+
+@pytest.fixture(autouse=True)
+def _no_livekit_settings(monkeypatch):
+    for name in LIVEKIT_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def findings(monkeypatch) -> list[tuple[str, str, str]]:
+    recorded: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(LiveKitHttp, "_finding", staticmethod(lambda *finding: recorded.append(finding)))
+    return recorded
+
+
+@pytest.fixture
+def standin():
+    with StandinServer() as server:
+        yield server
+
+
+@pytest.fixture
+def live(standin) -> LiveKitHttp:
+    http = LiveKitHttp(timeout=5)
+    assert http.use_livekit_server(standin.url.replace("http://", "ws://") + "/") == standin.url
+    return http
+
+
+CASES = [
+    ("observer", 200, "success"),
+    ("expired", 401, "token is expired"),
+    ("expired within leeway", 200, "success"),
+    ("not yet valid", 401, "token is not valid yet"),
+    ("not yet valid within leeway", 200, "success"),
+    ("tampered", 401, "signature is invalid"),
+    ("signed with another secret", 401, "signature is invalid"),
+    ("unknown API key", 401, "invalid API key"),
+    ("without video grant", 401, "no permissions to access the room"),
+    ("without roomJoin", 401, "permissions denied"),
+    ("without identity", 400, "identity cannot be empty"),
+    ("without room", 400, "no room name"),
+]
+
+
+@pytest.mark.parametrize(("case", "status", "message"), CASES)
+def test_each_token_case_gets_the_documented_answer(live, case, status, message):
+    live.validate_token_with_server(live.create_token_for_server_check(case), status, message)
+
+
+def test_the_token_travels_in_the_bearer_header_only(live, standin):
+    live.validate_token_with_server(live.create_token_for_server_check("observer"))
+    assert standin.state.requests[-1] == ("GET", "/rtc/validate")  # no query string
+
+
+def test_another_scheme_is_refused(live):
+    live.validate_token_with_server(
+        live.create_token_for_server_check("observer"), 401, "invalid authorization header", scheme="Token"
+    )
+
+
+def test_an_unexpected_answer_is_one_sentence(live):
+    expired = live.create_token_for_server_check("expired")
+    with pytest.raises(AssertionError) as caught:
+        live.validate_token_with_server(expired)
+    assert str(caught.value) == (
+        "/rtc/validate answered 401 Unauthorized 'invalid token, error: token has invalid claims: token is expired' "
+        "instead of 200 with 'success'."
+    )
+
+
+def test_a_server_that_echoes_the_token_never_shows_it():
+    # Some server releases answer "invalid token: <the token>, error: ...".
+    def echo(seen):
+        token = seen.headers.get("authorization", "").removeprefix("Bearer ")
+        return Reply(401, f"invalid token: {token}, error: token is expired\n", {"Content-Type": "text/plain"})
+
+    with ScriptedServer(echo) as server:
+        http = LiveKitHttp(timeout=5)
+        http.use_livekit_server(server.url)
+        token = http.create_token_for_server_check("observer")
+        with pytest.raises(AssertionError) as caught:
+            http.validate_token_with_server(token)
+        http.validate_token_with_server(token, 401, "token is expired")
+    assert token.value not in str(caught.value)
+    assert f"invalid token: <token {fingerprint(token.value)}>, error: token is expired" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "grants", "room", "status", "text"),
+    [
+        ("ListRooms", "roomList", "", 200, "rooms"),
+        ("ListRooms", "observer", "", 401, "unauthenticated"),
+        ("ListRooms", "no token", "", 401, "unauthenticated"),
+        ("CreateRoom", "roomCreate", "", 200, "check-room"),
+        ("CreateRoom", "roomList, roomAdmin", "check-room", 401, "unauthenticated"),
+        ("ListParticipants", "roomAdmin", "check-room", 200, "participants"),
+        ("ListParticipants", "roomAdmin", "another-room", 401, "unauthenticated"),
+        ("DeleteRoom", "roomCreate", "", 200, "{}"),
+    ],
+)
+def test_room_service_permissions(live, call, grants, room, status, text):
+    live.call_room_service("CreateRoom", live.create_token_with_grants("roomCreate"), room="check-room")
+    answer = live.call_room_service(call, live.create_token_with_grants(grants, room=room), "check-room", status, text)
+    if status == 200:
+        assert isinstance(answer, dict)
+
+
+def test_a_permission_failure_names_the_call(live):
+    with pytest.raises(AssertionError) as caught:
+        live.call_room_service("ListRooms", live.create_token_with_grants("observer"), expected_status=200, expected_text="rooms")
+    assert str(caught.value) == (
+        "ListRooms /twirp/livekit.RoomService/ListRooms answered 401 Unauthorized "
+        '\'{"code": "unauthenticated", "msg": "permissions denied"}\' instead of 200 with \'rooms\'.'
+    )
+
+
+def test_deleting_a_room_twice_is_fine(live):
+    live.call_room_service("CreateRoom", live.create_token_with_grants("roomCreate"), room="gone-room")
+    live.delete_room_if_present("gone-room")
+    live.delete_room_if_present("gone-room")
+
+
+def test_unknown_cases_and_grants_are_named(live):
+    with pytest.raises(AssertionError, match=r"Unknown token case 'stale'; use one of: observer, expired,"):
+        live.create_token_for_server_check("stale")
+    with pytest.raises(
+        AssertionError, match=r"Cannot mint a token with grants 'roomAdminx': 'room_adminx' is not a LiveKit claim or grant"
+    ):
+        live.create_token_with_grants("roomAdminx")
+    assert live.create_token_with_grants("no token") is None
+    assert re.fullmatch(r"check-[0-9a-f]{8}", live.unique_room_name("check"))
+
+
+# ---------------------------------------------------------------------- clock skew
+
+
+@pytest.mark.parametrize(
+    ("offset", "severity", "words"),
+    [
+        (0, "info", "Clock skew: the clocks agree within"),
+        (-45, "warning", "s behind this machine's (± 0."),
+        (45, "warning", "close to the server's 60 s leeway on nbf and exp."),
+    ],
+)
+def test_clock_skew_is_reported(findings, offset, severity, words):
+    with StandinServer(clock_offset=offset) as server:
+        http = LiveKitHttp(timeout=5)
+        http.use_livekit_server(server.url)
+        http.server_clock_should_be_in_step()
+    assert [(finding, level) for finding, level, _ in findings] == [("clock-skew", severity)]
+    assert words in findings[0][2]
+
+
+def test_clock_skew_beyond_the_leeway_fails(findings):
+    with StandinServer(clock_offset=-120) as server:
+        http = LiveKitHttp(timeout=5)
+        http.use_livekit_server(server.url)
+        with pytest.raises(AssertionError) as caught:
+            http.server_clock_should_be_in_step()
+    assert re.fullmatch(
+        r"Clock skew: the server's clock is 1[12]\d\.\d s behind this machine's \(± 0\.\d s\), beyond the server's 60 s leeway: "
+        r"the server refuses tokens minted here as not yet valid\.",
+        str(caught.value),
+    )
+    assert findings[0][1] == "failure"
+
+
+def test_a_server_without_date_header_is_named():
+    # Python's and Go's HTTP servers always send Date; a proxy in between may not.
+    with RawServer(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK") as server:
+        http = LiveKitHttp(timeout=5)
+        http.use_livekit_server(server.url)
+        with pytest.raises(AssertionError, match=r"^Cannot compare clocks: the answer has no Date header\.$"):
+            http.server_clock_should_be_in_step()
+
+
+# ---------------------------------------------------------------------- where the server comes from
+
+
+def test_livekit_url_from_the_environment(standin, monkeypatch):
+    monkeypatch.setenv("LIVEKIT_URL", standin.url.replace("http", "ws"))
+    assert LiveKitHttp().use_livekit_server() == standin.url
+
+
+def test_an_unreachable_server_is_one_sentence():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(AssertionError) as caught:
+        LiveKitHttp().use_livekit_server(f"ws://127.0.0.1:{port}")
+    assert (
+        str(caught.value)
+        == f"Could not connect to the LiveKit server at http://127.0.0.1:{port}/: the connection was refused (is it running?)."
+    )
+
+
+def test_a_wrong_livekit_url_stops_the_run(monkeypatch):
+    monkeypatch.setenv("LIVEKIT_URL", "127.0.0.1:7880")
+    with pytest.raises(ConfigurationFailure) as caught:
+        LiveKitHttp().use_livekit_server()
+    assert str(caught.value) == "LIVEKIT_URL must start with ws:// or wss:// or http:// or https://; got '127.0.0.1:7880'."
+    assert ConfigurationFailure.ROBOT_EXIT_ON_FAILURE
+
+
+def test_without_url_or_binary_the_suite_is_skipped(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(SkipExecution) as caught:
+        LiveKitHttp().use_livekit_server()
+    assert str(caught.value) == HOW_TO_ENABLE_LIVE
+    assert HOW_TO_ENABLE_LIVE.count(". ") == 0 and HOW_TO_ENABLE_LIVE.endswith(".")
+
+
+def fake_livekit_server(folder) -> None:
+    """A ``livekit-server`` on PATH that runs the stand-in with the options it is given."""
+    script = folder / "livekit-server"
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{ROOT / "utest" / "standin_server.py"}" "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the fake binary is a POSIX shell script")
+def test_livekit_server_on_path_is_started_and_stopped(monkeypatch, tmp_path):
+    fake_livekit_server(tmp_path)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("LIVEKIT_API_KEY", "started-key")
+    monkeypatch.setenv("LIVEKIT_API_SECRET", "a-started-server-secret-of-forty-chars!!")
+    http = LiveKitHttp(timeout=5)
+    url = http.use_livekit_server()
+    managed = http._state.started["livekit-server"]
+    assert url == f"http://127.0.0.1:{managed.port}"
+    assert managed.process.args[1:] == ["--dev", "--bind", "127.0.0.1", "--port", str(managed.port)]
+    # The started server got this run's keys (LIVEKIT_KEYS), so it accepts the tokens minted here.
+    http.validate_token_with_server(http.create_token_for_server_check("observer"))
+    http.stop_livekit_server()
+    assert not managed.running
+    with pytest.raises(AssertionError, match="the connection was refused"):
+        http.validate_token_with_server(http.create_token_for_server_check("observer"))
+    http.stop_livekit_server()  # stopping twice is harmless
+
+
+def test_a_given_server_is_not_stopped(live, standin):
+    live.stop_livekit_server()
+    live.validate_token_with_server(live.create_token_for_server_check("observer"))
+
+
+def test_keys_come_from_livekit_keys(monkeypatch):
+    monkeypatch.setenv("LIVEKIT_KEYS", "second: another-secret-that-is-long-enough-0123\n")
+    with StandinServer(keyring=Keyring([ApiKey("second", "another-secret-that-is-long-enough-0123")])) as server:
+        http = LiveKitHttp()
+        http.use_livekit_server(server.url)
+        http.validate_token_with_server(http.create_token_for_server_check("observer"))

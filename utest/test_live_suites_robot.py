@@ -1,0 +1,198 @@
+"""The live and endpoint suites run by Robot Framework: the default run, the stand-in, a started server,
+bad endpoints, and no token or secret in any output at --loglevel TRACE."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+
+import pytest
+from http_test_support import (
+    SUITES,
+    Reply,
+    ScriptedServer,
+    clean_environment,
+    leaks,
+    run_robot,
+    tokens_from_log,
+)
+from standin_server import StandinServer
+from test_live_keywords import fake_livekit_server
+
+from livekit_tokens.keys import ApiKey, Keyring, load_keyring
+from livekit_tokens.minting import build_claims, encode
+from LiveKitHttp import HOW_TO_ENABLE_LIVE
+
+KEY = "leak-check-key"
+SECRET = "leak-check-secret-9f2c41d7e8a36b5c0d1e2f3a4b"
+
+ENDPOINT_TESTS = {
+    "Standard Request Gets A Token",
+    "Token Generation",
+    "Signature Validation",
+    "Token Claims",
+    "Access Grants",
+    "Token Expiration",
+    "Token Is Freshly Minted",
+    "Empty Request Gets No Server Error",
+    "LiveKit JS Client Gets A Token",
+}
+
+
+def path_without_livekit_server() -> str:
+    folders = os.environ.get("PATH", "").split(os.pathsep)
+    return os.pathsep.join(folder for folder in folders if not os.path.exists(os.path.join(folder, "livekit-server")))
+
+
+def js_client_ok(status: tuple[str, str]) -> bool:
+    return status[0] == "PASS" or (status[0] == "SKIP" and "interop/node" in status[1])
+
+
+def test_default_run_checks_the_reference_endpoint_and_skips_the_live_suite(tmp_path):
+    environment = clean_environment(PATH=path_without_livekit_server())
+    run = run_robot(tmp_path, str(SUITES / "live"), str(SUITES / "endpoint"), environment=environment)
+    statuses = run.statuses()
+    live = {name: result for name, result in statuses.items() if name not in ENDPOINT_TESTS}
+    assert len(live) == 24
+    assert all(status == "SKIP" and HOW_TO_ENABLE_LIVE in message for status, message in live.values()), live
+    endpoint = {name: statuses[name] for name in ENDPOINT_TESTS}
+    assert all(result[0] == "PASS" for name, result in endpoint.items() if name != "LiveKit JS Client Gets A Token"), endpoint
+    assert js_client_ok(endpoint["LiveKit JS Client Gets A Token"])
+    assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_trace_run_against_the_standin_and_the_reference_endpoint_leaks_nothing(tmp_path):
+    token_log = tmp_path / "tokens.jsonl"
+    keyring = Keyring([ApiKey(KEY, SECRET)])
+    with StandinServer(keyring=keyring) as standin:
+        environment = clean_environment(
+            LIVEKIT_URL=standin.url.replace("http://", "ws://"),
+            LIVEKIT_API_KEY=KEY,
+            LIVEKIT_API_SECRET=SECRET,
+            LIVEKIT_AUTH_TOKEN_LOG=str(token_log),
+        )
+        outputdir = tmp_path / "out"
+        run = run_robot(
+            outputdir,
+            "--loglevel",
+            "TRACE",
+            "--debugfile",
+            "debug.txt",
+            str(SUITES / "live"),
+            str(SUITES / "endpoint"),
+            environment=environment,
+        )
+    statuses = run.statuses()
+    assert len(statuses) == 33
+    failed = {
+        name: result for name, result in statuses.items() if result[0] != "PASS" and name != "LiveKit JS Client Gets A Token"
+    }
+    assert not failed, failed
+    assert js_client_ok(statuses["LiveKit JS Client Gets A Token"])
+    assert run.returncode == 0
+    tokens = sorted(set(tokens_from_log(token_log)))
+    # Tokens with the same claims minted within one second are identical, so the count varies a little.
+    assert len(tokens) >= 20
+    text = run.all_text()
+    assert "sha256:" in text  # fingerprints are there instead
+    assert leaks(text, tokens, [SECRET]) == []
+    # The stand-in saw every kind of request the suite makes, all without a token in the URL.
+    assert ("GET", "/rtc/validate") in standin.state.requests
+    assert ("POST", "/twirp/livekit.RoomService/ListParticipants") in standin.state.requests
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the fake binary is a POSIX shell script")
+def test_the_live_suite_starts_and_stops_livekit_server_from_path(tmp_path):
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    fake_livekit_server(bin_folder)
+    environment = clean_environment(PATH=f"{bin_folder}{os.pathsep}{path_without_livekit_server()}")
+    run = run_robot(tmp_path / "out", str(SUITES / "live"), environment=environment)
+    statuses = run.statuses()
+    assert len(statuses) == 24
+    assert all(status == "PASS" for status, _ in statuses.values()), statuses
+    output = (tmp_path / "out" / "output.xml").read_text()
+    assert "started from" in output
+    port = int(output.split("(--dev, port ", 1)[1].split(")", 1)[0])
+    with socket.socket() as probe:  # the suite teardown stopped it
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _mint(identity: str) -> str:
+    keyring = load_keyring(environ={})
+    claims = build_claims("devkey", identity, "test_room", room_join=True, name="Client Test")
+    return encode(claims, keyring.prepared_secret("devkey"))
+
+
+def test_a_bad_endpoint_fails_with_sentences_and_its_headers_stay_out_of_the_log(tmp_path):
+    app_key = "app-key-value-0d4c9a1b7e"
+    variable_file = tmp_path / "app_headers.py"
+    variable_file.write_text(
+        f"from robot.api.types import Secret\nTOKEN_ENDPOINT_HEADERS = {{'X-App-Key': Secret({app_key!r})}}\n"
+    )
+    foreign = _mint("mallory")
+
+    def app(seen):
+        if seen.headers.get("x-app-key") != app_key:
+            return Reply(401, {"error": "sign in first"})
+        if json.loads(seen.body or b"{}") == {}:
+            return Reply(500, "Internal Server Error", {"Content-Type": "text/plain"})
+        return Reply(
+            201, {"server_url": "wss://lk.example.com", "participant_token": foreign}, {"Cache-Control": "public, max-age=600"}
+        )
+
+    with ScriptedServer(app) as server:
+        environment = clean_environment(LIVEKIT_TOKEN_ENDPOINT=server.url + "/token")
+        run = run_robot(
+            tmp_path / "out",
+            "--loglevel",
+            "TRACE",
+            "--variablefile",
+            str(variable_file),
+            "--exclude",
+            "step-2",
+            str(SUITES / "endpoint"),
+            environment=environment,
+        )
+    statuses = run.statuses()
+    wrong_identity = "The endpoint returned a token for identity 'mallory' instead of the requested 'client_test'."
+    assert statuses["Standard Request Gets A Token"][0] == "FAIL"
+    assert statuses["Standard Request Gets A Token"][1].startswith(wrong_identity)
+    assert statuses["Token Claims"][0] == "FAIL"
+    assert statuses["Empty Request Gets No Server Error"] == (
+        "FAIL",
+        "The token endpoint answered an empty request {} with 500 Internal Server Error, "
+        "a server error instead of a 2xx or 4xx: Internal Server Error",
+    )
+    assert statuses["Token Generation"][0] == "PASS"
+    # The JS client sent the app's header too (else the app would have answered 401), and got mallory's token.
+    js_client = statuses["LiveKit JS Client Gets A Token"]
+    assert js_client[0] == "SKIP" or js_client == (
+        "FAIL",
+        "LiveKit's JS client got a different token than requested: identity is 'mallory', expected 'client_test'; "
+        "agent dispatch is [], expected ['test-agent'].",
+    ), js_client
+    assert all(server_seen.headers.get("x-app-key") == app_key for server_seen in server.seen if server_seen.method == "POST")
+    # Robot logs a failing keyword's traceback at DEBUG; the test messages and the console hold sentences only.
+    assert not any("Traceback" in message for _, message in statuses.values())
+    assert "Traceback" not in run.stdout + run.stderr
+    text = run.all_text()
+    assert app_key not in text
+    assert leaks(text, [foreign], []) == []
+    assert "public, max-age=600" in text  # Cache-Control is reported
+
+
+def test_an_endpoint_that_is_down_fails_every_test_with_one_sentence(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = clean_environment(LIVEKIT_TOKEN_ENDPOINT=f"http://127.0.0.1:{port}/token")
+    run = run_robot(tmp_path, str(SUITES / "endpoint"), environment=environment)
+    sentence = (
+        f"Could not connect to the token endpoint at http://127.0.0.1:{port}/token: the connection was refused (is it running?)."
+    )
+    statuses = run.statuses()
+    assert set(statuses) == ENDPOINT_TESTS
+    assert all(status == "FAIL" and message.endswith(sentence) for status, message in statuses.values()), statuses
+    assert run.returncode == len(ENDPOINT_TESTS)
