@@ -152,7 +152,7 @@ def test_a_bad_endpoint_fails_with_sentences_and_its_headers_stay_out_of_the_log
             "--variablefile",
             str(variable_file),
             "--exclude",
-            "step-2",
+            "endpoint-step-2",
             str(SUITES / "endpoint"),
             environment=environment,
         )

@@ -24,27 +24,27 @@ Standard Request Gets A Token
 
 Token Generation
     [Documentation]    The endpoint's token is a JWT signed with HS256.
-    [Tags]    step-1
+    [Tags]    endpoint-step-1
     The Endpoint Token Should Be A Signed JWT
 
 Signature Validation
     [Documentation]    The signature verifies with the configured API secret and detects any change.
-    [Tags]    step-2
+    [Tags]    endpoint-step-2
     The Endpoint Token Signature Should Verify
 
 Token Claims
     [Documentation]    The claims carry what the request asked for.
-    [Tags]    step-3
+    [Tags]    endpoint-step-3
     The Endpoint Token Claims Should Match The Request
 
 Access Grants
     [Documentation]    The token joins the requested room and grants no more than the configured expectation.
-    [Tags]    step-4
+    [Tags]    endpoint-step-4
     The Endpoint Token Should Grant No More Than Allowed
 
 Token Expiration
     [Documentation]    The token is valid now and expires in a sane time.
-    [Tags]    step-5
+    [Tags]    endpoint-step-5
     The Endpoint Token Should Have A Sane Lifetime
 
 Token Is Freshly Minted
