@@ -216,9 +216,10 @@ def effective_video_grant(video: dict | None) -> dict[str, object]:
     """Return every video permission as the server applies it, defaults filled in.
 
     ``canPublishData`` follows ``canPublish`` when absent; a token with no video grant at all
-    grants nothing.
+    grants nothing. An empty ``"video": {}`` is a grant with every default, as in Go (a non-nil
+    pointer to an empty VideoGrant).
     """
-    if not video:
+    if video is None:
         granted = {name: False for name, kind in VIDEO_FIELDS.items() if kind == BOOL}
         granted.update(room="", destinationRoom="", canPublishSources=[])
         return granted
