@@ -27,6 +27,7 @@ __version__ = "1.0.0"
 
 _NOT_SET = object()
 _REMEMBERED_CHARS = 1 << 16
+_MIN_REMEMBERED_CHARS = 24
 _CAUSE_WORDS = {
     **{cause: cause for cause in CAUSES},
     **{text: cause for cause, text in CAUSES.items()},
@@ -1118,12 +1119,16 @@ class LiveKitAuth:
 
 
 def _remember(token) -> None:
-    """Note any text given as a token for the leak guard; very large texts are left out of its list."""
+    """Note text that could be a token for the leak guard.
+
+    Short texts without a dot (``not a token``, written in the suite itself) and very large ones
+    are left out of its list.
+    """
     try:
         text = verification.token_text(token)
     except TokenRejected:
         return
-    if len(text) <= _REMEMBERED_CHARS:
+    if _MIN_REMEMBERED_CHARS <= len(text) <= _REMEMBERED_CHARS and "." in text:
         evidence.remember_token(text)
 
 

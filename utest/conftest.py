@@ -1,0 +1,19 @@
+"""Shared pytest set-up for the unit tests.
+
+Hypothesis runs with the "ci" profile unless HYPOTHESIS_PROFILE names another: derandomized (the
+same examples on every run and every machine) and without an example database, so results never
+depend on an earlier run and nothing is written into the work tree. "explore" draws fresh random
+examples for a local bug hunt: HYPOTHESIS_PROFILE=explore python -m pytest utest
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("explore", database=None, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
