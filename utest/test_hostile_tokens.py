@@ -158,3 +158,17 @@ def test_an_added_key_name_must_be_new():
     library = LiveKitAuth(api_key="k1", api_secret="first-secret-of-thirty-two-bytes!")
     with pytest.raises(AssertionError, match="already configured"):
         library.add_api_key_with_random_secret("k1")
+
+
+def test_deeply_nested_claims_come_back_from_keywords_with_a_note_instead_of_their_depth():
+    library = LiveKitAuth(api_key="k1", api_secret="first-secret-of-thirty-two-bytes!")
+    token = library.nest_claim_deeply(library.generate_token("alice", "demo", room_join=True), 5000)
+    claims = library.verify_token(token)
+    assert claims["sub"] == "alice"
+    level = claims["nested"]
+    for _ in range(63):
+        level = level[0]
+    assert level == "(JSON nested deeper than 64 levels, not shown)"
+    assert library.decode_token(token)["sub"] == "alice"
+    library.log_token(token)
+    library.claim_should_be(token, "nested", None)

@@ -21,13 +21,31 @@ def fingerprint(token: str) -> str:
     return "sha256:" + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
+MAX_SHOWN_DEPTH = 64
+
+
+def shallow(value: Any, depth: int = MAX_SHOWN_DEPTH) -> Any:
+    """``value`` with lists and objects nested deeper than ``depth`` replaced by a short note.
+
+    A token may carry JSON nested thousands of levels deep (the server accepts up to 10,000);
+    logging and returning such a value would exhaust Python's recursion limit.
+    """
+    if isinstance(value, (dict, list)) and depth <= 0:
+        return f"(JSON nested deeper than {MAX_SHOWN_DEPTH} levels, not shown)"
+    if isinstance(value, dict):
+        return {key: shallow(item, depth - 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shallow(item, depth - 1) for item in value]
+    return value
+
+
 def show(value: Any) -> str:
     """A claim value as a tester reads it: text as is, everything else as compact JSON."""
     if value is None:
         return "(not set)"
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return json.dumps(shallow(value), ensure_ascii=False, separators=(", ", ": "))
 
 
 def table(title: str, rows: list[dict], record: dict | None = None) -> str:
@@ -36,7 +54,7 @@ def table(title: str, rows: list[dict], record: dict | None = None) -> str:
     ``record`` is the structured form stored with it; rows are stored when it is not given.
     """
     data = record if record is not None else {"title": title, "rows": rows}
-    payload = html.escape(json.dumps(data, ensure_ascii=True, default=str), quote=True)
+    payload = html.escape(json.dumps(shallow(data, MAX_SHOWN_DEPTH + 4), ensure_ascii=True, default=str), quote=True)
     checks = any("expected" in row for row in rows)
     head = "<tr><th>Item</th><th>Expected</th><th>Observed</th><th></th></tr>" if checks else ""
     body = []
