@@ -219,7 +219,7 @@ class LiveKitAuth:
         """
         parsed = self._verified(token, at)
         logger.info(f"The LiveKit server would accept this token ({self._describe(parsed)}).")
-        return evidence.shallow(parsed.claims)
+        return _claims_to_return(parsed)
 
     @keyword
     def token_should_be_refused(self, token, cause: str, at=None) -> str:
@@ -253,7 +253,7 @@ class LiveKitAuth:
         """
         parsed = self._parsed(token)
         self._log_decoded(parsed)
-        return evidence.shallow(parsed.claims)
+        return _claims_to_return(parsed)
 
     @keyword
     def get_token_header(self, token) -> dict:
@@ -1117,6 +1117,13 @@ class LiveKitAuth:
         if severity == "warning":
             logger.warn(text)
             _set_test_message(f"WARNING: {text}")
+
+
+def _claims_to_return(parsed: ParsedToken) -> dict:
+    """The claims as a plain dict; values nested too deeply to log come back as a short note."""
+    if parsed.nesting_bound <= evidence.MAX_SHOWN_DEPTH:
+        return dict(parsed.claims)
+    return evidence.shallow(parsed.claims)
 
 
 def _remember(token) -> None:

@@ -6,6 +6,7 @@ Field lists follow ``livekit/protocol`` ``auth/grants.go`` (``ClaimGrants``, ``V
 
 from __future__ import annotations
 
+import functools
 import re
 
 # JSON kinds a field may hold. JSON null is accepted everywhere: Go's decoder leaves the field
@@ -110,6 +111,7 @@ PARTICIPANT_KINDS = ("standard", "ingress", "egress", "sip", "agent", "connector
 _CAMEL_PART = re.compile(r"(?<!^)(?=[A-Z])")
 
 
+@functools.lru_cache(maxsize=512)
 def to_camel(name: str) -> str:
     """``can_publish_data`` -> ``canPublishData``; names already in camelCase are kept."""
     head, *rest = name.split("_")
