@@ -993,7 +993,8 @@ class LiveKitAuth:
             ],
         )
         if findings and severity == "failure":
-            raise AssertionError(f"The token breaks the team policy: {'; '.join(finding.text for finding in findings)}")
+            names = ", ".join(finding.id for finding in findings)
+            raise AssertionError(f"The token breaks the team policy ({names}): {' '.join(f.text for f in findings)}")
 
     def _policy_findings(self, token, max_ttl, at) -> list:
         parsed = self._parsed(token)

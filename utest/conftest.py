@@ -2,8 +2,9 @@
 
 Hypothesis runs with the "ci" profile unless HYPOTHESIS_PROFILE names another: derandomized (the
 same examples on every run and every machine) and without an example database, so results never
-depend on an earlier run and nothing is written into the work tree. "explore" draws fresh random
-examples for a local bug hunt: HYPOTHESIS_PROFILE=explore python -m pytest utest
+depend on an earlier run. (Hypothesis still keeps caches of its own in .hypothesis/, which git
+ignores.) "explore" draws fresh random examples for a local bug hunt:
+HYPOTHESIS_PROFILE=explore python -m pytest utest
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def test_the_keyword_warns_or_fails_as_configured(monkeypatch):
     library = LiveKitAuth(api_key="k1", api_secret="first-secret-of-thirty-two-bytes!")
     token = library.generate_token("alice", "demo", room_join=True, can_publish=False, ttl="2 days")
     library.token_should_meet_policy(token, on_finding="warn")
-    with pytest.raises(AssertionError, match="breaks the team policy: The token is valid for 2 d"):
+    with pytest.raises(AssertionError, match=r"breaks the team policy \(ttl-too-long\): The token is valid for 2 d"):
         library.token_should_meet_policy(token, on_finding="fail")
     library.token_should_meet_policy(token, max_ttl="3 days", on_finding="fail")
     monkeypatch.setenv("LIVEKIT_MAX_TTL", "1 day")
