@@ -16,9 +16,9 @@ from robot.api import logger
 from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
-from livekit_tokens import environment, evidence, hostile, minting, verification
+from livekit_tokens import environment, evidence, hostile, minting, policy, verification
 from livekit_tokens import grants as model
-from livekit_tokens.keys import MIN_SECRET_BYTES, ConfigurationError, Keyring, load_keyring
+from livekit_tokens.keys import MIN_SECRET_BYTES, ApiKey, ConfigurationError, Keyring, load_keyring
 from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.verification import CAUSES, ParsedToken, TokenRejected
@@ -26,6 +26,8 @@ from livekit_tokens.verification import CAUSES, ParsedToken, TokenRejected
 __version__ = "1.0.0"
 
 _NOT_SET = object()
+_REMEMBERED_CHARS = 1 << 16
+_MIN_REMEMBERED_CHARS = 24
 _CAUSE_WORDS = {
     **{cause: cause for cause in CAUSES},
     **{text: cause for cause, text in CAUSES.items()},
@@ -80,6 +82,28 @@ class LiveKitAuth:
     | exp-required     | no ``exp`` claim                                               |
     | expired          | ``exp`` more than 60 seconds in the past                       |
     | not-yet-valid    | ``nbf`` more than 60 seconds in the future                     |
+
+    = Hostile tokens =
+
+    Keywords such as `Change Claims Without Signing`, `Sign Token With Algorithm`, `Alter
+    Signature` and `Change Token Text` derive altered tokens from a good one, so that a suite never
+    holds base64. Changes to claims and header fields are written ``name = JSON value``
+    (``video.roomAdmin = true``, ``sub = "mallory"``, ``exp = (removed)``), several separated by
+    ``;``. `Verification Outcome Should Be` then checks ``accepted`` or the cause of the refusal.
+
+    = Policy =
+
+    A token can authenticate and still break the team's policy. `Token Should Meet Policy` reports
+    these findings, each with its likely consequence, as warnings or failures:
+
+    | = Finding =          | = Meaning =                                                    |
+    | weak-secret          | the API secret is shorter than 32 bytes                        |
+    | secret-whitespace    | the API secret starts or ends with whitespace                  |
+    | ttl-too-long         | the token lives longer than the maximum TTL                    |
+    | audience-present     | ``aud`` is set: livekit-api's Python verifier refuses it       |
+    | publish-not-stated   | a joining token leaves out ``canPublish``: it may publish      |
+    | unknown-grant-field  | a grant holds a field the server ignores (``roomName``)        |
+    | nbf-missing          | ``nbf`` is missing or 0                                        |
 
     = Times =
 
@@ -191,7 +215,8 @@ class LiveKitAuth:
 
         Fails with one sentence naming the cause when the server would refuse the token (see
         `Verification`). ``at`` verifies at another moment than now, for tests of time limits
-        that must not sleep.
+        that must not sleep. Lists and objects nested more than 64 levels deep come back as a
+        short note instead of their content.
 
         Examples:
         | ${claims} = | Verify Token | ${token} |
@@ -200,7 +225,7 @@ class LiveKitAuth:
         """
         parsed = self._verified(token, at)
         logger.info(f"The LiveKit server would accept this token ({self._describe(parsed)}).")
-        return dict(parsed.claims)
+        return _claims_to_return(parsed)
 
     @keyword
     def token_should_be_refused(self, token, cause: str, at=None) -> str:
@@ -234,7 +259,7 @@ class LiveKitAuth:
         """
         parsed = self._parsed(token)
         self._log_decoded(parsed)
-        return dict(parsed.claims)
+        return _claims_to_return(parsed)
 
     @keyword
     def get_token_header(self, token) -> dict:
@@ -244,7 +269,7 @@ class LiveKitAuth:
         | ${header} = | Get Token Header | ${token} |
         | Should Be Equal | ${header}[alg] | HS256 |
         """
-        return dict(self._parsed(token).header)
+        return evidence.shallow(self._parsed(token).header)
 
     @keyword
     def get_effective_grants(self, token) -> dict:
@@ -557,6 +582,483 @@ class LiveKitAuth:
                 BuiltIn().set_suite_metadata(name, value, top=True)
         return facts
 
+    # ------------------------------------------------------------------ hostile tokens
+
+    @keyword
+    def change_claims_without_signing(self, token, *changes: str) -> Secret:
+        """Return a copy of ``token`` with claims changed and the old signature kept.
+
+        Each change is ``name = JSON value``: dotted names reach into grants (``video.roomAdmin``),
+        ``(removed)`` deletes the claim, and several changes in one argument are separated by
+        ``;``. The server must refuse the result for its signature.
+
+        Examples:
+        | ${forged} = | Change Claims Without Signing | ${token} | video.roomAdmin = true |
+        | ${forged} = | Change Claims Without Signing | ${token} | sub = "mallory" | exp = (removed) |
+        """
+        return self._altered(hostile.with_claims, self._text(token), changes)
+
+    @keyword
+    def change_claims_and_sign(self, token, *changes: str, signed_with: str | None = None) -> Secret:
+        """Return a copy of ``token`` with claims changed (see `Change Claims Without Signing`) and signed again.
+
+        The new signature uses the secret of the key that ``iss`` names after the change (the first
+        configured key when ``iss`` names none), or of the configured key ``signed_with``. Use it to
+        test how the server reads claims, with a signature it accepts.
+
+        Examples:
+        | ${token} = | Change Claims And Sign | ${token} | video.roomAdmin = "false" |
+        | ${token} = | Change Claims And Sign | ${token} | iss = "second" | signed_with=devkey |
+        """
+        changed = self._altered(hostile.with_claims, self._text(token), changes).value
+        return self._signed(changed, signed_with)
+
+    @keyword
+    def change_header_without_signing(self, token, *changes: str) -> Secret:
+        """Return a copy of ``token`` with header fields changed and the old signature kept.
+
+        Changes are written as in `Change Claims Without Signing`.
+
+        Example:
+        | ${forged} = | Change Header Without Signing | ${token} | alg = "none" |
+        """
+        return self._altered(hostile.with_header, self._text(token), changes)
+
+    @keyword
+    def change_header_and_sign(self, token, *changes: str, signed_with: str | None = None) -> Secret:
+        """Return a copy of ``token`` with header fields changed and signed again with HS256.
+
+        Example:
+        | ${token} = | Change Header And Sign | ${token} | kid = "another-key" |
+        """
+        changed = self._altered(hostile.with_header, self._text(token), changes).value
+        return self._signed(changed, signed_with)
+
+    @keyword
+    def sign_token_with_algorithm(self, token, algorithm: str) -> Secret:
+        """Return ``token`` with ``alg`` set to ``algorithm`` and a signature made that way.
+
+        ``HS256``, ``HS384`` and ``HS512`` use the secret of the token's API key (a correctly
+        computed HMAC); ``RS*``, ``PS*``, ``ES*`` and ``EdDSA`` use a key pair made for the run;
+        ``none`` in any casing leaves the signature empty. Any other name keeps an HS256 signature.
+
+        Example:
+        | ${token} = | Sign Token With Algorithm | ${token} | HS512 |
+        """
+        text = self._text(token)
+        key = self.keyring.prepared_secret(self._signing_key(text, None).key)
+        return self._altered(hostile.with_algorithm, text, algorithm, key)
+
+    @keyword
+    def sign_token_with_secret_of(self, token, api_key: str) -> Secret:
+        """Return ``token`` unchanged but signed with the secret of the configured key ``api_key``.
+
+        ``iss`` is left as it is, so a token whose ``iss`` names another key must be refused.
+
+        Example:
+        | ${token} = | Sign Token With Secret Of | ${token} | second |
+        """
+        return self._signed(self._text(token), api_key)
+
+    @keyword
+    def sign_token_with_another_secret(self, token, kind: str = "random") -> Secret:
+        """Return ``token`` signed with a secret the server does not know.
+
+        ``kind`` is ``random`` (32 random bytes), ``empty`` (a zero-length HMAC key) or
+        ``public key PEM`` (the PEM text of an RSA public key used as the HMAC key, the
+        key-confusion attack of CVE-2022-29217). The secret itself is never logged.
+
+        Example:
+        | ${token} = | Sign Token With Another Secret | ${token} | public key PEM |
+        """
+        kinds = {
+            "random": lambda: hostile.random_secret(32).encode("ascii"),
+            "empty": lambda: b"",
+            "public key pem": hostile.public_key_pem,
+        }
+        make = kinds.get(str(kind).strip().lower())
+        if make is None:
+            raise AssertionError(f"Unknown kind of secret '{kind}'; use random, empty or public key PEM.")
+        return self._altered(hostile.resign, self._text(token), make())
+
+    @keyword
+    def sign_token_with_attacker_key_in_header(self, token, field: str) -> Secret:
+        """Return ``token`` signed with a random key that the header field ``field`` points to.
+
+        ``jwk`` embeds the key, ``kid`` names it, ``jku`` and ``x5u`` give a URL for it. The server
+        takes its secret from its own configuration only, so it must refuse the result.
+
+        Example:
+        | ${token} = | Sign Token With Attacker Key In Header | ${token} | jwk |
+        """
+        attacker = hostile.random_secret(32).encode("ascii")
+        return self._altered(hostile.with_embedded_key, self._text(token), field, attacker)
+
+    @keyword
+    def alter_signature(self, token, how: str) -> Secret:
+        """Return ``token`` with its signature altered ``how``.
+
+        One of: ``one byte flipped``, ``one character changed``, ``emptied`` (``h.p.``),
+        ``removed`` (``h.p``), ``truncated``, ``doubled``, ``with padding``, ``with unused bits
+        changed`` (the last character changed only in bits no byte uses, which Go's decoder
+        ignores), ``from another token``.
+
+        Example:
+        | ${token} = | Alter Signature | ${token} | one character changed |
+        """
+        return self._altered(hostile.with_signature, self._text(token), how)
+
+    @keyword
+    def change_segment_count(self, token, count: int) -> Secret:
+        """Return the first ``count`` segments of ``token``, or ``token`` with segments added up to ``count``.
+
+        Example:
+        | ${token} = | Change Segment Count | ${token} | 4 |
+        """
+        return self._altered(hostile.with_segment_count, self._text(token), count)
+
+    @keyword
+    def add_raw_json_to_claims(self, token, fragment: str, sign: bool = True) -> Secret:
+        """Append JSON members to the payload exactly as written, and sign again unless ``sign`` is false.
+
+        For what a parsed value cannot carry: duplicate keys, numbers too large for a float, odd
+        spacing.
+
+        Example:
+        | ${token} = | Add Raw JSON To Claims | ${token} | "sub": "first", "sub": "second" |
+        """
+        return self._maybe_signed(self._altered(hostile.with_raw_claims_json, self._text(token), fragment), sign)
+
+    @keyword
+    def add_raw_json_to_header(self, token, fragment: str, sign: bool = True) -> Secret:
+        """Append JSON members to the header exactly as written, and sign again unless ``sign`` is false.
+
+        Example:
+        | ${token} = | Add Raw JSON To Header | ${token} | "alg": "none", "alg": "HS256" |
+        """
+        return self._maybe_signed(self._altered(hostile.with_raw_header_json, self._text(token), fragment), sign)
+
+    @keyword
+    def replace_header_text(self, token, text: str, sign: bool = True) -> Secret:
+        """Replace the header by ``text`` (JSON or not), and sign again unless ``sign`` is false.
+
+        Example:
+        | ${token} = | Replace Header Text | ${token} | [1, 2, 3] |
+        """
+        return self._maybe_signed(self._altered(hostile.with_header_text, self._text(token), text), sign)
+
+    @keyword
+    def replace_payload_text(self, token, text: str, sign: bool = True) -> Secret:
+        """Replace the payload by ``text`` (JSON or not), and sign again unless ``sign`` is false.
+
+        Example:
+        | ${token} = | Replace Payload Text | ${token} | not json |
+        """
+        return self._maybe_signed(self._altered(hostile.with_payload_text, self._text(token), text), sign)
+
+    @keyword
+    def nest_claim_deeply(self, token, depth: int, sign: bool = True) -> Secret:
+        """Add a claim of arrays nested ``depth`` deep (the payload object is one level more), signed again.
+
+        The server's JSON decoder refuses more than 10,000 levels in all.
+
+        Example:
+        | ${token} = | Nest Claim Deeply | ${token} | 10000 |
+        """
+        return self._maybe_signed(self._altered(hostile.with_nested_claim, self._text(token), depth), sign)
+
+    @keyword
+    def grow_token_to(self, token, characters: int, sign: bool = True) -> Secret:
+        """Add a filler claim so that ``token`` is about ``characters`` long, signed again.
+
+        Example:
+        | ${token} = | Grow Token To | ${token} | 1100000 |
+        """
+        return self._maybe_signed(self._altered(hostile.grown_to, self._text(token), characters), sign)
+
+    @keyword
+    def change_token_text(self, token, how: str) -> Secret:
+        """Return the text of ``token`` changed ``how`` around or inside its segments.
+
+        One of: ``with a Bearer prefix``, ``with a leading space``, ``with a trailing space``,
+        ``with a space inside``, ``with a tab inside``, ``with a trailing line break``, ``with a
+        line break inside the payload``, ``with a plus sign``, ``with a slash``, ``with an
+        asterisk``, ``with padding``, ``with a lone surrogate``, ``with a non-ASCII letter``,
+        ``with a NUL character``, ``as two megabytes of letters``, ``as half a megabyte of dots``.
+
+        Example:
+        | ${token} = | Change Token Text | ${token} | with a Bearer prefix |
+        """
+        return self._altered(hostile.with_text_change, self._text(token), how)
+
+    @keyword
+    def make_token_from_text(self, text: str) -> Secret:
+        """Return ``text`` as a token, carried as a ``Secret`` like every other token.
+
+        Example:
+        | ${token} = | Make Token From Text | not.a.token |
+        """
+        return Secret(str(text))
+
+    @keyword
+    def make_value_that_is_not_text(self, kind: str):
+        """Return something that is not text, to hand to verification instead of a token.
+
+        One of: ``a number``, ``nothing``, ``a list``, ``a dictionary``, ``bytes outside ASCII``.
+
+        Example:
+        | ${value} = | Make Value That Is Not Text | a number |
+        """
+        if kind not in hostile.NOT_TEXT:
+            raise AssertionError(f"Unknown kind '{kind}'; use one of: {', '.join(hostile.NOT_TEXT)}.")
+        return hostile.NOT_TEXT[kind]
+
+    @keyword
+    def get_issuer_variant(self, variant: str) -> str:
+        """Return an issuer close to the signing API key but not equal to it.
+
+        One of: ``a prefix of the API key``, ``the API key with a suffix``, ``a substring of the
+        API key``, ``the API key in upper case``, ``the API key with a trailing space``, ``the API
+        key with a leading space``.
+
+        Example:
+        | ${issuer} = | Get Issuer Variant | a prefix of the API key |
+        """
+        variants = hostile.issuer_variants(self.keyring.primary.key)
+        if variant not in variants:
+            raise AssertionError(f"Unknown issuer variant '{variant}'; use one of: {', '.join(variants)}.")
+        return variants[variant]
+
+    # ------------------------------------------------------------------ verdicts
+
+    @keyword
+    def verification_outcome_should_be(self, token, outcome: str, at=None) -> None:
+        """Check that the LiveKit server would give ``outcome`` for ``token``: ``accepted`` or a refusal cause.
+
+        The causes are listed in `Verification`. ``token`` may be anything: text, a ``Secret``,
+        bytes, a number. ``at`` checks at another moment than now.
+
+        Examples:
+        | Verification Outcome Should Be | ${token} | accepted |
+        | Verification Outcome Should Be | ${forged} | signature |
+        | Verification Outcome Should Be | ${old} | expired | at=2026-01-20 01:08:57 |
+        """
+        wanted = str(outcome).strip().lower()
+        expected = "accepted" if wanted in ("accepted", "accept") else _cause_name(wanted)
+        moment = None if at is None else _epoch(at, "at")
+        _remember(token)
+        try:
+            parsed = verification.verify(token, self.keyring, moment)
+        except TokenRejected as rejection:
+            actual, detail = rejection.cause, rejection.detail
+        else:
+            actual, detail = "accepted", f"accepted ({self._describe(parsed)})"
+        ok = actual == expected
+        shown = detail if actual == "accepted" else f"refused ({actual}): {detail}"
+        self._log_table("Verification outcome", [{"label": "Outcome", "expected": expected, "actual": shown, "ok": ok}])
+        if not ok:
+            wanted_words = "accepted" if expected == "accepted" else f"refused for '{expected}'"
+            raise AssertionError(f"The token should be {wanted_words}, but it was {shown}.")
+
+    @keyword
+    def identity_should_be(self, token, expected: str) -> None:
+        """Check the participant identity as the server reads it: ``sub``, or ``jti`` when ``sub`` is empty.
+
+        Example:
+        | Identity Should Be | ${token} | alice |
+        """
+        parsed = self._parsed(token)
+        actual = verification.identity_of(parsed.claims)
+        ok = actual == expected
+        self._log_table("Claims", [{"label": "Identity (sub, else jti)", "expected": expected, "actual": actual, "ok": ok}])
+        if not ok:
+            raise AssertionError(f"The server reads the identity as {actual!r}, expected {expected!r}.")
+
+    @keyword
+    def server_reading_should_be(self, token, reading: str) -> None:
+        """Check one thing the server reads from ``token``, written ``name = value``.
+
+        ``identity = alice`` checks the identity (see `Identity Should Be`); any video grant
+        (``can_publish = True``, ``room = demo``) is checked as `Grant Should Be` does, server
+        defaults included. An empty value means empty text.
+
+        Example:
+        | Server Reading Should Be | ${token} | can_publish_data = False |
+        """
+        name, separator, value = str(reading).partition("=")
+        if not separator or not name.strip():
+            raise AssertionError(f"Write what the server reads as 'name = value', got {reading!r}.")
+        name, value = name.strip(), value.strip()
+        if name.lower() == "identity":
+            self.identity_should_be(token, value)
+        else:
+            self.grant_should_be(token, name, value)
+
+    # ------------------------------------------------------------------ keys for tests
+
+    @keyword
+    def add_api_key_with_random_secret(self, name: str, length: int = 32, whitespace: bool = False) -> None:
+        """Configure one more API key, ``name``, with a random secret of ``length`` bytes that is never logged.
+
+        With ``whitespace`` the secret ends with a space, the way a stray blank in a ``.env`` file
+        makes it. The key verifies tokens from now on, as a second key in ``LIVEKIT_KEYS`` does.
+
+        Example:
+        | Add API Key With Random Secret | second |
+        | Add API Key With Random Secret | weak | length=8 |
+        """
+        if name in self.keyring:
+            raise AssertionError(f"API key '{name}' is already configured.")
+        secret = hostile.random_secret(length) + (" " if whitespace else "")
+        evidence.remember_token(secret)
+        self._keyring = Keyring([*self.keyring, ApiKey(name, secret, origin="added by the suite")])
+
+    @keyword
+    def key_configuration_should_be_refused(self, expected_message: str, **environment: str) -> str:
+        """Check that keys set as in ``environment`` stop the run with a sentence containing ``expected_message``.
+
+        ``environment`` holds ``LIVEKIT_API_KEY``, ``LIVEKIT_API_SECRET`` and ``LIVEKIT_KEYS`` as
+        they would be set; ``(unset)`` leaves one out. The real environment is not read. Returns
+        the sentence.
+
+        Example:
+        | Key Configuration Should Be Refused | set LIVEKIT_API_SECRET | LIVEKIT_API_KEY=devkey | LIVEKIT_API_SECRET=${EMPTY} |
+        """
+        given = {name: value for name, value in environment.items() if value != "(unset)"}
+        try:
+            load_keyring(environ=given)
+        except ConfigurationError as error:
+            message = str(error)
+            ok = expected_message in message
+            self._log_table(
+                "Key configuration", [{"label": "Refusal", "expected": expected_message, "actual": message, "ok": ok}]
+            )
+            if not ok:
+                raise AssertionError(
+                    f"The configuration was refused, but the message does not say '{expected_message}'."
+                ) from None
+            return message
+        raise AssertionError("The configuration was accepted, but it should stop the run.")
+
+    # ------------------------------------------------------------------ policy
+
+    @keyword
+    def get_policy_findings(self, token, max_ttl=None, at=None) -> list:
+        """Return the ids of the policy findings for ``token`` (see `Policy`), without judging them.
+
+        Example:
+        | ${findings} = | Get Policy Findings | ${token} | max_ttl=6 hours |
+        """
+        return [finding.id for finding in self._policy_findings(token, max_ttl, at)]
+
+    @keyword
+    def policy_findings_should_be(self, token, *expected: str, max_ttl=None, at=None) -> None:
+        """Check that ``token`` gives exactly the policy findings ``expected`` (ids, or ``none``).
+
+        Several ids may be given as separate arguments or separated by commas.
+
+        The findings are logged as a table; this keyword checks the policy check itself, so it
+        neither warns nor fails for the findings themselves (see `Token Should Meet Policy`).
+
+        Examples:
+        | Policy Findings Should Be | ${token} | audience-present | max_ttl=6 hours |
+        | Policy Findings Should Be | ${token} | none |
+        """
+        names = [name.strip() for item in expected for name in str(item).split(",")]
+        wanted = sorted({name for name in names if name and name.lower() != "none"})
+        unknown = [name for name in wanted if name not in policy.FINDINGS]
+        if unknown:
+            raise AssertionError(f"Unknown policy finding {unknown[0]!r}; use one of {', '.join(policy.FINDINGS)} or none.")
+        findings = self._policy_findings(token, max_ttl, at)
+        actual = sorted({finding.id for finding in findings})
+        rows = [
+            {"label": name, "expected": name in wanted, "actual": name in actual, "ok": (name in wanted) == (name in actual)}
+            for name in policy.FINDINGS
+        ]
+        self._log_table("Policy check", rows)
+        if actual != wanted:
+            raise AssertionError(
+                f"The policy findings are {', '.join(actual) or 'none'}, expected {', '.join(wanted) or 'none'}."
+            )
+
+    @keyword
+    def token_should_meet_policy(self, token, max_ttl=None, on_finding=None, at=None) -> None:
+        """Report every policy finding for ``token`` as a warning or a failure.
+
+        A token can authenticate and still break the team's policy: a weak or blank-padded
+        secret, a lifetime above ``max_ttl``, an ``aud`` (livekit-api's Python verifier refuses
+        it), a joining token without ``canPublish`` (the server lets it publish), unknown fields
+        in a grant (typos the server ignores), no ``nbf``. Each finding is logged with its likely
+        consequence. ``on_finding`` is ``warn`` (log a warning, the test passes) or ``fail``.
+
+        Both settings default to the ``${MAX_TTL}`` and ``${POLICY}`` variables, else the
+        ``LIVEKIT_MAX_TTL`` and ``LIVEKIT_POLICY`` environment variables, else ``6 hours`` and
+        ``warn``.
+
+        Examples:
+        | Token Should Meet Policy | ${token} |
+        | Token Should Meet Policy | ${token} | max_ttl=1 hour | on_finding=fail |
+        """
+        setting = on_finding if on_finding is not None else _setting("${POLICY}", "LIVEKIT_POLICY", "warn")
+        try:
+            severity = policy.mode(setting)
+        except ValueError as error:
+            raise ConfigurationFailure(f"{error} Set POLICY (or LIVEKIT_POLICY) to warn or fail.") from None
+        findings = self._policy_findings(token, max_ttl, at)
+        for finding in findings:
+            self._report_finding(finding.id, finding.text, severity)
+        self._log_table(
+            "Policy",
+            [
+                {
+                    "label": label,
+                    "expected": "no finding",
+                    "actual": _found(name, findings),
+                    "ok": name not in {f.id for f in findings},
+                }
+                for name, label in policy.FINDINGS.items()
+            ],
+        )
+        if findings and severity == "failure":
+            names = ", ".join(finding.id for finding in findings)
+            raise AssertionError(f"The token breaks the team policy ({names}): {' '.join(f.text for f in findings)}")
+
+    def _policy_findings(self, token, max_ttl, at) -> list:
+        parsed = self._parsed(token)
+        limit = max_ttl if max_ttl is not None else _setting("${MAX_TTL}", "LIVEKIT_MAX_TTL", None)
+        seconds = policy.DEFAULT_MAX_TTL_SECONDS if limit in (None, "") else _seconds(limit, "max_ttl")
+        moment = None if at is None else _epoch(at, "at")
+        return policy.evaluate(parsed, self.keyring.get(parsed.issuer), seconds, moment)
+
+    # ------------------------------------------------------------------ hostile helpers
+
+    def _altered(self, function, *args) -> Secret:
+        try:
+            text = function(*args)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise AssertionError(f"Cannot alter the token: {error}") from None
+        _remember(text)
+        return Secret(text)
+
+    def _signing_key(self, text: str, signed_with: str | None) -> ApiKey:
+        if signed_with is not None:
+            api_key = self.keyring.get(signed_with)
+            if api_key is None:
+                raise AssertionError(f"API key '{signed_with}' is not configured; add it to LIVEKIT_KEYS as 'key: secret'.")
+            return api_key
+        try:
+            issuer = hostile.decoded_parts(text)[1].get("iss")
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to read that way
+            issuer = None
+        return self.keyring.get(issuer) or self.keyring.primary
+
+    def _signed(self, text: str, signed_with: str | None) -> Secret:
+        api_key = self._signing_key(text, signed_with)
+        return self._altered(hostile.resign, text, self.keyring.prepared_secret(api_key.key))
+
+    def _maybe_signed(self, token: Secret, sign: bool) -> Secret:
+        return self._signed(token.value, None) if sign else token
+
     # ------------------------------------------------------------------ helpers
 
     def _text(self, token) -> str:
@@ -569,10 +1071,10 @@ class LiveKitAuth:
 
     def _verified(self, token, at=None, log: bool = True) -> ParsedToken:
         moment = None if at is None else _epoch(at, "at")
-        text = self._text(token)
+        _remember(token)
         if not log:
-            return verification.verify(text, self.keyring, moment)
-        return self._checked(verification.verify, text, self.keyring, moment)
+            return verification.verify(token, self.keyring, moment)
+        return self._checked(verification.verify, token, self.keyring, moment)
 
     @staticmethod
     def _checked(function, *args):
@@ -630,14 +1132,40 @@ class LiveKitAuth:
 
     @staticmethod
     def _warn(finding: str, text: str) -> None:
+        LiveKitAuth._report_finding(finding, text, "warning")
+
+    @staticmethod
+    def _report_finding(finding: str, text: str, severity: str) -> None:
         logger.info(
             evidence.table(
-                "Finding", [{"label": finding, "value": text}], {"finding": finding, "severity": "warning", "text": text}
+                "Finding", [{"label": finding, "value": text}], {"finding": finding, "severity": severity, "text": text}
             ),
             html=True,
         )
-        logger.warn(text)
-        _set_test_message(f"WARNING: {text}")
+        if severity == "warning":
+            logger.warn(text)
+            _set_test_message(f"WARNING: {text}")
+
+
+def _claims_to_return(parsed: ParsedToken) -> dict:
+    """The claims as a plain dict; values nested too deeply to log come back as a short note."""
+    if parsed.nesting_bound <= evidence.MAX_SHOWN_DEPTH:
+        return dict(parsed.claims)
+    return evidence.shallow(parsed.claims)
+
+
+def _remember(token) -> None:
+    """Note text that could be a token for the leak guard.
+
+    Short texts without a dot (``not a token``, written in the suite itself) and very large ones
+    are left out of its list.
+    """
+    try:
+        text = verification.token_text(token)
+    except TokenRejected:
+        return
+    if _MIN_REMEMBERED_CHARS <= len(text) <= _REMEMBERED_CHARS and "." in text:
+        evidence.remember_token(text)
 
 
 def _robot_is_running() -> bool:
@@ -661,6 +1189,17 @@ def _set_test_message(text: str) -> None:
 
     if _robot_variable("${TEST NAME}") is not None:
         BuiltIn().set_test_message(text, append=True)
+
+
+def _setting(variable: str, environment: str, default):
+    value = _robot_variable(variable)
+    if value in (None, ""):
+        value = os.environ.get(environment) or default
+    return value
+
+
+def _found(name: str, findings: list) -> str:
+    return "found" if any(finding.id == name for finding in findings) else "no finding"
 
 
 def _cause_name(cause: str) -> str:

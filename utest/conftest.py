@@ -1,10 +1,26 @@
-"""pytest configuration for the project's own tests."""
+"""Shared pytest set-up for the project's own tests.
+
+Hypothesis runs with the "ci" profile unless HYPOTHESIS_PROFILE names another: derandomized (the
+same examples on every run and every machine) and without an example database, so results never
+depend on an earlier run. (Hypothesis still keeps caches of its own in .hypothesis/, which git
+ignores.) "explore" draws fresh random examples for a local bug hunt:
+HYPOTHESIS_PROFILE=explore python -m pytest utest
+"""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 from LiveKitAuth import LiveKitAuth
+
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("explore", database=None, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

@@ -10,15 +10,41 @@ import hashlib
 import html
 import json
 import os
+import re
 from typing import Any
 
 EVIDENCE_ATTRIBUTE = "data-lk-evidence"
 TOKEN_LOG_VARIABLE = "LIVEKIT_AUTH_TOKEN_LOG"  # set by run.py: where the leak guard finds what to look for
 
 
+_NEEDS_ESCAPE = re.compile(r"[&<>\"']")
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True) if _NEEDS_ESCAPE.search(text) else text
+
+
 def fingerprint(token: str) -> str:
     """A short, non-reversible name for a token: the first 12 hex digits of its SHA-256."""
     return "sha256:" + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+MAX_SHOWN_DEPTH = 64
+
+
+def shallow(value: Any, depth: int = MAX_SHOWN_DEPTH) -> Any:
+    """``value`` with lists and objects nested deeper than ``depth`` replaced by a short note.
+
+    A token may carry JSON nested thousands of levels deep (the server accepts up to 10,000);
+    logging and returning such a value would exhaust Python's recursion limit.
+    """
+    if isinstance(value, (dict, list)) and depth <= 0:
+        return f"(JSON nested deeper than {MAX_SHOWN_DEPTH} levels, not shown)"
+    if isinstance(value, dict):
+        return {key: shallow(item, depth - 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shallow(item, depth - 1) for item in value]
+    return value
 
 
 def show(value: Any) -> str:
@@ -27,7 +53,10 @@ def show(value: Any) -> str:
         return "(not set)"
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    except (RecursionError, ValueError):  # nested too deeply to encode whole
+        return json.dumps(shallow(value), ensure_ascii=False, separators=(", ", ": "))
 
 
 def table(title: str, rows: list[dict], record: dict | None = None) -> str:
@@ -36,23 +65,29 @@ def table(title: str, rows: list[dict], record: dict | None = None) -> str:
     ``record`` is the structured form stored with it; rows are stored when it is not given.
     """
     data = record if record is not None else {"title": title, "rows": rows}
-    payload = html.escape(json.dumps(data, ensure_ascii=True, default=str), quote=True)
+    try:
+        encoded = json.dumps(data)  # ASCII only; the shared default encoder is the fast path
+    except TypeError:  # a value JSON has no type for: shown as its text
+        encoded = json.dumps(data, default=str)
+    except (RecursionError, ValueError):  # a claim nested too deeply to encode whole
+        encoded = json.dumps(shallow(data, MAX_SHOWN_DEPTH + 4), default=str)
+    payload = _escape(encoded)
     checks = any("expected" in row for row in rows)
     head = "<tr><th>Item</th><th>Expected</th><th>Observed</th><th></th></tr>" if checks else ""
     body = []
     for row in rows:
-        label = html.escape(str(row.get("label", "")))
+        label = _escape(str(row.get("label", "")))
         if checks:
             mark = {True: "&#10004;", False: "&#10008;", None: "&#8212;"}[row.get("ok")]
             body.append(
-                f"<tr><td>{label}</td><td>{html.escape(show(row.get('expected')))}</td>"
-                f"<td>{html.escape(show(row.get('actual')))}</td><td>{mark}</td></tr>"
+                f"<tr><td>{label}</td><td>{_escape(show(row.get('expected')))}</td>"
+                f"<td>{_escape(show(row.get('actual')))}</td><td>{mark}</td></tr>"
             )
         else:
-            body.append(f"<tr><td>{label}</td><td>{html.escape(show(row.get('value')))}</td></tr>")
+            body.append(f"<tr><td>{label}</td><td>{_escape(show(row.get('value')))}</td></tr>")
     return (
         f'<table class="lk-evidence" {EVIDENCE_ATTRIBUTE}="{payload}">'
-        f'<caption style="text-align:left"><b>{html.escape(title)}</b></caption>{head}{"".join(body)}</table>'
+        f'<caption style="text-align:left"><b>{_escape(title)}</b></caption>{head}{"".join(body)}</table>'
     )
 
 

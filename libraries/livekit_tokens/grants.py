@@ -6,6 +6,7 @@ Field lists follow ``livekit/protocol`` ``auth/grants.go`` (``ClaimGrants``, ``V
 
 from __future__ import annotations
 
+import functools
 import re
 
 # JSON kinds a field may hold. JSON null is accepted everywhere: Go's decoder leaves the field
@@ -110,6 +111,7 @@ PARTICIPANT_KINDS = ("standard", "ingress", "egress", "sip", "agent", "connector
 _CAMEL_PART = re.compile(r"(?<!^)(?=[A-Z])")
 
 
+@functools.lru_cache(maxsize=512)
 def to_camel(name: str) -> str:
     """``can_publish_data`` -> ``canPublishData``; names already in camelCase are kept."""
     head, *rest = name.split("_")
@@ -216,9 +218,10 @@ def effective_video_grant(video: dict | None) -> dict[str, object]:
     """Return every video permission as the server applies it, defaults filled in.
 
     ``canPublishData`` follows ``canPublish`` when absent; a token with no video grant at all
-    grants nothing.
+    grants nothing. An empty ``"video": {}`` is a grant with every default, as in Go (a non-nil
+    pointer to an empty VideoGrant).
     """
-    if not video:
+    if video is None:
         granted = {name: False for name, kind in VIDEO_FIELDS.items() if kind == BOOL}
         granted.update(room="", destinationRoom="", canPublishSources=[])
         return granted

@@ -12,14 +12,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from jwt.algorithms import HMACAlgorithm
-from jwt.exceptions import InvalidKeyError
-
 DEV_API_KEY = "devkey"
 DEV_API_SECRET = "secret"
 MIN_SECRET_BYTES = 32  # RFC 7518 section 3.2: an HS256 key at least as long as the hash
-
-_HS256 = HMACAlgorithm(HMACAlgorithm.SHA256)
 
 
 class ConfigurationError(Exception):
@@ -46,7 +41,7 @@ class ApiKey:
 
     @property
     def secret_bytes(self) -> int:
-        return len(self.secret.encode("utf-8"))
+        return len(secret_key_bytes(self.secret))
 
     @property
     def is_weak(self) -> bool:
@@ -89,22 +84,36 @@ class Keyring:
         return [api_key.secret for api_key in self._keys.values()]
 
     def prepared_secret(self, key: str) -> bytes:
-        """Return the HMAC key for ``key`` prepared once by PyJWT (it refuses PEM and JWK text)."""
+        """Return the HMAC key bytes for ``key``, prepared once."""
         prepared = self._prepared.get(key)
         if prepared is None:
-            prepared = prepare_hmac_key(self._keys[key].secret, key)
+            prepared = prepare_hmac_key(self._keys[key].secret)
             self._prepared[key] = prepared
         return prepared
 
 
-def prepare_hmac_key(secret: str, key_name: str = "") -> bytes:
+def secret_key_bytes(secret: str) -> bytes:
+    """The bytes the server signs with: the secret's UTF-8 bytes.
+
+    A secret read from a non-UTF-8 environment holds surrogate escapes; they turn back into the
+    original bytes, which is what the server (reading the same bytes) uses.
+    """
     try:
-        return _HS256.prepare_key(secret)
-    except InvalidKeyError as error:
-        raise ConfigurationError(
-            f"The secret of API key '{key_name}' cannot be used for HS256 ({error}); "
-            "set LIVEKIT_API_SECRET to the shared secret of that key."
-        ) from None
+        return secret.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return secret.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return secret.encode("utf-8", "surrogatepass")
+
+
+def prepare_hmac_key(secret: str) -> bytes:
+    """The HMAC key for ``secret``, taken byte for byte as the server takes it.
+
+    PyJWT refuses secrets that look like PEM or SSH keys (its guard against key confusion); the
+    server uses any text as it is, and this library only signs and verifies HS256, so it does too.
+    """
+    return secret_key_bytes(secret)
 
 
 def _check_pair(api_key: ApiKey) -> None:

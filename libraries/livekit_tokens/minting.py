@@ -7,16 +7,21 @@ unless asked: no LiveKit SDK writes one.
 
 from __future__ import annotations
 
+import base64
+import hmac
 import json
-
-from jwt.algorithms import HMACAlgorithm
-from jwt.utils import base64url_encode
 
 from . import grants as model
 from .timeutil import DEFAULT_TTL_SECONDS, to_epoch, to_seconds
 from .timeutil import now as current_time
 
-_HS256 = HMACAlgorithm(HMACAlgorithm.SHA256)
+
+def base64url_encode(data: bytes) -> bytes:
+    """base64url without padding, as JWS writes every segment."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 # PyJWT's header for HS256, byte for byte (sorted keys, compact separators).
 _HEADER_SEGMENT = base64url_encode(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":"), sort_keys=True).encode())
 
@@ -102,14 +107,14 @@ def build_claims(
 
 def encode(claims: dict, prepared_secret: bytes, header: dict | None = None) -> str:
     """Sign ``claims`` with HS256 and return the compact token (PyJWT's byte layout)."""
-    payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
+    payload = _COMPACT_JSON.encode(claims).encode("utf-8")
     header_segment = (
         _HEADER_SEGMENT
         if header is None
         else base64url_encode(json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8"))
     )
     signing_input = header_segment + b"." + base64url_encode(payload)
-    signature = _HS256.sign(signing_input, prepared_secret)
+    signature = hmac.digest(prepared_secret, signing_input, "sha256")
     return (signing_input + b"." + base64url_encode(signature)).decode("ascii")
 
 

@@ -5,18 +5,21 @@ The order of checks and the outcomes follow the server (``pkg/service/auth.go`` 
 allow HS256 only, check the signature, then ``exp`` (required) and ``nbf`` with 60 s leeway. ``aud``
 and ``iat`` are never checked. Plain ``jwt.decode`` differs from this in several places; each is
 handled here and named where it is.
+
+Any input, of any type and size, ends in a :class:`ParsedToken` or a :class:`TokenRejected` (an
+``AssertionError`` with one sentence that never quotes the token): the size is checked first, JSON
+nested deeper than Python's recursion limit is read without recursion, and numbers of any length are
+read in bounded time.
 """
 
 from __future__ import annotations
 
-import base64
 import binascii
+import hmac
 import json
 import math
 import re
 from dataclasses import dataclass, field
-
-from jwt.algorithms import HMACAlgorithm
 
 from . import grants as model
 from .keys import ApiKey, Keyring
@@ -26,6 +29,10 @@ from .timeutil import now as current_time
 # Go's net/http refuses request headers over 1 MiB (DefaultMaxHeaderBytes), so no larger token
 # can reach the server; refusing earlier keeps verification time bounded.
 MAX_TOKEN_CHARS = 1 << 20
+
+# Go's encoding/json refuses JSON nested deeper than this (scanner.go, maxNestingDepth), anywhere
+# in the document, known field or not.
+GO_MAX_JSON_DEPTH = 10_000
 
 # golang-jwt v5 registers these; any other `alg` fails while parsing, before the key lookup.
 KNOWN_ALGORITHMS = frozenset(
@@ -47,13 +54,28 @@ CAUSES = {
 
 DATE = "NumericDate"
 AUDIENCE = "string or list of strings"
-CLAIM_FIELDS: dict[str, str] = {**model.TOP_LEVEL_FIELDS, "exp": DATE, "nbf": DATE, "iat": DATE, "aud": AUDIENCE}
+ROOM_CONFIGURATION = "RoomConfiguration"
+CLAIM_FIELDS: dict[str, str] = {
+    **model.TOP_LEVEL_FIELDS,
+    "exp": DATE,
+    "nbf": DATE,
+    "iat": DATE,
+    "aud": AUDIENCE,
+    "roomConfig": ROOM_CONFIGURATION,
+}
+# Fields that Go decodes into a pointer to a struct or into a map: a second JSON value for the
+# same field is decoded into what the first one left, so duplicates merge instead of replacing.
+_MERGED_FIELDS = frozenset([*model.GRANT_OBJECTS, "attributes"])
 
+_URL_TO_STANDARD = str.maketrans("-_", "+/")
 _SEGMENT = re.compile(r"[A-Za-z0-9_\-\r\n]*\Z")
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_HS256 = HMACAlgorithm(HMACAlgorithm.SHA256)
+
+# Go's time.Time counts seconds from year 1; time.Unix adds this without an overflow check.
+_UNIX_TO_INTERNAL = 62_135_596_800
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 
 class TokenRejected(AssertionError):
@@ -75,6 +97,7 @@ class ParsedToken:
     signing_input: bytes
     signature_segment: str
     server_claims: dict = field(default_factory=dict)
+    nesting_bound: int = 0  # at least the deepest JSON nesting of header and claims (brackets counted)
 
     @property
     def algorithm(self):
@@ -83,6 +106,9 @@ class ParsedToken:
     @property
     def issuer(self):
         return self.server_claims.get("iss")
+
+
+# ---------------------------------------------------------------- JSON as Go's encoding/json reads it
 
 
 class _Pairs(dict):
@@ -99,24 +125,194 @@ def _object_hook(pairs):
     return obj
 
 
+def _fix_string(value):
+    # Go's decoder turns an escaped lone surrogate (\ud800) into U+FFFD; Python keeps it.
+    return _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _fix_list(items: list) -> list:
+    # Objects inside were fixed by their own hook (hooks run innermost first); lists have no hook.
+    stack = [items]
+    while stack:
+        current = stack.pop()
+        for index, item in enumerate(current):
+            if isinstance(item, str):
+                current[index] = _fix_string(item)
+            elif isinstance(item, list):
+                stack.append(item)
+    return items
+
+
+def _object_hook_fixing_surrogates(pairs):
+    fixed = [(_fix_string(key), _fix_list(value) if isinstance(value, list) else _fix_string(value)) for key, value in pairs]
+    return _object_hook(fixed)
+
+
 def _refuse_constant(name):
     raise ValueError(f"{name} is not JSON")
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_object_hook, parse_constant=_refuse_constant)
+def _header_number(text: str):
+    # Go decodes header values into interface{}: every number becomes a float64, and one beyond
+    # its range makes json.Unmarshal fail.
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("a number is too large for a 64-bit float")
+    if len(text) <= 18 and _is_integer_literal(text):
+        return int(text)
+    return value
 
 
-def token_text(token) -> str:
-    """The token as ``str`` from ``str``, ``bytes`` or Robot Framework's ``Secret``."""
-    inner = getattr(token, "value", token)
-    if isinstance(inner, (bytes, bytearray)):
+def _claim_int(text: str):
+    # Python refuses to convert integers of more than 4300 digits; Go skips unknown fields
+    # whatever their size, and a known date field reads them as float64 (infinite, refused later).
+    return int(text) if len(text) <= 1000 else float(text)
+
+
+def _is_integer_literal(text: str) -> bool:
+    return "." not in text and "e" not in text and "E" not in text
+
+
+def _decoder(number, integer, fix_surrogates: bool) -> json.JSONDecoder:
+    return json.JSONDecoder(
+        object_pairs_hook=_object_hook_fixing_surrogates if fix_surrogates else _object_hook,
+        parse_constant=_refuse_constant,
+        parse_float=number,
+        parse_int=integer,
+    )
+
+
+_DECODERS = {
+    (part, fix): _decoder(_header_number if part == "header" else float, _header_number if part == "header" else _claim_int, fix)
+    for part in ("header", "payload")
+    for fix in (False, True)
+}
+
+_TOKEN = re.compile(
+    r"""[ \t\n\r]*(?:
+        (?P<punct>[{}\[\],:])
+      | (?P<string>"(?:[^"\\\x00-\x1f]|\\.)*")
+      | (?P<number>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+      | (?P<literal>true|false|null)
+    )""",
+    re.VERBOSE | re.DOTALL,
+)
+_LITERALS = {"true": True, "false": False, "null": None}
+_END = object()
+
+
+class _DeepJsonError(ValueError):
+    pass
+
+
+def _decode_without_recursion(text: str, decoder: json.JSONDecoder, whole: bool):
+    """Decode JSON nested too deeply for Python's recursive decoder, with Go's depth limit.
+
+    Only used when the fast decoder gave up; builds the same values with an explicit stack.
+    Returns ``(value, end)``; with ``whole`` anything but whitespace after the value is an error.
+    """
+    number, integer, hook = decoder.parse_float, decoder.parse_int, decoder.object_pairs_hook
+    position = 0
+    stack: list[list] = []  # [container, is_object, pending key, state]
+    value = _END
+
+    def read():
+        nonlocal position
+        match = _TOKEN.match(text, position)
+        if match is None:
+            rest = text[position:].lstrip(" \t\n\r")
+            raise _DeepJsonError("unexpected end of data" if not rest else "invalid character")
+        position = match.end()
+        return match
+
+    while True:
+        token = read()
+        kind = token.lastgroup
+        piece = token.group(kind)
+        if stack and stack[-1][3] in ("key", "key-or-end"):
+            frame = stack[-1]
+            if piece == "}" and frame[3] == "key-or-end":
+                stack.pop()
+                value = hook(frame[0])
+            elif kind == "string":
+                frame[2] = json.loads(piece)
+                frame[3] = "colon"
+                continue
+            else:
+                raise _DeepJsonError("expected a member name")
+        elif stack and stack[-1][3] == "colon":
+            if piece != ":":
+                raise _DeepJsonError("expected ':' after a member name")
+            stack[-1][3] = "value"
+            continue
+        elif stack and stack[-1][3] == "comma-or-end":
+            frame = stack[-1]
+            if piece == ",":
+                frame[3] = "key" if frame[1] else "value"
+                continue
+            if piece == ("}" if frame[1] else "]"):
+                stack.pop()
+                value = hook(frame[0]) if frame[1] else frame[0]
+            else:
+                raise _DeepJsonError("expected ',' or the end of a container")
+        else:  # a value is expected
+            if piece in ("{", "["):
+                if len(stack) >= GO_MAX_JSON_DEPTH:
+                    raise _DeepJsonError(f"nested deeper than {GO_MAX_JSON_DEPTH:,} levels")
+                stack.append([[], piece == "{", None, "key-or-end" if piece == "{" else "value-or-end"])
+                continue
+            if piece == "]" and stack and stack[-1][3] == "value-or-end":
+                value = stack.pop()[0]
+            elif kind == "string":
+                value = json.loads(piece)
+            elif kind == "number":
+                value = integer(piece) if _is_integer_literal(piece) else number(piece)
+            elif kind == "literal":
+                value = _LITERALS[piece]
+            else:
+                raise _DeepJsonError("expected a value")
+        # a complete value: hand it to the enclosing container, or finish
+        if not stack:
+            break
+        frame = stack[-1]
+        if frame[1]:
+            frame[0].append((frame[2], value))
+        else:
+            frame[0].append(value)
+        frame[3] = "comma-or-end"
+    if whole and text[position:].strip(" \t\n\r"):
+        raise _DeepJsonError("invalid character after the top-level value")
+    return value, position
+
+
+def _decode_json(raw: bytes, part: str):
+    # Go decodes invalid UTF-8 inside strings to U+FFFD, and so does this.
+    text = raw.decode("utf-8", "replace")
+    decoder = _DECODERS[(part, bool(_SURROGATE_ESCAPE.search(text)))]
+    # The header goes through json.Unmarshal, which is strict. golang-jwt reads the claims with
+    # json.Decoder.Decode: the first value counts and anything after it is ignored.
+    whole = part == "header"
+    source = text if whole else text.lstrip(" \t\r\n")
+    try:
         try:
-            inner = bytes(inner).decode("ascii")
-        except UnicodeDecodeError:
-            raise TokenRejected("malformed", "token is malformed: it holds bytes outside ASCII") from None
-    if not isinstance(inner, str):
-        raise TokenRejected("not-text", f"a token must be text, got {type(inner).__name__}")
-    return inner
+            value = decoder.decode(source) if whole else decoder.raw_decode(source)[0]
+        except RecursionError:
+            value = _decode_without_recursion(source, decoder, whole)[0]
+    except RecursionError:  # pragma: no cover - the decoder above has no recursion
+        raise TokenRejected("malformed", f"token is malformed: the {part} JSON is nested too deeply") from None
+    except _DeepJsonError as error:
+        raise TokenRejected("malformed", f"token is malformed: the {part} is not valid JSON ({error})") from None
+    except ValueError as error:
+        reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+        raise TokenRejected("malformed", f"token is malformed: the {part} is not valid JSON ({reason})") from None
+    if value is None:  # Go: null decodes into an empty header or empty claims
+        return {}
+    if not isinstance(value, dict):
+        raise TokenRejected("malformed", f"token is malformed: the {part} is {model.json_kind(value)}, not a JSON object")
+    return value
+
+
+# ---------------------------------------------------------------- base64url as Go's RawURLEncoding reads it
 
 
 def _b64decode(segment: str, part: str) -> bytes:
@@ -132,52 +328,52 @@ def _b64decode(segment: str, part: str) -> bytes:
     if len(data) % 4 == 1:
         raise TokenRejected("malformed", f"token is malformed: the {part} is not valid base64url (its length is impossible)")
     try:
-        return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+        return binascii.a2b_base64(data.translate(_URL_TO_STANDARD) + "=" * (-len(data) % 4))
     except (binascii.Error, ValueError):  # pragma: no cover - the checks above leave nothing to fail
         raise TokenRejected("malformed", f"token is malformed: the {part} is not valid base64url") from None
 
 
-def _decode_json(raw: bytes, part: str, trailing_allowed: bool):
-    # Go decodes invalid UTF-8 inside strings to U+FFFD, and so does this.
-    text = raw.decode("utf-8", "replace")
+# ---------------------------------------------------------------- claim types as the server's structs decode them
+
+
+def token_text(token, max_chars: int | None = None) -> str:
+    """The token as ``str`` from ``str``, ``bytes`` or Robot Framework's ``Secret``; anything else is refused."""
+    if isinstance(token, (str, bytes, bytearray)):
+        inner = token
+    else:
+        try:
+            inner = getattr(token, "value", token)
+        except Exception:  # a value whose attribute lookup fails is not a token either
+            inner = token
+    if isinstance(inner, (bytes, bytearray)):
+        if max_chars is not None and len(inner) > max_chars:
+            raise TokenRejected("oversized", f"the token is {len(inner):,} bytes long, above the limit of {max_chars:,}")
+        try:
+            inner = bytes(inner).decode("ascii")
+        except UnicodeDecodeError:
+            raise TokenRejected("malformed", "token is malformed: it holds bytes outside ASCII") from None
+    if not isinstance(inner, str):
+        raise TokenRejected("not-text", f"a token must be text, got {_type_name(inner)}")
+    if type(inner) is not str:
+        inner = str.__str__(inner)  # a str subclass cannot change how the token reads
+    if max_chars is not None and len(inner) > max_chars:
+        raise TokenRejected("oversized", f"the token is {len(inner):,} characters long, above the limit of {max_chars:,}")
+    return inner
+
+
+def _type_name(value) -> str:
     try:
-        if trailing_allowed:
-            # golang-jwt reads the claims with json.Decoder.Decode: the first value counts and
-            # anything after it is ignored. The header goes through json.Unmarshal, which is strict.
-            stripped = text.lstrip(" \t\r\n")
-            value, _ = _DECODER.raw_decode(stripped)
-        else:
-            value = _DECODER.decode(text)
-    except RecursionError:
-        raise TokenRejected("malformed", f"token is malformed: the {part} JSON is nested too deeply") from None
-    except ValueError as error:
-        reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
-        raise TokenRejected("malformed", f"token is malformed: the {part} is not valid JSON ({reason})") from None
-    if value is None:  # Go: null decodes into an empty header or empty claims
-        return {}
-    if not isinstance(value, dict):
-        raise TokenRejected("malformed", f"token is malformed: the {part} is {model.json_kind(value)}, not a JSON object")
-    if _SURROGATE_ESCAPE.search(text):
-        value = _replace_surrogates(value)
-    return value
+        return type(value).__name__
+    except Exception:  # pragma: no cover - every type has a name
+        return "an unknown type"
 
 
-def _replace_surrogates(value):
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_replace_surrogates(item) for item in value]
-    if isinstance(value, dict):
-        fixed = {_replace_surrogates(key): _replace_surrogates(item) for key, item in value.items()}
-        if isinstance(value, _Pairs):
-            fixed = _Pairs(fixed)
-            fixed.pairs = [(_replace_surrogates(k), _replace_surrogates(v)) for k, v in value.pairs]
-        return fixed
-    return value
+def numeric_date(value, name: str) -> int | float:
+    """Seconds from a NumericDate as golang-jwt reads it: a JSON number or a numeric string.
 
-
-def numeric_date(value, name: str) -> int:
-    """Seconds from a NumericDate as golang-jwt reads it: a JSON number or a numeric string."""
+    Go converts the number to a float64 first; one outside its range is refused. Whole seconds
+    come back as ``int``, fractions as ``float``.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise TokenRejected("claims", f"could not decode the claims: {name} must be a number, got {model.json_kind(value)}")
     if isinstance(value, str) and not _JSON_NUMBER.match(value):
@@ -186,13 +382,72 @@ def numeric_date(value, name: str) -> int:
         seconds = float(value)
     except (OverflowError, ValueError):
         seconds = math.inf
-    if not math.isfinite(seconds) or abs(seconds) >= 2**63:
-        raise TokenRejected("claims", f"could not decode the claims: {name} is out of range")
-    return math.floor(seconds)
+    if not math.isfinite(seconds):
+        raise TokenRejected("claims", f"could not decode the claims: {name} is too large for a 64-bit float")
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+def go_instant(seconds: float) -> int:
+    """Nanoseconds since year 1 as Go's ``time.Unix`` builds them from a NumericDate.
+
+    golang-jwt splits the float64 with ``math.Modf`` and converts the whole part to int64; outside
+    the int64 range that conversion gives the minimum on amd64 (and saturates on arm64; both end on
+    the same verdicts). ``time.Unix`` then adds 62,135,596,800 s without an overflow check, so a
+    date beyond year 292,277,026,596 wraps around to the distant past.
+    """
+    whole = math.trunc(seconds)
+    nanos = math.trunc((seconds - whole) * 1e9)
+    if not _INT64_MIN <= whole <= _INT64_MAX:
+        whole = _INT64_MIN
+    internal = whole + _UNIX_TO_INTERNAL
+    if internal > _INT64_MAX:
+        internal -= 1 << 64
+    return internal * 1_000_000_000 + nanos
+
+
+def _beyond_go_clock(seconds: float) -> bool:
+    return not _INT64_MIN < math.trunc(seconds) <= _INT64_MAX - _UNIX_TO_INTERNAL
+
+
+def _clock(moment: float) -> int:
+    whole = math.floor(moment)
+    return (whole + _UNIX_TO_INTERNAL) * 1_000_000_000 + math.trunc((moment - whole) * 1e9)
 
 
 def _pairs(obj: dict):
     return obj.pairs if isinstance(obj, _Pairs) else obj.items()
+
+
+def _merged(first: dict, second: dict) -> dict:
+    merged = _Pairs({**first, **second})
+    merged.pairs = [*_pairs(first), *_pairs(second)]
+    return merged
+
+
+def _room_configuration_error(value) -> str | None:
+    """Why the server's protojson decoder would refuse ``roomConfig``, or None when it accepts it."""
+    if not isinstance(value, dict):
+        return f"must be a JSON object, got {model.json_kind(value)}"
+    stack = [value]
+    while stack:  # protojson refuses a field given twice
+        current = stack.pop()
+        if isinstance(current, _Pairs):
+            return "holds a field twice"
+        children = current.values() if isinstance(current, dict) else current
+        stack.extend(child for child in children if isinstance(child, (dict, list)))
+    try:
+        from google.protobuf import json_format
+        from livekit.protocol.room import RoomConfiguration
+    except ImportError:  # pragma: no cover - livekit-api brings both
+        return None
+    try:
+        json_format.ParseDict(value, RoomConfiguration())
+    except json_format.ParseError as error:
+        first_line = str(error).splitlines()[0] if str(error) else "it does not match the RoomConfiguration message"
+        return f"is not a valid RoomConfiguration ({first_line[:160]})"
+    except (RecursionError, ValueError, TypeError, AttributeError):
+        return "is not a valid RoomConfiguration"
+    return None
 
 
 def _check_types(obj: dict, fields: dict[str, str], where: str) -> dict:
@@ -214,6 +469,10 @@ def _check_types(obj: dict, fields: dict[str, str], where: str) -> dict:
                 raise TokenRejected(
                     "claims", f"could not decode the claims: {label} must be a JSON {AUDIENCE}, got {model.json_kind(value)}"
                 )
+        elif kind == ROOM_CONFIGURATION:
+            problem = None if value is None else _room_configuration_error(value)
+            if problem:
+                raise TokenRejected("claims", f"could not decode the claims: {label} {problem}")
         else:
             problem = model.type_error(value, kind)
             if problem:
@@ -221,28 +480,37 @@ def _check_types(obj: dict, fields: dict[str, str], where: str) -> dict:
         if kind == model.OBJECT and isinstance(value, dict) and name in model.GRANT_OBJECTS:
             _check_types(value, model.GRANT_OBJECTS[name], f"{name}.")
         if value is None:
-            if name in model.NULLABLE_FIELDS or kind in (DATE, AUDIENCE):
+            if name in model.NULLABLE_FIELDS or kind in (DATE, AUDIENCE, ROOM_CONFIGURATION):
                 view.pop(name, None)
+        elif name in _MERGED_FIELDS and isinstance(view.get(name), dict):
+            view[name] = _merged(view[name], value)
         else:
             view[name] = value
     return view
 
 
+# ---------------------------------------------------------------- the server's steps
+
+
 def parse_token(token, max_chars: int = MAX_TOKEN_CHARS) -> ParsedToken:
-    """Split and decode a token without checking its signature, refusing what the server cannot parse."""
-    text = token_text(token)
-    if len(text) > max_chars:
-        raise TokenRejected("oversized", f"the token is {len(text):,} characters long, above the limit of {max_chars:,}")
+    """Split and decode a token without checking its signature, refusing what the server cannot parse.
+
+    The order is golang-jwt's ``ParseUnverified``: segments, header, claims, then ``alg``.
+    """
+    text = token_text(token, max_chars)
     if not text:
         raise TokenRejected("malformed", "token is malformed: the token is empty")
     if text[:7].lower() == "bearer ":
         raise TokenRejected("malformed", "token is malformed: it starts with 'Bearer ', pass the token without the scheme")
-    parts = text.split(".")
-    if len(parts) != 3:
-        raise TokenRejected(
-            "malformed", f"token is malformed: it has {len(parts)} segment{'s' if len(parts) != 1 else ''} instead of 3"
-        )
-    header = _decode_json(_b64decode(parts[0], "header"), "header", trailing_allowed=False)
+    dots = text.count(".")
+    if dots != 2:
+        raise TokenRejected("malformed", f"token is malformed: it has {dots + 1} segment{'s' if dots else ''} instead of 3")
+    header_segment, payload_segment, signature_segment = text.split(".")
+    header_bytes = _b64decode(header_segment, "header")
+    header = _decode_json(header_bytes, "header")
+    claims_bytes = _b64decode(payload_segment, "payload")
+    claims = _decode_json(claims_bytes, "payload")
+    server_claims = _check_types(claims, CLAIM_FIELDS, "")
     alg = header.get("alg")
     if alg is None:
         raise TokenRejected("algorithm", "signing method (alg) is unspecified: the header has no alg")
@@ -250,16 +518,19 @@ def parse_token(token, max_chars: int = MAX_TOKEN_CHARS) -> ParsedToken:
         raise TokenRejected("algorithm", f"signing method (alg) is unspecified: alg is {model.json_kind(alg)}, not a string")
     if alg not in KNOWN_ALGORITHMS:
         raise TokenRejected("algorithm", f"signing method {ascii(alg)[1:-1][:40]} is unavailable, only HS256 is allowed")
-    claims = _decode_json(_b64decode(parts[1], "payload"), "payload", trailing_allowed=True)
-    server_claims = _check_types(claims, CLAIM_FIELDS, "")
     return ParsedToken(
         text=text,
         header=header,
         claims=claims,
-        signing_input=f"{parts[0]}.{parts[1]}".encode("ascii"),
-        signature_segment=parts[2],
+        signing_input=f"{header_segment}.{payload_segment}".encode("ascii"),
+        signature_segment=signature_segment,
         server_claims=server_claims,
+        nesting_bound=max(_brackets(header_bytes), _brackets(claims_bytes)),
     )
+
+
+def _brackets(raw: bytes) -> int:
+    return raw.count(b"[") + raw.count(b"{")
 
 
 def check_signature(parsed: ParsedToken, keyring: Keyring) -> ApiKey:
@@ -267,31 +538,39 @@ def check_signature(parsed: ParsedToken, keyring: Keyring) -> ApiKey:
     issuer = parsed.issuer
     api_key = keyring.get(issuer) if issuer else None
     if api_key is None:
-        named = "the token has no iss" if not issuer else f"iss '{issuer[:64]}' is not a configured API key"
+        named = "the token has no iss" if not issuer else f"iss '{ascii(issuer)[1:-1][:64]}' is not a configured API key"
         raise TokenRejected("unknown-api-key", f"invalid API key: {named}")
     if parsed.algorithm != "HS256":
         raise TokenRejected("algorithm", f"signing method {parsed.algorithm} is invalid, only HS256 is allowed")
     signature = _b64decode(parsed.signature_segment, "signature")
-    if not _HS256.verify(parsed.signing_input, keyring.prepared_secret(api_key.key), signature):
+    expected = hmac.digest(keyring.prepared_secret(api_key.key), parsed.signing_input, "sha256")
+    if not hmac.compare_digest(expected, signature):
         raise TokenRejected("signature", f"signature is invalid: it does not match the secret of API key '{api_key.key}'")
     return api_key
 
 
 def check_times(parsed: ParsedToken, at: float | None = None, leeway: float = SERVER_LEEWAY_SECONDS) -> None:
-    """Check ``exp`` (required) and ``nbf`` as golang-jwt does: valid while nbf - leeway <= now < exp + leeway."""
+    """Check ``exp`` (required) and ``nbf`` as golang-jwt does: valid while nbf - leeway <= now < exp + leeway.
+
+    The comparison uses Go's own clock arithmetic (see :func:`go_instant`), fractions of a second
+    included.
+    """
     moment = current_time() if at is None else at
+    now = _clock(moment)
+    slack = round(leeway * 1e9)
     claims = parsed.server_claims
     if "exp" not in claims:
         raise TokenRejected("exp-required", "exp claim is required")
     expires = numeric_date(claims["exp"], "exp")
-    if not moment < expires + leeway:
-        raise TokenRejected(
-            "expired",
-            f"token is expired: it expired at {format_utc(expires)}, {format_duration(moment - expires)} ago (leeway {leeway:g} s)",
-        )
+    if not now < go_instant(expires) + slack:
+        if _beyond_go_clock(expires):
+            when = "its exp is beyond the range of the server's clock, which reads it as long past"
+        else:
+            when = f"it expired at {format_utc(expires)}, {format_duration(moment - expires)} ago"
+        raise TokenRejected("expired", f"token is expired: {when} (leeway {leeway:g} s)")
     if "nbf" in claims:
         not_before = numeric_date(claims["nbf"], "nbf")
-        if moment < not_before - leeway:
+        if now < go_instant(not_before) - slack:
             raise TokenRejected(
                 "not-yet-valid",
                 f"token is not valid yet: it is valid from {format_utc(not_before)}, in {format_duration(not_before - moment)} (leeway {leeway:g} s)",

@@ -1,0 +1,49 @@
+*** Settings ***
+Documentation    Time claims of the wrong kind: exp is required, iat is never checked, and exp and
+...              nbf must be JSON numbers (or strings holding one) that fit a 64-bit float.
+
+Resource         ../../resources/security.resource
+
+Suite Setup      A Good Token Is Ready
+Test Template    The Token Made By Should Be
+
+
+*** Test Cases ***    MADE BY                              WITH                    OUTCOME
+The good token as issued
+                      Leaving The Token As Issued          control row             accepted
+The exp missing
+                      Changing Claims And Signing Again    exp = (removed)         exp-required
+The exp null
+                      Changing Claims And Signing Again    exp = null              exp-required
+The iat in the future is ignored
+                      Changing Claims And Signing Again    iat = 4102444800        accepted
+The iat far in the past is ignored
+                      Changing Claims And Signing Again    iat = 0                 accepted
+The nbf missing
+                      Changing Claims And Signing Again    nbf = (removed)         accepted
+The nbf null
+                      Changing Claims And Signing Again    nbf = null              accepted
+The exp a boolean
+                      Changing Claims And Signing Again    exp = true              claims
+The exp a string that is not a number
+                      Changing Claims And Signing Again    exp = "tomorrow"        claims
+The exp a list
+                      Changing Claims And Signing Again    exp = [1768892937]      claims
+The exp an object
+                      Changing Claims And Signing Again    exp = {"seconds": 1}    claims
+The exp a string holding a number
+                      Changing Claims And Signing Again    exp = "1768892937"      accepted
+The exp with a fraction of a second
+                      Changing Claims And Signing Again    exp = 1768892937.5      accepted
+The nbf a boolean
+                      Changing Claims And Signing Again    nbf = false             claims
+The nbf a string that is not a number
+                      Changing Claims And Signing Again    nbf = "now"             claims
+The nbf a list
+                      Changing Claims And Signing Again    nbf = []                claims
+The iat a string that is not a number
+                      Changing Claims And Signing Again    iat = "yesterday"       claims
+The exp too large for a 64-bit float
+                      Adding Raw JSON To The Claims        "exp": 1e400            claims
+The exp beyond the server's clock reads as long past
+                      Changing Claims And Signing Again    exp = 1e19              expired

@@ -1,0 +1,76 @@
+*** Settings ***
+Documentation    Claims and grants of the wrong JSON type make the server fail to decode the
+...              claims, so it refuses the whole token; fields it does not know are ignored.
+...              Every token here is signed correctly, so the verdict is about the claims alone.
+
+Resource         ../../resources/security.resource
+
+Suite Setup      A Good Token Is Ready
+Test Template    The Token Made By Should Be
+
+
+*** Test Cases ***    MADE BY                              WITH                                             OUTCOME
+The good token as issued
+                      Leaving The Token As Issued          control row                                      accepted
+The aud a string is ignored
+                      Changing Claims And Signing Again    aud = "test_room"                                accepted
+The aud a list of strings is ignored
+                      Changing Claims And Signing Again    aud = ["test_room", "other"]                     accepted
+The aud a number
+                      Changing Claims And Signing Again    aud = 5                                          claims
+The aud a list holding a number
+                      Changing Claims And Signing Again    aud = ["test_room", 5]                           claims
+The sub missing, jti present
+                      Changing Claims And Signing Again    sub = (removed); jti = "alice-session"           accepted
+The sub a number
+                      Changing Claims And Signing Again    sub = 42                                         claims
+The sub an object
+                      Changing Claims And Signing Again    sub = {"id": "alice"}                            claims
+The jti a number
+                      Changing Claims And Signing Again    jti = 7                                          claims
+The video a string
+                      Changing Claims And Signing Again    video = "admin"                                  claims
+The video a list
+                      Changing Claims And Signing Again    video = ["roomAdmin"]                            claims
+The video null grants nothing but decodes
+                      Changing Claims And Signing Again    video = null                                     accepted
+The roomAdmin the string "false"
+                      Changing Claims And Signing Again    video.roomAdmin = "false"                        claims
+The roomJoin the number 1
+                      Changing Claims And Signing Again    video.roomJoin = 1                               claims
+The canPublish the string "yes"
+                      Changing Claims And Signing Again    video.canPublish = "yes"                         claims
+The room a number
+                      Changing Claims And Signing Again    video.room = 7                                   claims
+The canPublishSources a string
+                      Changing Claims And Signing Again    video.canPublishSources = "camera"               claims
+The canPublishSources a list holding a number
+                      Changing Claims And Signing Again    video.canPublishSources = ["camera", 1]          claims
+The canPublishSources a list of strings
+                      Changing Claims And Signing Again    video.canPublishSources = ["camera"]             accepted
+An attribute value that is a number
+                      Changing Claims And Signing Again    attributes = {"role": 1}                         claims
+An attribute value that is a boolean
+                      Changing Claims And Signing Again    attributes = {"speaker": true}                   claims
+The attributes a list
+                      Changing Claims And Signing Again    attributes = ["role"]                            claims
+Attributes of strings
+                      Changing Claims And Signing Again    attributes = {"role": "viewer"}                  accepted
+The metadata an object
+                      Changing Claims And Signing Again    metadata = {"plan": "pro"}                       claims
+The name a number
+                      Changing Claims And Signing Again    name = 3                                         claims
+The sip admin grant the string "true"
+                      Changing Claims And Signing Again    sip = {"admin": "true"}                          claims
+The roomConfig with a field RoomConfiguration does not have
+                      Changing Claims And Signing Again    roomConfig = {"agent": [{"agentName": "a"}]}     claims
+The roomConfig with agents to dispatch
+                      Changing Claims And Signing Again    roomConfig = {"agents": [{"agentName": "a"}]}    accepted
+An unknown top-level claim is ignored
+                      Changing Claims And Signing Again    favouriteColour = "blue"                         accepted
+An unknown field inside video is ignored
+                      Changing Claims And Signing Again    video.roomName = "boardroom"                     accepted
+An unknown field of the wrong type is ignored
+                      Changing Claims And Signing Again    video.superUser = {"level": 9}                   accepted
+Grant names in another case are the same grant
+                      Changing Claims And Signing Again    video.ROOMADMIN = "false"                        claims
