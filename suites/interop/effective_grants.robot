@@ -24,14 +24,24 @@ Test Template    Both Token Styles Should Give The Same Permissions
 &{CAMERA_AND_MIC}      room_join=True    can_publish_sources=camera, microphone
 
 
-*** Test Cases ***                    MINTER                PUBLISH    SUBSCRIBE    PUBLISH DATA    GRANTS
-Join Only, Our Library                our library           True       True         True            &{JOIN_ONLY}
-Join Only, livekit-server-sdk         livekit-server-sdk    True       True         True            &{JOIN_ONLY}
-No Subscribe, Our Library             our library           True       False        True            &{NO_SUBSCRIBE}
-No Subscribe, livekit-server-sdk      livekit-server-sdk    True       False        True            &{NO_SUBSCRIBE}
-Observer, Our Library                 our library           False      True         False           &{OBSERVER_NO_DATA}
-Observer, livekit-server-sdk          livekit-server-sdk    False      True         False           &{OBSERVER_NO_DATA}
-Data Only, Our Library                our library           False      True         True            &{DATA_ONLY}
-Data Only, livekit-server-sdk         livekit-server-sdk    False      True         True            &{DATA_ONLY}
-Camera And Mic, Our Library           our library           True       True         True            &{CAMERA_AND_MIC}
-Camera And Mic, livekit-server-sdk    livekit-server-sdk    True       True         True            &{CAMERA_AND_MIC}
+*** Test Cases ***    MINTER                PUBLISH    SUBSCRIBE    PUBLISH DATA    GRANTS
+Join Only, Our Library
+                      our library           True       True         True            &{JOIN_ONLY}
+Join Only, livekit-server-sdk
+                      livekit-server-sdk    True       True         True            &{JOIN_ONLY}
+No Subscribe, Our Library
+                      our library           True       False        True            &{NO_SUBSCRIBE}
+No Subscribe, livekit-server-sdk
+                      livekit-server-sdk    True       False        True            &{NO_SUBSCRIBE}
+Observer, Our Library
+                      our library           False      True         False           &{OBSERVER_NO_DATA}
+Observer, livekit-server-sdk
+                      livekit-server-sdk    False      True         False           &{OBSERVER_NO_DATA}
+Data Only, Our Library
+                      our library           False      True         True            &{DATA_ONLY}
+Data Only, livekit-server-sdk
+                      livekit-server-sdk    False      True         True            &{DATA_ONLY}
+Camera And Mic, Our Library
+                      our library           True       True         True            &{CAMERA_AND_MIC}
+Camera And Mic, livekit-server-sdk
+                      livekit-server-sdk    True       True         True            &{CAMERA_AND_MIC}

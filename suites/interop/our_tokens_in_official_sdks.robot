@@ -27,22 +27,40 @@ Test Template    Our Token Should Come Back Identical From
 ...                    metadata={"role": "host", "seats": [1, 2]}
 
 
-*** Test Cases ***                             SDK                   IDENTITY       ROOM         CLAIMS
-Participant Token In livekit-api               livekit-api           alice          demo         &{PARTICIPANT}
-Participant Token In livekit-server-sdk        livekit-server-sdk    alice          demo         &{PARTICIPANT}
-Observer Token In livekit-api                  livekit-api           client_test    test_room    &{OBSERVER}
-Observer Token In livekit-server-sdk           livekit-server-sdk    client_test    test_room    &{OBSERVER}
-Room Administration In livekit-api             livekit-api           ${EMPTY}       demo         &{ROOM_ADMIN}
-Room Administration In livekit-server-sdk      livekit-server-sdk    ${EMPTY}       demo         &{ROOM_ADMIN}
-Publish Sources In livekit-api                 livekit-api           alice          demo         &{SOURCES}
-Publish Sources In livekit-server-sdk          livekit-server-sdk    alice          demo         &{SOURCES}
-Participant Abilities In livekit-api           livekit-api           bot            demo         &{ABILITIES}
-Participant Abilities In livekit-server-sdk    livekit-server-sdk    bot            demo         &{ABILITIES}
-Forwarding Grant In livekit-api                livekit-api           host           demo         &{FORWARDING}
-Forwarding Grant In livekit-server-sdk         livekit-server-sdk    host           demo         &{FORWARDING}
-Service Grants In livekit-api                  livekit-api           ${EMPTY}       ${EMPTY}     &{SERVICES}
-Service Grants In livekit-server-sdk           livekit-server-sdk    ${EMPTY}       ${EMPTY}     &{SERVICES}
-Agent Grants In livekit-api                    livekit-api           ${EMPTY}       ${EMPTY}     &{AGENT_GRANTS}
-Agent Grants In livekit-server-sdk             livekit-server-sdk    ${EMPTY}       ${EMPTY}     &{AGENT_GRANTS}
-Unicode And JSON In livekit-api                livekit-api           zoë            demo         &{UNICODE_AND_JSON}
-Unicode And JSON In livekit-server-sdk         livekit-server-sdk    zoë            demo         &{UNICODE_AND_JSON}
+*** Test Cases ***    SDK                   IDENTITY       ROOM         CLAIMS
+Participant Token In livekit-api
+                      livekit-api           alice          demo         &{PARTICIPANT}
+Participant Token In livekit-server-sdk
+                      livekit-server-sdk    alice          demo         &{PARTICIPANT}
+Observer Token In livekit-api
+                      livekit-api           client_test    test_room    &{OBSERVER}
+Observer Token In livekit-server-sdk
+                      livekit-server-sdk    client_test    test_room    &{OBSERVER}
+Room Administration In livekit-api
+                      livekit-api           ${EMPTY}       demo         &{ROOM_ADMIN}
+Room Administration In livekit-server-sdk
+                      livekit-server-sdk    ${EMPTY}       demo         &{ROOM_ADMIN}
+Publish Sources In livekit-api
+                      livekit-api           alice          demo         &{SOURCES}
+Publish Sources In livekit-server-sdk
+                      livekit-server-sdk    alice          demo         &{SOURCES}
+Participant Abilities In livekit-api
+                      livekit-api           bot            demo         &{ABILITIES}
+Participant Abilities In livekit-server-sdk
+                      livekit-server-sdk    bot            demo         &{ABILITIES}
+Forwarding Grant In livekit-api
+                      livekit-api           host           demo         &{FORWARDING}
+Forwarding Grant In livekit-server-sdk
+                      livekit-server-sdk    host           demo         &{FORWARDING}
+Service Grants In livekit-api
+                      livekit-api           ${EMPTY}       ${EMPTY}     &{SERVICES}
+Service Grants In livekit-server-sdk
+                      livekit-server-sdk    ${EMPTY}       ${EMPTY}     &{SERVICES}
+Agent Grants In livekit-api
+                      livekit-api           ${EMPTY}       ${EMPTY}     &{AGENT_GRANTS}
+Agent Grants In livekit-server-sdk
+                      livekit-server-sdk    ${EMPTY}       ${EMPTY}     &{AGENT_GRANTS}
+Unicode And JSON In livekit-api
+                      livekit-api           zoë            demo         &{UNICODE_AND_JSON}
+Unicode And JSON In livekit-server-sdk
+                      livekit-server-sdk    zoë            demo         &{UNICODE_AND_JSON}
