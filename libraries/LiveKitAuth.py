@@ -18,7 +18,7 @@ from robot.api.types import Secret
 
 from livekit_tokens import environment, evidence, hostile, minting, policy, verification
 from livekit_tokens import grants as model
-from livekit_tokens.keys import MIN_SECRET_BYTES, ApiKey, ConfigurationError, Keyring, load_keyring
+from livekit_tokens.keys import ApiKey, ConfigurationError, Keyring, load_keyring
 from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.verification import CAUSES, ParsedToken, TokenRejected
@@ -342,13 +342,9 @@ class LiveKitAuth:
             {"label": "Secret length", "value": f"{api_key.secret_bytes} bytes"},
         ]
         self._log_table("Signature", rows)
-        if api_key.is_weak:
-            self._warn(
-                "weak-secret",
-                f"The API secret of key '{api_key.key}' is {api_key.secret_bytes} bytes long: HS256 needs at least "
-                f"{MIN_SECRET_BYTES} bytes (RFC 7518, section 3.2), and a shorter secret can be guessed offline from any "
-                "token it signed. Use a random secret of 32 bytes or more outside development.",
-            )
+        for finding in policy.key_findings(api_key):
+            if finding.id == "weak-secret":
+                self._warn(finding.id, finding.text)
 
     @keyword
     def changes_to_the_token_should_break_the_signature(self, token) -> None:

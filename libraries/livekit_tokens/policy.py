@@ -70,7 +70,7 @@ def evaluate(
     """Every policy finding for ``parsed``, signed with ``api_key`` (``None`` when its key is unknown)."""
     findings: list[Finding] = []
     if api_key is not None:
-        findings += _key_findings(api_key)
+        findings += key_findings(api_key)
     claims = parsed.server_claims
     findings += _ttl_findings(claims, max_ttl_seconds, at)
     if "aud" in claims:
@@ -103,7 +103,8 @@ def evaluate(
     return findings
 
 
-def _key_findings(api_key: ApiKey) -> list[Finding]:
+def key_findings(api_key: ApiKey) -> list[Finding]:
+    """Findings about the key itself: a secret that is too short or padded with whitespace."""
     findings = []
     if api_key.is_weak:
         findings.append(
