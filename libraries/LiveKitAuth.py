@@ -19,6 +19,13 @@ from robot.api.types import Secret
 from livekit_tokens import environment, evidence, hostile, minting, policy, verification
 from livekit_tokens import grants as model
 from livekit_tokens.keys import ApiKey, ConfigurationError, Keyring, load_keyring
+from livekit_tokens.robot_context import (
+    ConfigurationFailure,
+    library_keyring,
+    robot_is_running,
+    robot_variable,
+    set_test_message,
+)
 from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.verification import CAUSES, ParsedToken, TokenRejected
@@ -36,13 +43,6 @@ _CAUSE_WORDS = {
     "not yet valid": "not-yet-valid",
     "exp required": "exp-required",
 }
-
-
-class ConfigurationFailure(AssertionError):
-    """A setting is missing or wrong: the whole run stops, with the sentence that says what to set."""
-
-    ROBOT_EXIT_ON_FAILURE = True
-    ROBOT_SUPPRESS_NAME = True
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
@@ -118,15 +118,8 @@ class LiveKitAuth:
         | Library | LiveKitAuth |
         | Library | LiveKitAuth | api_key=mykey | api_secret=${SECRET} |
         """
-        self._configuration_error: str | None = None
         self._configuration_reported = False
-        self._keyring: Keyring | None = None
-        try:
-            self._keyring = load_keyring(api_key, api_secret)
-        except ConfigurationError as error:
-            if not _robot_is_running():
-                raise
-            self._configuration_error = str(error)
+        self._keyring, self._configuration_error = library_keyring(api_key, api_secret)
 
     # ------------------------------------------------------------------ keys
 
@@ -548,7 +541,7 @@ class LiveKitAuth:
         Example:
         | ${supplied} = | Get Supplied Token |
         """
-        value = _robot_variable("${TOKEN}")
+        value = robot_variable("${TOKEN}")
         if value in (None, ""):
             value = os.environ.get("LIVEKIT_TOKEN") or None
         if value is None:
@@ -571,7 +564,7 @@ class LiveKitAuth:
         | Record Test Environment |
         """
         facts = {**environment.collect(), environment.COMMAND: environment.robot_command()}
-        if _robot_is_running():
+        if robot_is_running():
             from robot.libraries.BuiltIn import BuiltIn
 
             for name, value in facts.items():
@@ -1140,7 +1133,7 @@ class LiveKitAuth:
         )
         if severity == "warning":
             logger.warn(text)
-            _set_test_message(f"WARNING: {text}")
+            set_test_message(f"WARNING: {text}")
 
 
 def _claims_to_return(parsed: ParsedToken) -> dict:
@@ -1164,31 +1157,8 @@ def _remember(token) -> None:
         evidence.remember_token(text)
 
 
-def _robot_is_running() -> bool:
-    from robot.running.context import EXECUTION_CONTEXTS
-
-    return EXECUTION_CONTEXTS.current is not None
-
-
-def _robot_variable(name: str):
-    if not _robot_is_running():
-        return None
-    from robot.libraries.BuiltIn import BuiltIn
-
-    return BuiltIn().get_variable_value(name)
-
-
-def _set_test_message(text: str) -> None:
-    if not _robot_is_running():
-        return
-    from robot.libraries.BuiltIn import BuiltIn
-
-    if _robot_variable("${TEST NAME}") is not None:
-        BuiltIn().set_test_message(text, append=True)
-
-
 def _setting(variable: str, environment: str, default):
-    value = _robot_variable(variable)
+    value = robot_variable(variable)
     if value in (None, ""):
         value = os.environ.get(environment) or default
     return value

@@ -31,6 +31,7 @@ from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normali
 from livekit_tokens import evidence, hostile, minting
 from livekit_tokens import grants as model
 from livekit_tokens.keys import DEV_API_KEY, DEV_API_SECRET, ConfigurationError, Keyring, load_keyring
+from livekit_tokens.robot_context import ConfigurationFailure, robot_is_running, robot_variable, set_test_message
 from livekit_tokens.timeutil import SERVER_LEEWAY_SECONDS, format_duration, format_utc, to_seconds
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.verification import TokenRejected, check_times, identity_of, parse_token, token_text
@@ -74,12 +75,6 @@ _CASES = (
     "without identity",
     "without room",
 )
-
-
-class ConfigurationFailure(AssertionError):
-    """A setting is missing or wrong: the whole run stops, with the sentence that says what to set."""
-
-    ROBOT_EXIT_ON_FAILURE = True
 
 
 @dataclass
@@ -1004,7 +999,7 @@ class LiveKitHttp:
         return self._state.endpoint_url
 
     def _extra_headers(self) -> dict[str, str]:
-        value = _robot_variable(HEADERS_VARIABLE)
+        value = robot_variable(HEADERS_VARIABLE)
         if value in (None, ""):
             return {}
         if not isinstance(value, dict):
@@ -1056,7 +1051,7 @@ class LiveKitHttp:
         )
         if severity == "warning":
             logger.warn(text)
-            _set_test_message(f"WARNING: {text}")
+            set_test_message(f"WARNING: {text}")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -1143,22 +1138,8 @@ def _node_or_skip() -> str:
     return node
 
 
-def _robot_is_running() -> bool:
-    from robot.running.context import EXECUTION_CONTEXTS
-
-    return EXECUTION_CONTEXTS.current is not None
-
-
-def _robot_variable(name: str):
-    if not _robot_is_running():
-        return None
-    from robot.libraries.BuiltIn import BuiltIn
-
-    return BuiltIn().get_variable_value(name)
-
-
 def _library_instance(name: str):
-    if not _robot_is_running():
+    if not robot_is_running():
         return None
     from robot.libraries.BuiltIn import BuiltIn
 
@@ -1166,11 +1147,3 @@ def _library_instance(name: str):
         return BuiltIn().get_library_instance(name)
     except RuntimeError:
         return None
-
-
-def _set_test_message(text: str) -> None:
-    if _robot_variable("${TEST NAME}") is None:
-        return
-    from robot.libraries.BuiltIn import BuiltIn
-
-    BuiltIn().set_test_message(text, append=True)

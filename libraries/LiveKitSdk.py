@@ -17,7 +17,8 @@ from robot.api.types import Secret
 
 from livekit_tokens import evidence, hostile, interop, minting, verification
 from livekit_tokens import grants as model
-from livekit_tokens.keys import ConfigurationError, Keyring, load_keyring
+from livekit_tokens.keys import ConfigurationError, Keyring
+from livekit_tokens.robot_context import ConfigurationFailure, library_keyring, set_test_message
 from livekit_tokens.sdk_oracles import NODE_SDK, PYTHON_SDK, NodeSdk, PythonSdk, SdkFailure, SdkUnavailable, sdk_name
 from livekit_tokens.timeutil import to_seconds
 from livekit_tokens.verification import CAUSES, TokenRejected
@@ -29,12 +30,6 @@ OUR_LIBRARY = "our library"
 VERDICTS = ("accepted", "refused", "crashed")
 PERMISSION_FIELDS = ("canPublish", "canSubscribe", "canPublishData")
 NOT_SET = "(not set)"
-
-
-class ConfigurationFailure(AssertionError):
-    """A setting is missing or wrong: the whole run stops, with the sentence that says what to set."""
-
-    ROBOT_EXIT_ON_FAILURE = True
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
@@ -83,14 +78,7 @@ class LiveKitSdk:
         | Library | LiveKitSdk |
         | Library | LiveKitSdk | node=/opt/node20/bin/node | timeout=1 minute |
         """
-        self._configuration_error: str | None = None
-        self._keyring: Keyring | None = None
-        try:
-            self._keyring = load_keyring(api_key, api_secret)
-        except ConfigurationError as error:
-            if not _robot_is_running():
-                raise
-            self._configuration_error = str(error)
+        self._keyring, self._configuration_error = library_keyring(api_key, api_secret)
         self._python: PythonSdk | None = None
         self.node = NodeSdk(NODE_PROJECT, node, to_seconds(timeout, "timeout"))
         self.ROBOT_LIBRARY_LISTENER = self
@@ -306,7 +294,7 @@ class LiveKitSdk:
         )
         if not ok:
             raise AssertionError(f"{name} {observed}, expected {expected}.")
-        _set_test_message(f"{name}: {observed}.")
+        set_test_message(f"{name}: {observed}.")
         return said
 
     def _verdict(self, verifier: str, text: str) -> tuple[str, str, str]:
@@ -496,18 +484,3 @@ def _reason_matches(verifier: str, said: str, reason: str) -> bool:
     if verifier == OUR_LIBRARY and reason in CAUSES:
         return said.split(":", 1)[0] == reason
     return reason.strip().lower() in said.lower()
-
-
-def _robot_is_running() -> bool:
-    from robot.running.context import EXECUTION_CONTEXTS
-
-    return EXECUTION_CONTEXTS.current is not None
-
-
-def _set_test_message(text: str) -> None:
-    if not _robot_is_running():
-        return
-    from robot.libraries.BuiltIn import BuiltIn
-
-    if BuiltIn().get_variable_value("${TEST NAME}") is not None:
-        BuiltIn().set_test_message(text, append=True)

@@ -8,8 +8,9 @@ from signing_helpers import T0, good_claims, sign
 
 from livekit_tokens import policy
 from livekit_tokens.keys import ApiKey
+from livekit_tokens.robot_context import ConfigurationFailure
 from livekit_tokens.verification import parse_token
-from LiveKitAuth import ConfigurationFailure, LiveKitAuth
+from LiveKitAuth import LiveKitAuth
 
 STRONG = ApiKey("k1", "first-secret-of-thirty-two-bytes!")
 

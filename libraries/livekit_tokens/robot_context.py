@@ -1,0 +1,55 @@
+"""What the keyword libraries share about the Robot Framework run they are part of.
+
+Everything here also works outside a run (a plain Python caller): it then does nothing, or raises
+the configuration error at once instead of deferring it to the first keyword.
+"""
+
+from __future__ import annotations
+
+from .keys import ConfigurationError, Keyring, load_keyring
+
+
+class ConfigurationFailure(AssertionError):
+    """A setting is missing or wrong: the whole run stops, with the sentence that says what to set."""
+
+    ROBOT_EXIT_ON_FAILURE = True
+    ROBOT_SUPPRESS_NAME = True
+
+
+def robot_is_running() -> bool:
+    from robot.running.context import EXECUTION_CONTEXTS
+
+    return EXECUTION_CONTEXTS.current is not None
+
+
+def robot_variable(name: str):
+    """The value of a Robot Framework variable such as ``${TOKEN}``, or None outside a run."""
+    if not robot_is_running():
+        return None
+    from robot.libraries.BuiltIn import BuiltIn
+
+    return BuiltIn().get_variable_value(name)
+
+
+def set_test_message(text: str) -> None:
+    """Append ``text`` to the current test's message (shown in the report); outside a test, nothing."""
+    if robot_variable("${TEST NAME}") is None:
+        return
+    from robot.libraries.BuiltIn import BuiltIn
+
+    BuiltIn().set_test_message(text, append=True)
+
+
+def library_keyring(api_key=None, api_secret=None) -> tuple[Keyring | None, str | None]:
+    """Load the keys for a keyword library: ``(keyring, None)``, or ``(None, sentence)`` in a run.
+
+    A library imported by Robot Framework must not fail its import over a setting: the sentence is
+    kept and raised as :class:`ConfigurationFailure` by the first keyword that needs keys. Outside a
+    run the :class:`ConfigurationError` is raised at once.
+    """
+    try:
+        return load_keyring(api_key, api_secret), None
+    except ConfigurationError as error:
+        if not robot_is_running():
+            raise
+        return None, str(error)
