@@ -22,9 +22,10 @@ from livekit_tokens.keys import ApiKey, ConfigurationError, Keyring, load_keyrin
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
     library_keyring,
+    log_table,
+    report_finding,
     robot_is_running,
     robot_variable,
-    set_test_message,
 )
 from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
 from livekit_tokens.timeutil import now as current_time
@@ -1115,25 +1116,13 @@ class LiveKitAuth:
         rows.append({"label": "fingerprint", "value": evidence.fingerprint(parsed.text)})
         self._log_table("Decoded token", rows)
 
-    @staticmethod
-    def _log_table(title: str, rows: list[dict]) -> None:
-        logger.info(evidence.table(title, rows), html=True)
+    _log_table = staticmethod(log_table)
 
     @staticmethod
     def _warn(finding: str, text: str) -> None:
-        LiveKitAuth._report_finding(finding, text, "warning")
+        report_finding(finding, text, "warning")
 
-    @staticmethod
-    def _report_finding(finding: str, text: str, severity: str) -> None:
-        logger.info(
-            evidence.table(
-                "Finding", [{"label": finding, "value": text}], {"finding": finding, "severity": severity, "text": text}
-            ),
-            html=True,
-        )
-        if severity == "warning":
-            logger.warn(text)
-            set_test_message(f"WARNING: {text}")
+    _report_finding = staticmethod(report_finding)
 
 
 def _claims_to_return(parsed: ParsedToken) -> dict:

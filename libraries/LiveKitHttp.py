@@ -31,7 +31,13 @@ from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normali
 from livekit_tokens import evidence, hostile, minting
 from livekit_tokens import grants as model
 from livekit_tokens.keys import DEV_API_KEY, DEV_API_SECRET, ConfigurationError, Keyring, load_keyring
-from livekit_tokens.robot_context import ConfigurationFailure, robot_is_running, robot_variable, set_test_message
+from livekit_tokens.robot_context import (
+    ConfigurationFailure,
+    log_table,
+    report_finding,
+    robot_is_running,
+    robot_variable,
+)
 from livekit_tokens.timeutil import SERVER_LEEWAY_SECONDS, format_duration, format_utc, to_seconds
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.verification import TokenRejected, check_times, identity_of, parse_token, token_text
@@ -1037,21 +1043,11 @@ class LiveKitHttp:
         except UrlError as error:
             raise ConfigurationFailure(str(error)) from None
 
-    @staticmethod
-    def _log_table(title: str, rows: list[dict]) -> None:
-        logger.info(evidence.table(title, rows), html=True)
+    _log_table = staticmethod(log_table)
 
     @staticmethod
     def _finding(finding: str, severity: str, text: str) -> None:
-        logger.info(
-            evidence.table(
-                "Finding", [{"label": finding, "value": text}], {"finding": finding, "severity": severity, "text": text}
-            ),
-            html=True,
-        )
-        if severity == "warning":
-            logger.warn(text)
-            set_test_message(f"WARNING: {text}")
+        report_finding(finding, text, severity)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -7,12 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import leak_guard
+
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARIES = ROOT / "libraries"
 SUITES = ROOT / "suites"
 
 # Settings that would change what the suites do; tests start from none of them.
-LIVEKIT_SETTINGS = [name for name in os.environ if name.startswith("LIVEKIT_")]
+LIVEKIT_SETTINGS = [name for name in os.environ if name.startswith("LIVEKIT_")]  # of the shell running the tests
 
 
 def clean_environment(**settings: str) -> dict[str, str]:
@@ -21,9 +23,9 @@ def clean_environment(**settings: str) -> dict[str, str]:
     return environment
 
 
-def run_robot(outputdir: Path, *arguments: str, settings: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run Robot Framework as `run.py` does, into ``outputdir``, and return the finished process."""
-    command = [
+def robot_command(outputdir: Path, *arguments: str) -> list[str]:
+    """Robot Framework as `run.py` starts it, writing into ``outputdir``."""
+    return [
         sys.executable,
         "-m",
         "robot",
@@ -37,8 +39,12 @@ def run_robot(outputdir: Path, *arguments: str, settings: dict[str, str] | None 
         "off",
         *arguments,
     ]
+
+
+def run_robot(outputdir: Path, *arguments: str, settings: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run Robot Framework as `run.py` does, into ``outputdir``, and return the finished process."""
     return subprocess.run(
-        command,
+        robot_command(outputdir, *arguments),
         cwd=ROOT,
         env=clean_environment(**(settings or {})),
         capture_output=True,
@@ -49,26 +55,10 @@ def run_robot(outputdir: Path, *arguments: str, settings: dict[str, str] | None 
 
 
 def readable_text(path: Path) -> str:
-    """The text of a result file as a reader sees it.
+    """The text of a result file as a reader sees it, the compressed strings of log.html included.
 
     log.html and report.html keep most strings zlib-compressed and base64-encoded in their
-    JavaScript model, so a plain search of the file would miss a leaked value: those strings are
-    expanded here and appended to the raw text.
+    JavaScript model, so a plain search of the file would miss a leaked value; the leak guard's
+    reader expands them.
     """
-    import base64
-    import json
-    import re
-    import zlib
-
-    raw = path.read_text(encoding="utf-8", errors="replace")
-    if path.suffix != ".html":
-        return raw
-    expanded = [raw]
-    for match in re.finditer(r'window\.output\["strings"\] = window\.output\["strings"\]\.concat\((\[.*?\])\);', raw, re.S):
-        literal = re.sub(r"\\x([0-9a-fA-F]{2})", r"\\u00\1", match.group(1))
-        for item in json.loads(literal):
-            if item.startswith("*"):
-                expanded.append(item[1:])
-            else:
-                expanded.append(zlib.decompress(base64.b64decode(item)).decode("utf-8", "replace"))
-    return "\n".join(expanded)
+    return leak_guard.readable_text(path.read_bytes())

@@ -3,36 +3,18 @@ for everything Robot wrote (log.html and report.html keep their texts zlib-compr
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import re
 import socket
 import subprocess
-import sys
 import threading
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-LIBRARIES = ROOT / "libraries"
-SUITES = ROOT / "suites"
+from helpers import LIBRARIES, ROOT, SUITES, clean_environment, readable_text, robot_command
 
-# Settings of the developer's shell that would change what a test sees.
-LIVEKIT_SETTINGS = (
-    "LIVEKIT_URL",
-    "LIVEKIT_API_KEY",
-    "LIVEKIT_API_SECRET",
-    "LIVEKIT_KEYS",
-    "LIVEKIT_TOKEN",
-    "LIVEKIT_TOKEN_ENDPOINT",
-    "LIVEKIT_ROOM",
-    "LIVEKIT_IDENTITY",
-    "LIVEKIT_AUTH_TOKEN_LOG",
-)
+__all__ = ["LIBRARIES", "SUITES", "clean_environment"]
 
 
 @dataclass
@@ -110,13 +92,6 @@ class ScriptedServer:
         self.httpd.server_close()
 
 
-def clean_environment(**settings: str) -> dict:
-    """The current environment without LiveKit settings, plus ``settings``."""
-    environment = {key: value for key, value in os.environ.items() if key not in LIVEKIT_SETTINGS}
-    environment.update(settings)
-    return environment
-
-
 @dataclass
 class RobotRun:
     returncode: int
@@ -145,46 +120,21 @@ class RobotRun:
         parts = [self.stdout, self.stderr]
         for path in sorted(self.outputdir.iterdir()):
             if path.is_file():
-                text = path.read_text("utf-8", "replace")
-                parts.append(text)
-                if path.suffix == ".html":
-                    parts.extend(html_strings(text))
+                parts.append(readable_text(path))
         return "\n".join(parts)
 
 
 def run_robot(outputdir: Path, *arguments: str, environment: dict | None = None, timeout: float = 120) -> RobotRun:
-    command = [
-        sys.executable,
-        "-m",
-        "robot",
-        "--outputdir",
-        str(outputdir),
-        "--xunit",
-        "xunit.xml",
-        "--pythonpath",
-        str(LIBRARIES),
-        "--consolecolors",
-        "off",
-        *arguments,
-    ]
-    finished = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
+    finished = subprocess.run(
+        robot_command(outputdir, *arguments),
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     return RobotRun(finished.returncode, finished.stdout, finished.stderr, outputdir)
-
-
-_JS_LESS_THAN = re.compile(r"(?<!\\)((?:\\\\)*)\\x3c")  # Robot writes "</" as "\x3c/", which JSON lacks
-_STRINGS = re.compile(r'window\.output\["strings"\] = window\.output\["strings"\]\.concat\((\[.*?\])\);', re.S)
-
-
-def html_strings(text: str) -> list[str]:
-    """The texts Robot stores in log.html and report.html: ``*``-prefixed raw, others base64 zlib."""
-    found = []
-    for block in _STRINGS.findall(text):
-        for item in json.loads(_JS_LESS_THAN.sub(r"\1\\u003c", block)):
-            if item.startswith("*"):
-                found.append(item[1:])
-            else:
-                found.append(zlib.decompress(base64.b64decode(item)).decode("utf-8", "replace"))
-    return found
 
 
 def tokens_from_log(path: Path) -> list[str]:

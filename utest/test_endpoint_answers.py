@@ -7,7 +7,8 @@ import socket
 import time
 
 import pytest
-from http_test_support import LIVEKIT_SETTINGS, Reply, ScriptedServer
+from helpers import LIVEKIT_SETTINGS
+from http_test_support import Reply, ScriptedServer
 
 from livekit_http.token_protocol import build_request, grants_beyond, read_answer, request_mismatches
 from livekit_tokens.evidence import fingerprint

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from http_test_support import ROOT, clean_environment
+from helpers import ROOT, clean_environment
 
 from livekit_http import processes
 

@@ -9,7 +9,8 @@ import stat
 import sys
 
 import pytest
-from http_test_support import LIVEKIT_SETTINGS, ROOT, RawServer, Reply, ScriptedServer
+from helpers import LIVEKIT_SETTINGS, ROOT
+from http_test_support import RawServer, Reply, ScriptedServer
 from robot.api import SkipExecution
 from standin_server import StandinServer
 

@@ -10,7 +10,7 @@ from http import HTTPStatus
 
 import pytest
 import requests
-from http_test_support import ROOT, clean_environment
+from helpers import ROOT, clean_environment
 
 from livekit_http import processes
 from livekit_tokens.keys import ApiKey, Keyring

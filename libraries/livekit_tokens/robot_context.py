@@ -53,3 +53,25 @@ def library_keyring(api_key=None, api_secret=None) -> tuple[Keyring | None, str 
         if not robot_is_running():
             raise
         return None, str(error)
+
+
+def log_table(title: str, rows: list[dict]) -> None:
+    """Log an evidence table (see :mod:`evidence`) at INFO."""
+    from robot.api import logger
+
+    from . import evidence
+
+    logger.info(evidence.table(title, rows), html=True)
+
+
+def report_finding(finding: str, text: str, severity: str) -> None:
+    """Record a finding for the sign-off summary; a warning also goes to the console and the report."""
+    from robot.api import logger
+
+    from . import evidence
+
+    record = {"finding": finding, "severity": severity, "text": text}
+    logger.info(evidence.table("Finding", [{"label": finding, "value": text}], record), html=True)
+    if severity == "warning":
+        logger.warn(text)
+        set_test_message(f"WARNING: {text}")
