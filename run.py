@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,19 +58,25 @@ def ensure_venv() -> Path:
     return python
 
 
-def ensure_requirements(python: Path, files: list[Path]) -> None:
-    digest = hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()[:16]
-    stamp = Path(subprocess.check_output([str(python), "-c", "import sys; print(sys.prefix)"], text=True).strip())
-    stamp = stamp / f".livekit-auth-requirements-{digest}"
+def ensure_requirements(python: Path, requirements: Path, kind: str) -> None:
+    """Install ``requirements`` unless this environment already has exactly these pins.
+
+    A stamp per kind (``runtime``, ``dev``) records a digest of the file and of every file it
+    includes with ``-r``, so switching between the two commands does not reinstall anything.
+    """
+    included = [requirements] + [
+        ROOT / line.split(None, 1)[1].strip() for line in requirements.read_text().splitlines() if line.startswith("-r ")
+    ]
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in included)).hexdigest()[:16]
+    prefix = Path(subprocess.check_output([str(python), "-c", "import sys; print(sys.prefix)"], text=True).strip())
+    stamp = prefix / f".livekit-auth-{kind}-{digest}"
     if stamp.exists():
         return
     print("Installing the pinned requirements ...", flush=True)
-    command = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    for path in files:
-        command += ["-r", str(path)]
+    command = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(requirements)]
     if subprocess.call(command) != 0:
         sys.exit("Installing the requirements failed; see pip's message above.")
-    for old in stamp.parent.glob(".livekit-auth-requirements-*"):
+    for old in prefix.glob(f".livekit-auth-{kind}-*"):
         old.unlink()
     stamp.write_text("installed\n")
 
@@ -105,7 +112,10 @@ def bootstrap(argv: list[str]) -> int:
         sys.exit(f"Python {'.'.join(map(str, MIN_PYTHON))} or newer is needed; this is {sys.version.split()[0]}.")
     python = ensure_venv()
     development = bool(argv) and argv[0] == "test"
-    ensure_requirements(python, [DEV_REQUIREMENTS if development else REQUIREMENTS])
+    if development:
+        ensure_requirements(python, DEV_REQUIREMENTS, "dev")
+    else:
+        ensure_requirements(python, REQUIREMENTS, "runtime")
     ensure_node_packages()
     environment = dict(os.environ, **{BOOTSTRAPPED: "1"})
     return subprocess.call([str(python), str(Path(__file__).resolve()), *argv], env=environment)
@@ -115,36 +125,49 @@ def bootstrap(argv: list[str]) -> int:
 
 
 def check_configuration() -> None:
-    """Stop with one sentence when the keys are unusable, before Robot Framework starts."""
+    """Stop with one sentence when a setting is unusable, before Robot Framework starts."""
     sys.path.insert(0, str(LIBRARIES))
-    from livekit_tokens.keys import ConfigurationError, load_keyring
+    from settings import configuration_problem
 
-    try:
-        load_keyring()
-    except ConfigurationError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+    problem = configuration_problem()
+    if problem:
+        print(f"Configuration error: {problem}", file=sys.stderr)
         sys.exit(252)
 
 
+def _token_value(variable: str) -> str | None:
+    """The value of a ``NAME:value`` command-line variable when NAME is TOKEN (as Robot matches names)."""
+    name, separator, value = variable.partition(":")
+    if not separator or name.replace(" ", "").replace("_", "").lower() != "token":
+        return None
+    typed = re.match(r"\s*secret\s*:", value, re.IGNORECASE)  # TOKEN: Secret:<jwt>
+    return value[typed.end() :] if typed else value
+
+
 def supplied_token_to_environment(arguments: list[str]) -> list[str]:
-    """Move ``--variable TOKEN:<jwt>`` into LIVEKIT_TOKEN so the token never sits on a command line."""
+    """Move a ``TOKEN`` variable into LIVEKIT_TOKEN so the token never sits on a command line.
+
+    Every form Robot Framework reads is handled: ``--variable TOKEN:x``, ``--variable=TOKEN:x``,
+    ``-v TOKEN:x``, ``-vTOKEN:x``, any case of the name, and ``TOKEN: Secret:x``.
+    """
     kept: list[str] = []
-    items = iter(arguments)
-    for item in items:
-        value = None
-        if item in ("--variable", "-v"):
-            following = next(items, "")
-            if following.startswith("TOKEN:"):
-                value = following[len("TOKEN:") :]
-            else:
-                kept += [item, following]
-                continue
-        elif item.startswith("--variable=TOKEN:"):
-            value = item[len("--variable=TOKEN:") :]
+    index = 0
+    while index < len(arguments):
+        item = arguments[index]
+        if item in ("--variable", "-v") and index + 1 < len(arguments):
+            variable, consumed = arguments[index + 1], 2
+        elif item.startswith("--variable="):
+            variable, consumed = item[len("--variable=") :], 1
+        elif item.startswith("-v") and len(item) > 2 and not item.startswith("--"):
+            variable, consumed = item[2:], 1
+        else:
+            variable, consumed = None, 1
+        value = _token_value(variable) if variable is not None else None
         if value is None:
-            kept.append(item)
+            kept += arguments[index : index + consumed]
         else:
             os.environ["LIVEKIT_TOKEN"] = value
+        index += consumed
     return kept
 
 
@@ -165,13 +188,13 @@ def has_data_source(arguments: list[str]) -> bool:
     return bool(sources)
 
 
-def robot_command(arguments: list[str], outputdir: Path = RESULTS) -> list[str]:
+def robot_command(arguments: list[str], outputdir: Path | None = None) -> list[str]:
     command = [
         sys.executable,
         "-m",
         "robot",
         "--outputdir",
-        str(outputdir),
+        str(outputdir or RESULTS),
         "--output",
         "output.xml",
         "--log",
@@ -208,11 +231,19 @@ def write_libdoc() -> None:
         )
 
 
-def after_run(arguments: list[str]) -> int:
-    """Sign-off summary and leak guard for the results just written; returns a failing exit code or 0."""
+# What each run writes into results/: removed first, so that nothing of an earlier run is taken for this one.
+RUN_OUTPUTS = ("output.xml", "log.html", "report.html", "xunit.xml", "signoff.md", "signoff.html")
+
+
+def after_run(arguments: list[str], robot_status: int) -> int:
+    """Sign-off summary and leak guard for the results just written; returns a failing exit code or 0.
+
+    No summary is written when Robot Framework wrote no results (a wrong option or suite: exit code
+    251 or more), so an earlier run's results never pass for this one.
+    """
     tools = ROOT / "tools"
     status = 0
-    if (tools / "signoff.py").exists() and (RESULTS / "output.xml").exists():
+    if robot_status < 251 and (RESULTS / "output.xml").exists():
         command = [
             sys.executable,
             str(tools / "signoff.py"),
@@ -233,13 +264,15 @@ def run_suites(arguments: list[str]) -> int:
     check_configuration()
     arguments = supplied_token_to_environment(arguments)
     RESULTS.mkdir(exist_ok=True)
+    for name in RUN_OUTPUTS:
+        (RESULTS / name).unlink(missing_ok=True)
     handle, token_log = tempfile.mkstemp(prefix="livekit-auth-", suffix=".tokens")
     os.close(handle)
     os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = token_log
     try:
         code = subprocess.call(robot_command(arguments))
         write_libdoc()
-        post = after_run(arguments)
+        post = after_run(arguments, code)
     finally:
         Path(token_log).unlink(missing_ok=True)
     return code or post

@@ -130,7 +130,7 @@ class LiveKitAuth:
             sentence = self._configuration_error or "No API key is configured."
             if not self._configuration_reported:
                 self._configuration_reported = True
-                logger.error(sentence)
+                logger.console(f"Configuration error: {sentence}")
             raise ConfigurationFailure(sentence)
         return self._keyring
 

@@ -4,6 +4,9 @@ With no settings the suite mints the document's token: API key ``devkey``, room 
 participant ``client_test``, observer grants, audience = the room, 6 hours. When a token is supplied
 (``LIVEKIT_TOKEN`` or ``--variable TOKEN:...``) the expected values are only what the environment
 says; what is not set is reported, not assumed. ``--variable NAME:value`` overrides any of them.
+
+:func:`configuration_problem` checks every setting of the project at once; ``run.py`` calls it
+before Robot Framework starts, and the suites stop on ``SETTINGS_ERROR`` when started otherwise.
 """
 
 from __future__ import annotations
@@ -14,6 +17,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from livekit_tokens.keys import ConfigurationError, load_keyring
+from livekit_tokens.timeutil import to_seconds
+
+# Durations and their settings: checked before a run so that a typo stops it with one sentence.
+DURATION_SETTINGS = (
+    "LIVEKIT_TTL",
+    "LIVEKIT_MAX_TTL",
+    "LIVEKIT_ENDPOINT_MIN_TTL",
+    "LIVEKIT_ENDPOINT_MAX_TTL",
+    "LIVEKIT_ENDPOINT_FRESHNESS",
+)
 
 DOCUMENTED = {
     "ROOM": "test_room",
@@ -41,31 +54,71 @@ def _value(name: str, environ, supplied: bool):
     raw = environ.get(ENVIRONMENT[name], "").strip()
     if raw:
         if name.startswith("CAN_"):
-            if raw.lower() not in _BOOLEANS:
-                raise ValueError(f"{ENVIRONMENT[name]} must be true or false, got {raw!r}.")
-            return _BOOLEANS[raw.lower()]
+            # An unusable value is reported by configuration_problem(); the text is kept meanwhile.
+            return _BOOLEANS.get(raw.lower(), raw)
         return raw
     if supplied:
         return None
     if name == "AUDIENCE":
-        return _value("ROOM", environ, supplied)
+        # The audience follows the room, also a room given with --variable ROOM:...
+        return _robot_value("${ROOM}") or _value("ROOM", environ, supplied)
     return DOCUMENTED[name]
 
 
-def _token_variable_given() -> bool:
-    """True when ``--variable TOKEN:...`` was given (command-line variables exist before this file loads)."""
+def _robot_value(name: str):
+    """A variable given on Robot Framework's command line (they exist before this file loads)."""
     from robot.running.context import EXECUTION_CONTEXTS
 
     if EXECUTION_CONTEXTS.current is None:
-        return False
+        return None
     from robot.libraries.BuiltIn import BuiltIn
 
-    return BuiltIn().get_variable_value("${TOKEN}") not in (None, "")
+    value = BuiltIn().get_variable_value(name)
+    return None if value in (None, "") else value
+
+
+def configuration_problem(environ=None) -> str | None:
+    """One sentence saying what to set, when a setting of the project is unusable; else None."""
+    environ = os.environ if environ is None else environ
+    try:
+        load_keyring(environ=environ)
+    except ConfigurationError as error:
+        return str(error)
+    for name, setting in ENVIRONMENT.items():
+        raw = environ.get(setting, "").strip()
+        if name.startswith("CAN_") and raw and raw.lower() not in _BOOLEANS:
+            return f"{setting} must be true or false, got {raw[:40]!r}; set it to true or false."
+    for setting in DURATION_SETTINGS:
+        raw = environ.get(setting, "").strip()
+        if raw:
+            try:
+                to_seconds(raw, setting)
+            except ValueError as error:
+                return str(error)
+    policy = environ.get("LIVEKIT_POLICY", "").strip()
+    if policy and policy.lower() not in ("warn", "fail"):
+        return f"LIVEKIT_POLICY must be warn or fail, got {policy[:40]!r}."
+    return _http_problem(environ)
+
+
+def _http_problem(environ) -> str | None:
+    from endpoint_settings import get_variables as endpoint_variables
+    from livekit_http.urls import UrlError, check_endpoint_url, normalise_server_url
+
+    try:
+        if environ.get("LIVEKIT_URL", "").strip():
+            normalise_server_url(environ["LIVEKIT_URL"])
+        if environ.get("LIVEKIT_TOKEN_ENDPOINT", "").strip():
+            check_endpoint_url(environ["LIVEKIT_TOKEN_ENDPOINT"])
+        endpoint_variables(environ)
+    except (UrlError, ValueError) as error:
+        return str(error)
+    return None
 
 
 def get_variables(environ=None) -> dict:
     environ = os.environ if environ is None else environ
-    supplied = bool(environ.get("LIVEKIT_TOKEN", "").strip()) or _token_variable_given()
+    supplied = bool(environ.get("LIVEKIT_TOKEN", "").strip()) or _robot_value("${TOKEN}") is not None
     variables = {name: _value(name, environ, supplied) for name in ENVIRONMENT}
     # The expected issuer is the configured key; for a supplied token only when a key was set.
     if supplied:
@@ -77,4 +130,5 @@ def get_variables(environ=None) -> dict:
             api_key = None  # the library stops the run with the sentence that says what to set
     variables["API_KEY"] = api_key
     variables["TOKEN_SOURCE"] = "supplied" if supplied else "minted"
+    variables["SETTINGS_ERROR"] = configuration_problem(environ)
     return variables

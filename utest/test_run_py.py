@@ -19,6 +19,10 @@ spec.loader.exec_module(run_py)
         ["--variable", "TOKEN:abc.def.ghi", "--include", "step-2"],
         ["-v", "TOKEN:abc.def.ghi", "--include", "step-2"],
         ["--variable=TOKEN:abc.def.ghi", "--include", "step-2"],
+        ["-vTOKEN:abc.def.ghi", "--include", "step-2"],
+        ["--variable", "token:abc.def.ghi", "--include", "step-2"],
+        ["--variable", "To_Ken:abc.def.ghi", "--include", "step-2"],
+        ["--variable", "TOKEN: Secret:abc.def.ghi", "--include", "step-2"],
     ],
 )
 def test_supplied_token_moves_from_the_command_line_to_the_environment(monkeypatch, arguments):
@@ -57,3 +61,22 @@ def test_virtual_environment_python_per_platform(monkeypatch):
     assert run_py.venv_python(venv) == venv / "Scripts/python.exe"
     monkeypatch.setattr(run_py.os, "name", "posix")
     assert run_py.venv_python(venv) == venv / "bin/python"
+
+
+def test_tokenizer_like_names_are_not_the_token(monkeypatch):
+    monkeypatch.delenv("LIVEKIT_TOKEN", raising=False)
+    arguments = ["--variable", "TOKENS:x", "-vTOKEN_ENDPOINT:http://127.0.0.1:1/token", "--variablefile", "TOKEN:y"]
+    assert run_py.supplied_token_to_environment(arguments) == arguments
+    assert "LIVEKIT_TOKEN" not in run_py.os.environ
+
+
+def test_a_run_that_writes_no_results_leaves_no_summary_of_an_earlier_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_py, "RESULTS", tmp_path)
+    for name in run_py.RUN_OUTPUTS:
+        (tmp_path / name).write_text("from an earlier run")
+    for name in ("LIVEKIT_API_KEY", "LIVEKIT_API_SECRET", "LIVEKIT_KEYS", "LIVEKIT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(run_py, "write_libdoc", lambda: None)
+    status = run_py.run_suites(["--no-such-option"])
+    assert status == 252
+    assert [name for name in run_py.RUN_OUTPUTS if (tmp_path / name).exists()] == []
