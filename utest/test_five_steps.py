@@ -77,7 +77,10 @@ def test_room_given_as_robot_variable_is_also_the_audience(tmp_path):
     assert claims.name == "Token Claims"
     assert claims.status == "PASS"
     output = (tmp_path / "output.xml").read_text(encoding="utf-8")
-    assert "&amp;quot;label&amp;quot;: &amp;quot;Audience (aud)&amp;quot;, &amp;quot;expected&amp;quot;: &amp;quot;standup&amp;quot;" in output
+    assert (
+        "&amp;quot;label&amp;quot;: &amp;quot;Audience (aud)&amp;quot;, &amp;quot;expected&amp;quot;: &amp;quot;standup&amp;quot;"
+        in output
+    )
 
 
 @pytest.mark.parametrize(
