@@ -29,7 +29,7 @@ from livekit_tokens.robot_context import (
 )
 from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
 from livekit_tokens.timeutil import now as current_time
-from livekit_tokens.verification import CAUSES, ParsedToken, TokenRejected
+from livekit_tokens.verification import CAUSES, InvalidArgument, ParsedToken, TokenRejected
 
 __version__ = "1.0.0"
 
@@ -480,7 +480,11 @@ class LiveKitAuth:
 
     @keyword
     def token_should_be_valid_for_at_least(self, token, duration, at=None) -> None:
-        """Check that ``token`` is still valid ``duration`` from now (``5 hours``, ``30 min``).
+        """Check that the server accepts ``token`` now and that ``exp`` is ``duration`` or more away.
+
+        The time check comes first, as the server makes it (``exp`` required, ``nbf``, 60 seconds
+        of leeway): an expired or not yet valid token fails with the server's reason. Then the
+        time left until ``exp`` must be at least ``duration`` (``5 hours``, ``30 min``).
 
         Example:
         | Token Should Be Valid For At Least | ${token} | 5 hours |
@@ -488,13 +492,11 @@ class LiveKitAuth:
         parsed = self._parsed(token)
         moment = current_time() if at is None else _epoch(at, "at")
         minimum = _seconds(duration, "duration")
-        expires = self._expiry(parsed)
         self._log_times(parsed, moment)
+        self._checked(verification.check_times, parsed, moment)
+        expires = self._expiry(parsed)
         if expires - moment < minimum:
-            raise AssertionError(
-                f"The token is valid for {format_duration(expires - moment)} more (until {format_utc(expires)}), "
-                f"less than the {format_duration(minimum)} required."
-            )
+            raise AssertionError(f"{_time_left(expires, moment)}, less than the {format_duration(minimum)} required.")
 
     @keyword
     def token_should_be_valid_for_about(self, token, duration, tolerance="1 minute", at=None) -> None:
@@ -529,8 +531,7 @@ class LiveKitAuth:
         )
         if not ok:
             raise AssertionError(
-                f"The token is valid for {format_duration(left)} more, expected about {format_duration(wanted)} "
-                f"(within {format_duration(slack)})."
+                f"{_time_left(expires, moment)}, expected about {format_duration(wanted)} more (within {format_duration(slack)})."
             )
 
     @keyword
@@ -601,6 +602,20 @@ class LiveKitAuth:
         | ${token} = | Change Claims And Sign | ${token} | iss = "second" | signed_with=devkey |
         """
         changed = self._altered(hostile.with_claims, self._text(token), changes).value
+        return self._signed(changed, signed_with)
+
+    @keyword
+    def rename_claim_and_sign(self, token, claim: str, new_name: str, signed_with: str | None = None) -> Secret:
+        """Return a copy of ``token`` with the value of ``claim`` moved under the JSON name ``new_name``, signed again.
+
+        For names the server may or may not read as the claim (``ISS``, ``\u0131ss`` with a dotless
+        i). The signature uses the secret of the configured key ``signed_with``, else as in
+        `Change Claims And Sign`.
+
+        Example:
+        | ${token} = | Rename Claim And Sign | ${token} | iss | ISS | signed_with=devkey |
+        """
+        changed = self._altered(hostile.with_claim_renamed, self._text(token), claim, new_name).value
         return self._signed(changed, signed_with)
 
     @keyword
@@ -747,6 +762,17 @@ class LiveKitAuth:
         return self._maybe_signed(self._altered(hostile.with_payload_text, self._text(token), text), sign)
 
     @keyword
+    def add_text_after_claims(self, token, text: str, sign: bool = True) -> Secret:
+        """Append ``text`` after the payload's JSON object, and sign again unless ``sign`` is false.
+
+        The server reads the claims with Go's ``json.Unmarshal``: only whitespace may follow them.
+
+        Example:
+        | ${token} = | Add Text After Claims | ${token} | trailing |
+        """
+        return self._maybe_signed(self._altered(hostile.with_text_after_claims, self._text(token), text), sign)
+
+    @keyword
     def nest_claim_deeply(self, token, depth: int, sign: bool = True) -> Secret:
         """Add a claim of arrays nested ``depth`` deep (the payload object is one level more), signed again.
 
@@ -841,6 +867,8 @@ class LiveKitAuth:
             parsed = verification.verify(token, self.keyring, moment)
         except TokenRejected as rejection:
             actual, detail = rejection.cause, rejection.detail
+        except InvalidArgument as error:
+            raise AssertionError(str(error)) from None
         else:
             actual, detail = "accepted", f"accepted ({self._describe(parsed)})"
         ok = actual == expected
@@ -1063,14 +1091,17 @@ class LiveKitAuth:
         moment = None if at is None else _epoch(at, "at")
         _remember(token)
         if not log:
-            return verification.verify(token, self.keyring, moment)
+            try:
+                return verification.verify(token, self.keyring, moment)
+            except InvalidArgument as error:
+                raise AssertionError(str(error)) from None
         return self._checked(verification.verify, token, self.keyring, moment)
 
     @staticmethod
     def _checked(function, *args):
         try:
             return function(*args)
-        except TokenRejected as rejection:
+        except (TokenRejected, InvalidArgument) as rejection:
             raise AssertionError(str(rejection)) from None
         except ConfigurationError as error:
             raise ConfigurationFailure(str(error)) from None
@@ -1178,6 +1209,16 @@ def _same(actual, expected) -> bool:
     if isinstance(actual, (int, float)) and isinstance(expected, str):
         return expected.strip() == str(actual)
     return actual == expected
+
+
+def _time_left(expires: float, moment: float) -> str:
+    """``The token is valid for 2 h more (until ...)``, or when exp has passed, how long ago."""
+    left = expires - moment
+    if left > 0:
+        return f"The token is valid for {format_duration(left)} more (until {format_utc(expires)})"
+    if left == 0:
+        return f"The token expires now ({format_utc(expires)})"
+    return f"The token expired {format_duration(-left)} ago (at {format_utc(expires)})"
 
 
 def _epoch(value, name: str) -> float:

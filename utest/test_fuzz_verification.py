@@ -83,9 +83,10 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
     max_leaves=12,
 )
-claim_names = st.sampled_from(
-    ["iss", "sub", "exp", "nbf", "iat", "aud", "jti", "video", "sip", "attributes", "roomConfig", "name", "EXP", "Iss", "x"]
-)
+LOOK_ALIKE_NAMES = ["\u017fub", "\u212aind", "\u0131ss", "roomCon\ufb01g", "identity"]
+ASCII_NAMES = ["iss", "sub", "exp", "nbf", "iat", "aud", "jti", "video", "sip", "attributes", "roomConfig", "name"]
+ASCII_NAMES += ["EXP", "Iss", "x"]
+claim_names = st.sampled_from([*ASCII_NAMES, *LOOK_ALIKE_NAMES])
 
 
 @settings(max_examples=400)
@@ -112,36 +113,62 @@ def is_date(value) -> bool:
     return isinstance(value, str) and NUMBER_TEXT.fullmatch(value) is not None
 
 
+TEXT_CLAIMS = ("iss", "sub", "jti", "name", "metadata", "kind")
+MODELLED_CLAIMS = (*TEXT_CLAIMS, "exp", "nbf", "iat", "aud", "video", "attributes")
+VIDEO_FIELDS_MODELLED = (*VIDEO_BOOLEANS, "room", "canPublishSources")
+
+
+def go_key(name: str) -> str:
+    """A JSON key as Go's encoding/json compares it with an ASCII field name: ASCII letters in
+    either case, and the two runes whose case-folding orbits hold an ASCII letter, the Kelvin sign
+    (with k) and the long s (with s). Every other rune only ever equals itself."""
+    return "".join({"\u212a": "K", "\u017f": "S"}.get(ch, ch.upper() if ch.isascii() else ch) for ch in name)
+
+
+def go_fields(obj: dict, fields: tuple) -> list[tuple[str, object]]:
+    """The (field, value) pairs Go decodes from ``obj``, in order; unknown keys dropped."""
+    by_key = {go_key(field): field for field in fields}
+    return [(by_key[go_key(key)], value) for key, value in obj.items() if go_key(key) in by_key]
+
+
+def is_text_list(value, null_items: bool) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) or (null_items and item is None) for item in value)
+
+
 def model_verdict(claims: dict, signed_by: str) -> str:
     """What the LiveKit server answers for these claims, signed with the secret of ``signed_by``."""
-    for name in ("iss", "sub", "jti", "name", "metadata"):
-        if claims.get(name) is not None and not isinstance(claims[name], str):
+    decoded = go_fields(claims, MODELLED_CLAIMS)
+    for name, value in decoded:
+        if value is None:
+            continue
+        if name in TEXT_CLAIMS and not isinstance(value, str):
             return "claims"
-    for name in ("exp", "nbf", "iat"):
-        if claims.get(name) is not None and not is_date(claims[name]):
+        if name in ("exp", "nbf", "iat") and not is_date(value):
             return "claims"
-    audience = claims.get("aud")
-    if audience is not None and not (
-        isinstance(audience, str) or (isinstance(audience, list) and all(isinstance(item, str) for item in audience))
-    ):
-        return "claims"
-    video = claims.get("video")
-    if video is not None:
-        if not isinstance(video, dict):
+        if name == "aud" and not (isinstance(value, str) or is_text_list(value, null_items=False)):
             return "claims"
-        for name, value in video.items():
-            if name in VIDEO_BOOLEANS and value is not None and not isinstance(value, bool):
+        if name == "attributes" and (
+            not isinstance(value, dict) or any(v is not None and not isinstance(v, str) for v in value.values())
+        ):
+            return "claims"
+        if name == "video":
+            if not isinstance(value, dict):
                 return "claims"
-            if name == "room" and value is not None and not isinstance(value, str):
-                return "claims"
-            is_string_list = isinstance(value, list) and all(isinstance(item, str) for item in value)
-            if name == "canPublishSources" and value is not None and not is_string_list:
-                return "claims"
-    attributes = claims.get("attributes")
-    if attributes is not None and (
-        not isinstance(attributes, dict) or any(v is not None and not isinstance(v, str) for v in attributes.values())
-    ):
-        return "claims"
+            for field, item in go_fields(value, VIDEO_FIELDS_MODELLED):
+                if item is None:
+                    continue
+                if field in VIDEO_BOOLEANS and not isinstance(item, bool):
+                    return "claims"
+                if field == "room" and not isinstance(item, str):
+                    return "claims"
+                if field == "canPublishSources" and not is_text_list(item, null_items=True):  # Go: null item -> ""
+                    return "claims"
+    claims = {}
+    for name, value in decoded:  # the last key to set a field wins; null leaves a text field as it was
+        if value is not None:
+            claims[name] = value
+        elif name not in TEXT_CLAIMS:
+            claims.pop(name, None)
     issuer = claims.get("iss")
     if issuer not in ("k1", "k2"):
         return "unknown-api-key"
@@ -178,9 +205,13 @@ video_grants = st.one_of(
             "roomAdmin": wrong_or_right_bool,
             "room": st.one_of(st.text(max_size=8), st.none(), st.integers()),
             "canPublishSources": st.one_of(
-                st.lists(st.sampled_from(["camera", "microphone"])), st.just(["camera", 1]), st.just("camera")
+                st.lists(st.sampled_from(["camera", "microphone"])),
+                st.sampled_from([["camera", 1], "camera", [None], ["camera", None]]),
             ),
             "roomName": json_values,
+            "ROOMJOIN": wrong_or_right_bool,
+            "roomAdm\u0131n": wrong_or_right_bool,
+            "roomLi\ufb06": wrong_or_right_bool,
         },
     ),
     st.sampled_from(["admin", ["roomJoin"], 5, None]),
@@ -197,6 +228,13 @@ claim_sets = st.fixed_dictionaries(
         "video": maybe(video_grants),
         "attributes": maybe(st.sampled_from([{"a": "b"}, {"a": 1}, {"a": None}, "a=b", None])),
         "favouriteColour": maybe(json_values),
+        # non-ASCII look-alikes: the long s and the Kelvin sign fold into field names, the rest do not
+        "i\u017fs": maybe(st.sampled_from(["k1", "k2", None, 7])),
+        "\u017fub": maybe(st.one_of(st.text(max_size=5), st.none(), st.integers())),
+        "\u212aind": maybe(st.sampled_from(["agent", "standard", 3, None])),
+        "\u0131ss": maybe(st.sampled_from(["k1", "k2", 7])),
+        "\u0435xp": maybe(st.sampled_from([T0 + 100, "soon", [1]])),  # a Cyrillic e
+        "identity": maybe(st.sampled_from(["alice", 5, {"id": "alice"}, None])),
     }
 ).map(lambda claims: {name: value for name, value in claims.items() if value is not ABSENT})
 
@@ -206,9 +244,106 @@ claim_sets = st.fixed_dictionaries(
 @example({"iss": "k1", "exp": T0 - 60}, "k1")
 @example({"iss": "k1", "exp": T0 - 59.5, "nbf": T0 + 60}, "k1")
 @example({"iss": "k2", "exp": T0, "video": {"roomAdmin": "false"}}, "k1")
+@example({"iss": "k1", "exp": T0, "\u017fub": 5}, "k1")
+@example({"\u0131ss": "k1", "exp": T0}, "k1")
+@example({"iss": "k1", "i\u017fs": "k2", "exp": T0}, "k2")
+@example({"iss": "k1", "exp": T0, "\u212aind": None, "video": {"canPublishSources": [None], "roomAdm\u0131n": "x"}}, "k1")
 def test_correctly_signed_claims_get_the_servers_verdict(claims, signed_by):
     secret = {"k1": "first-secret-of-thirty-two-bytes!", "k2": SECOND_SECRET}[signed_by]
     assert verdict(sign(claims, secret)) == model_verdict(claims, signed_by)
+
+
+json_whitespace = st.text(alphabet=" \t\r\n", max_size=4)
+trailing_text = st.one_of(
+    st.text(max_size=8).filter(lambda tail: tail.strip(" \t\r\n") != ""),
+    st.sampled_from(["}", "{}", " null", "\u00a0", "\u2028", "// note", ",", "\x00"]),
+)
+
+
+@settings(max_examples=300)
+@given(claim_sets, json_whitespace, st.one_of(json_whitespace, trailing_text))
+@example({"iss": "k1", "exp": T0}, "", " trailing")
+@example({"iss": "k1", "exp": T0}, "", "\n")
+@example({"iss": "k1", "exp": T0 - 3600}, " ", "}")
+def test_only_whitespace_may_surround_the_claims_json(claims, before, after):
+    outcome = verdict(sign_text('{"alg":"HS256"}', before + json.dumps(claims) + after))
+    if after.strip(" \t\r\n"):
+        assert outcome == "malformed"
+    else:
+        assert outcome == model_verdict(claims, "k1")
+
+
+# ---------------------------------------------------------------- refusals never quote claim values
+
+marker = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=6, max_size=16).map(lambda text: f"zq{text}qz")
+
+
+def _refused_claims(value: str) -> list[dict]:
+    """Claim sets that the server refuses, each holding ``value`` somewhere as a claim value."""
+    video = {"roomJoin": True, "room": "demo"}
+    return [
+        good_claims(sub={"id": value}),
+        good_claims(sub=[value]),
+        good_claims(jti=[value], sub=""),
+        good_claims(name={"first": value}),
+        good_claims(metadata=[value]),
+        good_claims(kind=[value]),
+        good_claims(exp=value),
+        good_claims(nbf=value),
+        good_claims(iat=value),
+        good_claims(exp=[value]),
+        good_claims(nbf={"at": value}),
+        good_claims(aud=[value, 5]),
+        good_claims(aud={"room": value}),
+        good_claims(aud=[value, None]),
+        good_claims(video=value),
+        good_claims(video=[value]),
+        good_claims(video={**video, "roomAdmin": value}),
+        good_claims(video={**video, "canPublish": [value]}),
+        good_claims(video={**video, "room": {"name": value}}),
+        good_claims(video={**video, "canPublishSources": value}),
+        good_claims(video={**video, "canPublishSources": [value, 1]}),
+        good_claims(video={**video, "destinationRoom": [value]}),
+        good_claims(sip={"admin": value}),
+        good_claims(agent={"admin": [value]}),
+        good_claims(attributes=value),
+        good_claims(attributes={"role": [value]}),
+        good_claims(attributes={value: 5}),
+        good_claims(roomConfig=value),
+        good_claims(roomConfig={"departureTimeout": value}),
+        good_claims(roomConfig={"emptyTimeout": f"1{value}"}),
+        good_claims(roomConfig={"name": [[[[value]]]]}),
+        good_claims(roomConfig={"name": value, "maxParticipants": -1}),
+        good_claims(roomConfig={value: 1}),
+        good_claims(roomConfig={"agents": value}),
+        good_claims(roomConfig={"agents": [{"agentName": [value]}]}),
+        good_claims(roomConfig={"agents": [{"metadata": value, value: value}]}),
+        good_claims(roomConfig={"agents": [{"attributes": {value: [value]}}]}),
+        good_claims(roomConfig={"egress": {"room": {"audioMixing": value}}}),
+        good_claims(roomConfig={"egress": {"room": {"fileOutputs": [{"filepath": [value]}]}}}),
+        good_claims(roomConfig={"tags": {value: 1}}),
+        good_claims(exp=T0 - 3600, name=value),  # expired
+        good_claims(nbf=T0 + 3600, name=value),  # not valid yet
+        good_claims(exp=None, sub=value),  # exp required
+        good_claims(iss="k2", sub=value),  # signed with the other key's secret
+    ]
+
+
+def test_every_refused_claim_set_of_the_value_list_is_refused():
+    for claims in _refused_claims("zqmarkerqz"):
+        assert verdict(sign(claims)) != "accepted", claims
+
+
+@settings(max_examples=60)
+@given(marker)
+def test_refusals_never_quote_a_claim_value(value):
+    for claims in _refused_claims(value):
+        try:
+            verify(sign(claims), KEYS, at=T0)
+        except TokenRejected as rejection:
+            assert value not in str(rejection), claims
+        else:  # pragma: no cover - every claim set of the list is refused
+            raise AssertionError(f"accepted: {claims}")
 
 
 # ---------------------------------------------------------------- single-character changes

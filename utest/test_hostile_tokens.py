@@ -72,6 +72,33 @@ def test_signing_with_an_algorithm_computes_a_real_signature_of_that_kind(algori
         assert jwt.decode(token, public, algorithms=[algorithm], options={"verify_exp": False, "verify_nbf": False})
 
 
+def test_text_after_the_claims_keeps_the_json_and_appends_exactly_that_text():
+    header, payload, signature = hostile.with_text_after_claims(GOOD, " trailing").split(".")
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    assert raw.endswith("} trailing")
+    assert json.loads(raw[: -len(" trailing")]) == good_claims()
+    assert (header, signature) == (GOOD.split(".")[0], GOOD.split(".")[2])
+
+
+def test_a_renamed_claim_keeps_its_value_under_the_new_name_only():
+    claims = decoded(hostile.with_claim_renamed(GOOD, "iss", "\u0131ss").split(".")[1])
+    assert "iss" not in claims and claims["\u0131ss"] == "k1"
+    assert list(claims)[-1] == "\u0131ss"
+    with pytest.raises(ValueError, match="no 'jti' claim to rename"):
+        hostile.with_claim_renamed(GOOD, "jti", "JTI")
+
+
+def test_the_rename_keyword_signs_with_the_key_given(dev_library):
+    token = dev_library.generate_token("alice", "demo", room_join=True)
+    renamed = dev_library.rename_claim_and_sign(token, "iss", "i\u017fs", signed_with="devkey")
+    assert isinstance(renamed, Secret)
+    assert dev_library.verify_token(renamed)["i\u017fs"] == "devkey"
+    hidden = dev_library.rename_claim_and_sign(token, "iss", "\u0131ss", signed_with="devkey")
+    assert "the token has no iss" in dev_library.token_should_be_refused(hidden, "unknown-api-key")
+    with pytest.raises(AssertionError, match=r"Cannot alter the token: The token has no 'jti' claim to rename\."):
+        dev_library.rename_claim_and_sign(token, "jti", "JTI")
+
+
 @pytest.mark.parametrize("alg", ["none", "None", "NONE"])
 def test_alg_none_has_an_empty_signature(alg):
     token = hostile.with_algorithm(GOOD, alg, b"k")

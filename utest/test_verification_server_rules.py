@@ -4,6 +4,7 @@ verdict is the one golang-jwt and Go's encoding/json would give."""
 from __future__ import annotations
 
 import json
+import math
 import time
 
 import pytest
@@ -195,10 +196,57 @@ def test_json_null_payload_means_no_claims_so_no_api_key():
     assert cause(sign_text(json.dumps({"alg": "HS256"}), "null")) == "unknown-api-key"
 
 
-def test_text_after_the_claims_json_is_ignored_but_not_after_the_header():
-    claims_text = json.dumps(good_claims()) + " trailing"
-    assert accepted(sign_text(json.dumps({"alg": "HS256"}), claims_text))["sub"] == "alice"
-    assert cause(sign_text(json.dumps({"alg": "HS256"}) + " trailing", json.dumps(good_claims()))) == "malformed"
+def test_text_after_the_json_is_refused_in_the_claims_as_in_the_header():
+    # golang-jwt v5 decodes both with json.Unmarshal, which allows only whitespace after the value.
+    header, claims = json.dumps({"alg": "HS256"}), json.dumps(good_claims())
+    for tail in (" trailing", "}", " {}", "\u00a0", "x"):
+        rejection = refusal(sign_text(header, claims + tail))
+        assert rejection.cause == "malformed"
+        assert rejection.detail == "token is malformed: the payload is not valid JSON (text after the JSON value)"
+        assert refusal(sign_text(header + tail, claims)).cause == "malformed"
+    assert accepted(sign_text(header + " \r\n", " \t" + claims + " \n\t\r "))["sub"] == "alice"
+
+
+def test_text_after_deeply_nested_claims_is_refused_too():
+    deep = json.dumps(good_claims())[:-1] + ', "deep": ' + "[" * 2000 + "]" * 2000 + "}"
+    header = json.dumps({"alg": "HS256"})
+    assert accepted(sign_text(header, deep + "\n"))["sub"] == "alice"
+    rejection = refusal(sign_text(header, deep + " trailing"))
+    assert rejection.cause == "malformed"
+    assert "after the top-level value" in rejection.detail
+
+
+def sign_bytes(payload: bytes) -> str:
+    """A token over payload bytes that need not be valid UTF-8, signed by k1."""
+    import hashlib
+    import hmac
+
+    signing_input = f"{b64(json.dumps({'alg': 'HS256'}))}.{b64(payload)}"
+    signature = hmac.new(FIRST_SECRET.encode(), signing_input.encode("ascii"), hashlib.sha256).digest()
+    return f"{signing_input}.{b64(signature)}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [
+        (b"a\xe2\x82b", "a\ufffd\ufffdb"),  # a cut 3-byte sequence: one U+FFFD per byte, as Go reads it
+        (b"\xf0\x9f\x98", "\ufffd" * 3),
+        (b"\xed\xa0\x80", "\ufffd" * 3),  # a surrogate written in UTF-8
+        (b"\xc0\x80", "\ufffd" * 2),  # an overlong NUL
+        (b"\xff", "\ufffd"),
+        ("caf\u00e9 \u2713".encode(), "caf\u00e9 \u2713"),
+    ],
+)
+def test_invalid_utf8_in_claim_strings_becomes_one_replacement_character_per_byte(raw, read):
+    payload = json.dumps(good_claims())[:-1].encode() + b', "note": "' + raw + b'", "' + raw + b'": 1}'
+    claims = accepted(sign_bytes(payload))
+    assert claims["note"] == read
+    assert claims[read] == 1
+
+
+def test_invalid_utf8_outside_a_string_is_malformed():
+    payload = json.dumps(good_claims())[:-1].encode() + b', "note": 1\xff}'
+    assert cause(sign_bytes(payload)) == "malformed"
 
 
 # ---------------------------------------------------------------- algorithm and key
@@ -221,6 +269,65 @@ def test_the_secret_is_chosen_by_iss_among_every_configured_key():
     assert accepted(sign(good_claims(iss="k2"), SECOND_SECRET))["iss"] == "k2"
     assert cause(sign(good_claims(iss="k2"), FIRST_SECRET)) == "signature"
     assert cause(sign(good_claims(iss="K1"))) == "unknown-api-key"
+
+
+@pytest.mark.parametrize(
+    ("key", "folded"),
+    [
+        ("sub", "SUB"),
+        ("roomAdmin", "ROOMADMIN"),
+        ("\u017fub", "SUB"),  # long s folds with s
+        ("\u212aind", "KIND"),  # Kelvin sign folds with k
+        ("\u0131ss", "\u0131SS"),  # dotless i: its fold orbit holds no ASCII letter
+        ("\u0130ss", "\u0130SS"),  # dotted capital I
+        ("stra\u00dfe", "STRA\u00dfE"),  # sharp s stays
+        ("roomLi\ufb06", "ROOMLI\ufb06"),  # st ligature stays
+        ("roomCon\ufb01g", "ROOMCON\ufb01G"),  # fi ligature stays
+        ("\u00e9", "\u00e9"),
+    ],
+)
+def test_keys_fold_as_gos_encoding_json_folds_them(key, folded):
+    assert model.go_fold(key) == folded
+
+
+@pytest.mark.parametrize(
+    ("key", "fields", "field"),
+    [
+        ("\u017fub", model.TOP_LEVEL_FIELDS, "sub"),
+        ("\u212aIND", model.TOP_LEVEL_FIELDS, "kind"),
+        ("i\u017f\u017f", model.TOP_LEVEL_FIELDS, "iss"),
+        ("\u0131ss", model.TOP_LEVEL_FIELDS, None),
+        ("roomCon\ufb01g", model.TOP_LEVEL_FIELDS, None),
+        ("roomAdm\u0131n", model.VIDEO_FIELDS, None),
+        ("roomLi\ufb06", model.VIDEO_FIELDS, None),
+        ("ROOMLIST", model.VIDEO_FIELDS, "roomList"),
+    ],
+)
+def test_only_ascii_case_the_kelvin_sign_and_the_long_s_match_a_field(key, fields, field):
+    assert model.match_field(key, fields) == field
+
+
+def test_non_ascii_look_alikes_of_claim_names_are_unknown_fields_and_ignored():
+    claims = good_claims(video={"roomJoin": True, "room": "demo", "roomAdm\u0131n": "yes", "roomLi\ufb06": 5})
+    claims["roomCon\ufb01g"] = "not an object"
+    parsed = verify(sign(claims), KEYS, at=T0)
+    effective = model.effective_video_grant(parsed.server_claims["video"])
+    assert effective["roomAdmin"] is False and effective["roomList"] is False
+    assert "roomConfig" not in parsed.server_claims
+    only_look_alike = good_claims()
+    only_look_alike["\u0131ss"] = only_look_alike.pop("iss")
+    assert refusal(sign(only_look_alike)).detail == "invalid API key: the token has no iss"
+
+
+def test_the_long_s_and_the_kelvin_sign_set_the_field_they_fold_to():
+    claims = good_claims()
+    claims["\u017fub"] = claims.pop("sub").upper()
+    claims["\u212aind"] = "agent"
+    parsed = verify(sign(claims), KEYS, at=T0)
+    assert identity_of(parsed.claims) == "ALICE"
+    assert parsed.server_claims["kind"] == "agent"
+    assert cause(sign(good_claims(**{"\u212aind": 5}))) == "claims"
+    assert cause(sign(good_claims(**{"i\u017fs": "k2"}))) == "signature"  # the later key wins: iss is k2
 
 
 def test_claim_names_match_case_insensitively_as_in_go():
@@ -268,6 +375,59 @@ def test_a_fractional_leeway_is_applied_exactly():
     verification.check_times(parsed, at=T0, leeway=30.5)
     with pytest.raises(TokenRejected):
         verification.check_times(parsed, at=T0, leeway=29.5)
+
+
+BAD_MOMENTS = [
+    (math.nan, "at must be epoch seconds as a finite number, got nan."),
+    (math.inf, "at must be epoch seconds as a finite number, got inf."),
+    (-math.inf, "at must be epoch seconds as a finite number, got -inf."),
+    ("abc", "at must be epoch seconds as an int or a float, got str."),
+    (str(T0), "at must be epoch seconds as an int or a float, got str."),
+    ([1], "at must be epoch seconds as an int or a float, got list."),
+    (True, "at must be epoch seconds as an int or a float, got bool."),
+    (10**5000, "at must be epoch seconds within the range of a 64-bit float, got a larger number."),
+]
+BAD_LEEWAYS = [
+    (math.nan, "leeway must be seconds as a finite number, got nan."),
+    (math.inf, "leeway must be seconds as a finite number, got inf."),
+    ("60", "leeway must be seconds as an int or a float, got str."),
+    (None, "leeway must be seconds as an int or a float, got NoneType."),
+    (10**5000, "leeway must be seconds within the range of a 64-bit float, got a larger number."),
+    (-1, "leeway must be zero or more seconds, got -1."),
+]
+
+
+@pytest.mark.parametrize(("at", "message"), BAD_MOMENTS, ids=range(len(BAD_MOMENTS)))
+def test_a_bad_moment_is_a_value_error_of_one_sentence(at, message):
+    token = sign(good_claims())
+    for call in (lambda: verify(token, KEYS, at=at), lambda: verification.check_times(parse_token(token), at=at)):
+        with pytest.raises(verification.InvalidArgument) as caught:
+            call()
+        assert isinstance(caught.value, ValueError)
+        assert str(caught.value) == message
+    with pytest.raises(verification.InvalidArgument):
+        verify("not a token", KEYS, at=at)  # the arguments are checked before the token
+
+
+@pytest.mark.parametrize(("leeway", "message"), BAD_LEEWAYS, ids=range(len(BAD_LEEWAYS)))
+def test_a_bad_leeway_is_a_value_error_of_one_sentence(leeway, message):
+    token = sign(good_claims())
+    for call in (
+        lambda: verify(token, KEYS, at=T0, leeway=leeway),
+        lambda: verification.check_times(parse_token(token), at=T0, leeway=leeway),
+    ):
+        with pytest.raises(verification.InvalidArgument) as caught:
+            call()
+        assert str(caught.value) == message
+
+
+def test_moments_and_leeways_of_any_finite_size_are_read():
+    token = sign(good_claims())
+    assert accepted(token, at=T0 + 0.5)["sub"] == "alice"
+    assert cause(token, at=1e300) == "expired"
+    assert cause(token, at=-1e300) == "not-yet-valid"
+    assert verify(token, KEYS, at=T0, leeway=0).claims["sub"] == "alice"
+    assert verify(sign(good_claims(exp=T0 - 10**6)), KEYS, at=T0, leeway=10**7).claims["sub"] == "alice"
 
 
 def test_exp_beyond_gos_clock_wraps_to_the_past_and_so_does_nbf():
@@ -345,9 +505,57 @@ def test_room_config_is_read_as_the_servers_protojson_reads_it(room_config, expe
         assert cause(token) == expected
 
 
+@pytest.mark.parametrize(
+    ("room_config", "detail"),
+    [
+        ({"departureTimeout": "hunter2"}, "roomConfig.departureTimeout is not a valid number"),
+        ({"departure_timeout": -1}, "roomConfig.departureTimeout is not a valid number"),
+        ({"emptyTimeout": 1.5}, "roomConfig.emptyTimeout is not a valid number"),
+        ({"name": [[[["hunter2"]]]]}, "roomConfig.name is not a valid string"),
+        ({"agents": [{"agentName": 5}]}, "roomConfig.agents.agentName is not a valid string"),
+        ({"agents": {"agentName": "hunter2"}}, "roomConfig.agents is not a valid RoomAgentDispatch list"),
+        ({"agents": [None]}, "roomConfig.agents is not a valid RoomAgentDispatch list"),
+        ({"agents": [{"attributes": {"a": 1}}]}, "roomConfig.agents.attributes is not a valid JSON object"),
+        ({"hunter2": 1}, "roomConfig holds a field RoomConfiguration does not have"),
+        ({"agents": [{"hunter2": 1}]}, "roomConfig.agents holds a field RoomAgentDispatch does not have"),
+        ({"egress": {"room": {"audioMixing": "hunter2"}}}, "roomConfig.egress.room.audioMixing is not a valid AudioMixing value"),
+        (
+            {"egress": {"room": {"fileOutputs": [{"filepath": 3}]}}},
+            "roomConfig.egress.room.fileOutputs.filepath is not a valid string",
+        ),
+        ("hunter2", "roomConfig must be a JSON object, got a string"),
+    ],
+)
+def test_a_refused_room_config_is_named_by_its_field_path_and_kind_never_its_value(room_config, detail):
+    rejection = refusal(sign(good_claims(roomConfig=room_config)))
+    assert rejection.cause == "claims"
+    assert rejection.detail == f"could not decode the claims: {detail}"
+
+
 def test_a_room_config_field_given_twice_is_refused_like_protojson():
     payload = json.dumps(good_claims())[:-1] + ', "roomConfig": {"name": "a", "name": "b"}}'
     assert cause(sign_text(json.dumps({"alg": "HS256"}), payload)) == "claims"
+
+
+@pytest.mark.parametrize("sources", [[None], ["camera", None], []])
+def test_a_null_item_of_can_publish_sources_reads_as_empty_text_as_in_go(sources):
+    parsed = verify(sign(good_claims(video={"roomJoin": True, "room": "demo", "canPublishSources": sources})), KEYS, at=T0)
+    effective = model.effective_video_grant(parsed.server_claims["video"])
+    assert effective["canPublishSources"] == ["" if source is None else source for source in sources]
+
+
+@pytest.mark.parametrize("audience", [[None], ["room", None]])
+def test_a_null_item_of_aud_is_refused_as_golang_jwt_claim_strings_does(audience):
+    rejection = refusal(sign(good_claims(aud=audience)))
+    assert rejection.cause == "claims"
+    assert rejection.detail == "could not decode the claims: aud must be a JSON string or list of strings, got a list"
+
+
+@pytest.mark.parametrize("identity", [5, {"id": "mallory"}, ["mallory"], True, None, "mallory"])
+def test_the_identity_claim_is_not_decoded_so_its_type_does_not_matter(identity):
+    parsed = verify(sign(good_claims(identity=identity, IDENTITY=identity)), KEYS, at=T0)
+    assert identity_of(parsed.claims) == "alice"
+    assert "identity" not in parsed.server_claims
 
 
 def test_identity_is_sub_else_jti():

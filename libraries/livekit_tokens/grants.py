@@ -52,12 +52,12 @@ GRANT_OBJECTS: dict[str, dict[str, str]] = {
 }
 
 # Top-level claims with a fixed JSON type. exp/nbf/iat and aud have their own rules (see
-# verification.py); anything not listed is ignored by the server.
+# verification.py); anything not listed is ignored by the server. ``identity`` is not listed:
+# the Go SDK writes it, but ClaimGrants does not decode it (the identity comes from sub or jti).
 TOP_LEVEL_FIELDS: dict[str, str] = {
     "iss": STRING,
     "sub": STRING,
     "jti": STRING,
-    "identity": STRING,
     "name": STRING,
     "kind": STRING,
     "metadata": STRING,
@@ -124,13 +124,21 @@ def to_snake(name: str) -> str:
 
 
 def go_fold(name: str) -> str:
-    """Fold a JSON key the way Go's encoding/json matches struct fields: case-insensitively.
+    """Fold a JSON key the way Go's encoding/json matches it with a struct field name.
 
-    Besides ASCII, Go folds the Kelvin sign to ``K`` and the long s to ``S``, so ``"ſub"`` names
-    ``sub`` for the server.
+    Go folds every rune to the smallest rune of its simple case-folding orbit, then compares. For
+    the ASCII names of LiveKit's structs that means ASCII letters in either case, plus the only
+    two non-ASCII runes whose orbits hold an ASCII letter: the Kelvin sign (K, k) and the long s
+    (S, s). So ``"ſub"`` sets ``sub``, while ``"ıss"``, ``"roomAdmın"`` or ``"roomLiﬆ"``
+    (dotless i, the st ligature) name no field and are ignored. Other non-ASCII runes are kept
+    as they are: they can never equal an ASCII name.
     """
-    return name.replace("\u212a", "K").replace("\u017f", "S").upper()
+    if name.isascii():
+        return name.upper()
+    return "".join(_GO_FOLD_TO_ASCII.get(ch, ch.upper() if ch < "\x80" else ch) for ch in name)
 
+
+_GO_FOLD_TO_ASCII = {"\u212a": "K", "\u017f": "S"}
 
 _FOLDED: dict[int, dict[str, str]] = {}
 
@@ -171,17 +179,16 @@ def type_error(value: object, kind: str) -> str | None:
     elif kind == OBJECT:
         ok = isinstance(value, dict)
     elif kind == STRING_LIST:
+        # Go decodes a null item of a []string as "" without an error.
         if not isinstance(value, list):
             return f"must be a JSON {kind}, got {json_kind(value)}"
-        bad = next((item for item in value if not isinstance(item, str)), "")
-        return None if bad == "" else f"must be a JSON {kind}, got an item that is {json_kind(bad)}"
+        bad = next((item for item in value if item is not None and not isinstance(item, str)), None)
+        return None if bad is None else f"must be a JSON {kind}, got an item that is {json_kind(bad)}"
     elif kind == STRING_MAP:
         if not isinstance(value, dict):
             return f"must be a JSON {kind}, got {json_kind(value)}"
-        for key, item in value.items():
-            if item is not None and not isinstance(item, str):
-                return f"must be a JSON {kind}, but '{key}' is {json_kind(item)}"
-        return None
+        bad = next((item for item in value.values() if item is not None and not isinstance(item, str)), None)
+        return None if bad is None else f"must be a JSON {kind}, got a value that is {json_kind(bad)}"
     else:  # pragma: no cover - the schema above uses only the kinds above
         raise ValueError(kind)
     return None if ok else f"must be a JSON {kind}, got {json_kind(value)}"
@@ -192,7 +199,8 @@ def server_view(pairs: dict, fields: dict[str, str]) -> dict[str, object]:
 
     ``pairs`` is the object as an ordered dict or list of ``(key, value)`` pairs (duplicates kept):
     as in Go, keys are matched case-insensitively and the last one to set a field wins; JSON null
-    leaves it unset. Type errors are not checked here (see :func:`claim_type_errors`).
+    leaves it unset; a null item of a list of strings reads as "". Type errors are not checked here
+    (see :func:`type_error`).
     """
     items = getattr(pairs, "pairs", None) or (pairs.items() if isinstance(pairs, dict) else pairs)
     view: dict[str, object] = {}
@@ -204,6 +212,8 @@ def server_view(pairs: dict, fields: dict[str, str]) -> dict[str, object]:
             # Go: null resets a pointer or slice field and leaves a plain bool or string as it was.
             if name in NULLABLE_FIELDS:
                 view.pop(name, None)
+        elif fields[name] == STRING_LIST and isinstance(value, list):
+            view[name] = ["" if item is None else item for item in value]
         else:
             view[name] = value
     return view

@@ -140,6 +140,17 @@ def with_claims(token: str, changes) -> str:
     return f"{header}.{_encode_json(claims)}.{signature}"
 
 
+def with_claim_renamed(token: str, name: str, new_name: str) -> str:
+    """Move the value of the top-level claim ``name`` under the JSON name ``new_name``, last in the
+    payload; the old signature is kept."""
+    header, payload, signature = _split(token)
+    claims = _segment_json(payload)
+    if name not in claims:
+        raise ValueError(f"The token has no '{name}' claim to rename.")
+    claims[new_name] = claims.pop(name)
+    return f"{header}.{_encode_json(claims)}.{signature}"
+
+
 def with_header(token: str, changes) -> str:
     """Change header fields and keep the old signature."""
     header, payload, signature = _split(token)
@@ -184,6 +195,12 @@ def with_payload_text(token: str, text: str) -> str:
     """Replace the payload by ``text`` (any text, JSON or not), base64url-encoded."""
     header, _, signature = _split(token)
     return f"{header}.{encode_segment(text)}.{signature}"
+
+
+def with_text_after_claims(token: str, text: str) -> str:
+    """Append ``text`` after the payload's JSON object, which is kept as it was."""
+    header, payload, signature = _split(token)
+    return f"{header}.{encode_segment(base64url_decode(payload) + text.encode('utf-8', 'surrogatepass'))}.{signature}"
 
 
 def nested_json(depth: int) -> str:

@@ -10,6 +10,7 @@ from robot.utils import timestr_to_secs
 
 DEFAULT_TTL_SECONDS = 6 * 60 * 60  # every LiveKit server SDK
 SERVER_LEEWAY_SECONDS = 60  # livekit/protocol auth: jwt.WithLeeway(time.Minute)
+_MAX_EPOCH_DIGITS = 300  # a 64-bit float ends near 1.8e308
 
 
 def now() -> float:
@@ -43,8 +44,13 @@ def to_epoch(value, name: str = "time") -> int:
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a date or epoch seconds, got {value!r}.")
     if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite time, got {value!r}.")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int beyond a 64-bit float
+            finite = False
+        if not finite:
+            shown = repr(value) if isinstance(value, float) else "a larger number than a 64-bit float holds"
+            raise ValueError(f"{name} must be a finite time, got {shown}.")
         return math.floor(value)
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
@@ -52,6 +58,8 @@ def to_epoch(value, name: str = "time") -> int:
     if isinstance(value, str):
         text = value.strip()
         if text.lstrip("-").isdigit():
+            if len(text) > _MAX_EPOCH_DIGITS:
+                raise ValueError(f"{name} must be a finite time, got a number of {len(text):,} digits.")
             return int(text)
         if text.lower().startswith("now"):
             rest = text[3:].strip()

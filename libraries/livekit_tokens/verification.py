@@ -7,14 +7,16 @@ and ``iat`` are never checked. Plain ``jwt.decode`` differs from this in several
 handled here and named where it is.
 
 Any input, of any type and size, ends in a :class:`ParsedToken` or a :class:`TokenRejected` (an
-``AssertionError`` with one sentence that never quotes the token): the size is checked first, JSON
-nested deeper than Python's recursion limit is read without recursion, and numbers of any length are
-read in bounded time.
+``AssertionError`` with one sentence that never quotes the token or a claim value): the size is
+checked first, JSON nested deeper than Python's recursion limit is read without recursion, and
+numbers of any length are read in bounded time. A bad ``at`` or ``leeway`` raises
+:class:`InvalidArgument` instead.
 """
 
 from __future__ import annotations
 
 import binascii
+import codecs
 import hmac
 import json
 import math
@@ -72,6 +74,7 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_\-\r\n]*\Z")
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_GO_REPLACE = "livekit-tokens-go-replace"
 
 # Go's time.Time counts seconds from year 1; time.Unix adds this without an overflow check.
 _UNIX_TO_INTERNAL = 62_135_596_800
@@ -85,6 +88,31 @@ class TokenRejected(AssertionError):
         self.cause = cause
         self.detail = detail
         super().__init__(f"Token refused: {detail}.")
+
+
+class InvalidArgument(ValueError):
+    """``at`` or ``leeway`` is not a usable number of seconds; the message is one sentence."""
+
+
+def _seconds_argument(value, name: str, meaning: str):
+    """``value`` when it is a finite int or float (not a bool); else :class:`InvalidArgument`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidArgument(f"{name} must be {meaning} as an int or a float, got {_type_name(value)}.")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond a 64-bit float
+        raise InvalidArgument(f"{name} must be {meaning} within the range of a 64-bit float, got a larger number.") from None
+    if not finite:
+        raise InvalidArgument(f"{name} must be {meaning} as a finite number, got {value!r}.")
+    return value
+
+
+def _moment_and_leeway(at, leeway) -> tuple[float, float]:
+    moment = current_time() if at is None else _seconds_argument(at, "at", "epoch seconds")
+    slack = _seconds_argument(leeway, "leeway", "seconds")
+    if slack < 0:
+        raise InvalidArgument(f"leeway must be zero or more seconds, got {slack!r}.")
+    return moment, slack
 
 
 @dataclass
@@ -285,25 +313,33 @@ def _decode_without_recursion(text: str, decoder: json.JSONDecoder, whole: bool)
     return value, position
 
 
+def _replace_each_byte(error: UnicodeDecodeError):
+    # Go's decoder turns every byte of invalid UTF-8 into its own U+FFFD (utf8.DecodeRune reads
+    # one byte at a time there); Python's "replace" gives one per invalid sequence.
+    return "\ufffd" * (error.end - error.start), error.end
+
+
+codecs.register_error(_GO_REPLACE, _replace_each_byte)
+
+
 def _decode_json(raw: bytes, part: str):
-    # Go decodes invalid UTF-8 inside strings to U+FFFD, and so does this.
-    text = raw.decode("utf-8", "replace")
+    text = raw.decode("utf-8", _GO_REPLACE)
     decoder = _DECODERS[(part, bool(_SURROGATE_ESCAPE.search(text)))]
-    # The header goes through json.Unmarshal, which is strict. golang-jwt reads the claims with
-    # json.Decoder.Decode: the first value counts and anything after it is ignored.
-    whole = part == "header"
-    source = text if whole else text.lstrip(" \t\r\n")
+    # golang-jwt v5 reads both the header and the claims with json.Unmarshal, which refuses
+    # anything but whitespace after the JSON value.
     try:
         try:
-            value = decoder.decode(source) if whole else decoder.raw_decode(source)[0]
+            value = decoder.decode(text)
         except RecursionError:
-            value = _decode_without_recursion(source, decoder, whole)[0]
+            value = _decode_without_recursion(text, decoder, whole=True)[0]
     except RecursionError:  # pragma: no cover - the decoder above has no recursion
         raise TokenRejected("malformed", f"token is malformed: the {part} JSON is nested too deeply") from None
     except _DeepJsonError as error:
         raise TokenRejected("malformed", f"token is malformed: the {part} is not valid JSON ({error})") from None
     except ValueError as error:
         reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+        if reason == "Extra data":
+            reason = "text after the JSON value"
         raise TokenRejected("malformed", f"token is malformed: the {part} is not valid JSON ({reason})") from None
     if value is None:  # Go: null decodes into an empty header or empty claims
         return {}
@@ -424,15 +460,18 @@ def _merged(first: dict, second: dict) -> dict:
     return merged
 
 
-def _room_configuration_error(value) -> str | None:
-    """Why the server's protojson decoder would refuse ``roomConfig``, or None when it accepts it."""
+def _room_configuration_error(value, label: str) -> str | None:
+    """Why the server's protojson decoder would refuse ``roomConfig``, or None when it accepts it.
+
+    The reason names the field path and the kind it needs, never a value from the token.
+    """
     if not isinstance(value, dict):
-        return f"must be a JSON object, got {model.json_kind(value)}"
+        return f"{label} must be a JSON object, got {model.json_kind(value)}"
     stack = [value]
     while stack:  # protojson refuses a field given twice
         current = stack.pop()
         if isinstance(current, _Pairs):
-            return "holds a field twice"
+            return f"{label} holds a field twice"
         children = current.values() if isinstance(current, dict) else current
         stack.extend(child for child in children if isinstance(child, (dict, list)))
     try:
@@ -443,11 +482,49 @@ def _room_configuration_error(value) -> str | None:
     try:
         json_format.ParseDict(value, RoomConfiguration())
     except json_format.ParseError as error:
-        first_line = str(error).splitlines()[0] if str(error) else "it does not match the RoomConfiguration message"
-        return f"is not a valid RoomConfiguration ({first_line[:160]})"
+        return _where_protojson_failed(str(error), RoomConfiguration.DESCRIPTOR, label)
     except (RecursionError, ValueError, TypeError, AttributeError):
-        return "is not a valid RoomConfiguration"
+        return f"{label} is not a valid {RoomConfiguration.DESCRIPTOR.name}"
     return None
+
+
+_FAILED_FIELD = re.compile(r"Failed to parse (\w+) field: ")
+_NUMBER_TYPES = frozenset(range(1, 8)) | frozenset(range(13, 19))  # FieldDescriptor.TYPE_DOUBLE ... TYPE_SINT64
+_KIND_WORDS = {8: "boolean", 9: "string", 12: "base64 bytes value"}  # TYPE_BOOL, TYPE_STRING, TYPE_BYTES
+
+
+def _where_protojson_failed(message: str, descriptor, label: str) -> str:
+    """The field path and the kind protojson wanted, read from its error without copying any value.
+
+    protobuf's ParseError nests ``Failed to parse <field> field: `` for every level it entered;
+    only names found in the message descriptors are kept, so nothing the token holds can leak.
+    """
+    path, field, position = [], None, 0
+    while descriptor is not None:
+        match = _FAILED_FIELD.match(message, position)
+        if match is None:
+            break
+        name = match.group(1)
+        found = descriptor.fields_by_name.get(name) or next((f for f in descriptor.fields if f.json_name == name), None)
+        if found is None:
+            break
+        field, descriptor, position = found, found.message_type, match.end()
+        path.append(found.json_name)
+    where = ".".join([label, *path])
+    if "has no field named" in message[position:] and descriptor is not None:
+        return f"{where} holds a field {descriptor.name} does not have"
+    if field is None:
+        return f"{where} is not a valid RoomConfiguration"
+    if field.message_type is not None and field.message_type.GetOptions().map_entry:
+        kind = "JSON object"
+    elif field.message_type is not None:
+        kind = f"{field.message_type.name}{' list' if field.is_repeated else ''}"
+    elif field.enum_type is not None:
+        kind = f"{field.enum_type.name} value{' list' if field.is_repeated else ''}"
+    else:
+        kind = "number" if field.type in _NUMBER_TYPES else _KIND_WORDS.get(field.type, "value")
+        kind += " list" if field.is_repeated else ""
+    return f"{where} is not a valid {kind}"
 
 
 def _check_types(obj: dict, fields: dict[str, str], where: str) -> dict:
@@ -470,9 +547,9 @@ def _check_types(obj: dict, fields: dict[str, str], where: str) -> dict:
                     "claims", f"could not decode the claims: {label} must be a JSON {AUDIENCE}, got {model.json_kind(value)}"
                 )
         elif kind == ROOM_CONFIGURATION:
-            problem = None if value is None else _room_configuration_error(value)
+            problem = None if value is None else _room_configuration_error(value, label)
             if problem:
-                raise TokenRejected("claims", f"could not decode the claims: {label} {problem}")
+                raise TokenRejected("claims", f"could not decode the claims: {problem}")
         else:
             problem = model.type_error(value, kind)
             if problem:
@@ -553,9 +630,10 @@ def check_times(parsed: ParsedToken, at: float | None = None, leeway: float = SE
     """Check ``exp`` (required) and ``nbf`` as golang-jwt does: valid while nbf - leeway <= now < exp + leeway.
 
     The comparison uses Go's own clock arithmetic (see :func:`go_instant`), fractions of a second
-    included.
+    included. ``at`` (epoch seconds, default now) and ``leeway`` must be finite numbers, the
+    leeway not negative; anything else raises :class:`InvalidArgument`.
     """
-    moment = current_time() if at is None else at
+    moment, leeway = _moment_and_leeway(at, leeway)
     now = _clock(moment)
     slack = round(leeway * 1e9)
     claims = parsed.server_claims
@@ -578,7 +656,11 @@ def check_times(parsed: ParsedToken, at: float | None = None, leeway: float = SE
 
 
 def verify(token, keyring: Keyring, at: float | None = None, leeway: float = SERVER_LEEWAY_SECONDS) -> ParsedToken:
-    """Verify like the server; return the parsed token or raise :class:`TokenRejected`."""
+    """Verify like the server; return the parsed token or raise :class:`TokenRejected`.
+
+    A bad ``at`` or ``leeway`` raises :class:`InvalidArgument` before the token is read.
+    """
+    _moment_and_leeway(at, leeway)
     parsed = parse_token(token)
     check_signature(parsed, keyring)
     check_times(parsed, at, leeway)

@@ -35,6 +35,10 @@ EdDSA correctly computed
                       Signing With Algorithm                    EdDSA                                         algorithm
 HS512 in the header over an HS256 signature
                       Changing The Header Without Signing       alg = "HS512"                                 algorithm
+HS384 in the header over an HS256 signature
+                      Changing The Header Without Signing       alg = "HS384"                                 algorithm
+RS256 in the header over an HS256 signature
+                      Changing The Header Without Signing       alg = "RS256"                                 algorithm
 An algorithm no library knows
                       Signing With Algorithm                    HS257                                         algorithm
 Header without alg

@@ -22,6 +22,12 @@ The iss empty
                       Changing Claims And Signing Again       iss = ""                             unknown-api-key
 The iss not text
                       Changing Claims And Signing Again       iss = 42                             claims
+The iss only under ISS in capitals
+                      Moving The Issuer Under The Name        ISS                                  accepted
+The iss only under ıss, with a dotless i, is no iss
+                      Moving The Issuer Under The Name        \u0131ss                             unknown-api-key
+The iss only under iſs, with a long s, is the iss
+                      Moving The Issuer Under The Name        i\u017fs                             accepted
 The iss names the second key, signed with its secret
                       Issuing A Token Signed By Key           second                               accepted
 The iss names the second key, signed with the first key's secret

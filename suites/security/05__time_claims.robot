@@ -41,6 +41,8 @@ The nbf a string that is not a number
                       Changing Claims And Signing Again    nbf = "now"             claims
 The nbf a list
                       Changing Claims And Signing Again    nbf = []                claims
+The nbf an object
+                      Changing Claims And Signing Again    nbf = {"seconds": 1}    claims
 The iat a string that is not a number
                       Changing Claims And Signing Again    iat = "yesterday"       claims
 The exp too large for a 64-bit float

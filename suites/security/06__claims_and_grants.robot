@@ -1,7 +1,10 @@
 *** Settings ***
 Documentation    Claims and grants of the wrong JSON type make the server fail to decode the
 ...              claims, so it refuses the whole token; fields it does not know are ignored.
-...              Every token here is signed correctly, so the verdict is about the claims alone.
+...              Names match in either ASCII case, and with the Kelvin sign for k and the long s
+...              for s; any other look-alike letter (a dotless i, a ligature) makes another,
+...              ignored name. Every token here is signed correctly, so the verdict is about the
+...              claims alone.
 
 Resource         ../../resources/security.resource
 
@@ -20,6 +23,8 @@ The aud a number
                       Changing Claims And Signing Again    aud = 5                                          claims
 The aud a list holding a number
                       Changing Claims And Signing Again    aud = ["test_room", 5]                           claims
+The aud a list holding null
+                      Changing Claims And Signing Again    aud = ["test_room", null]                        claims
 The sub missing, jti present
                       Changing Claims And Signing Again    sub = (removed); jti = "alice-session"           accepted
 The sub a number
@@ -28,6 +33,10 @@ The sub an object
                       Changing Claims And Signing Again    sub = {"id": "alice"}                            claims
 The jti a number
                       Changing Claims And Signing Again    jti = 7                                          claims
+The identity a number is ignored
+                      Changing Claims And Signing Again    identity = 42                                    accepted
+The identity an object is ignored
+                      Changing Claims And Signing Again    identity = {"id": "mallory"}                     accepted
 The video a string
                       Changing Claims And Signing Again    video = "admin"                                  claims
 The video a list
@@ -48,6 +57,8 @@ The canPublishSources a list holding a number
                       Changing Claims And Signing Again    video.canPublishSources = ["camera", 1]          claims
 The canPublishSources a list of strings
                       Changing Claims And Signing Again    video.canPublishSources = ["camera"]             accepted
+The canPublishSources a list holding null
+                      Changing Claims And Signing Again    video.canPublishSources = [null]                 accepted
 An attribute value that is a number
                       Changing Claims And Signing Again    attributes = {"role": 1}                         claims
 An attribute value that is a boolean
@@ -66,6 +77,8 @@ The roomConfig with a field RoomConfiguration does not have
                       Changing Claims And Signing Again    roomConfig = {"agent": [{"agentName": "a"}]}     claims
 The roomConfig with agents to dispatch
                       Changing Claims And Signing Again    roomConfig = {"agents": [{"agentName": "a"}]}    accepted
+The roomConfig with text for a number
+                      Changing Claims And Signing Again    roomConfig = {"departureTimeout": "soon"}        claims
 An unknown top-level claim is ignored
                       Changing Claims And Signing Again    favouriteColour = "blue"                         accepted
 An unknown field inside video is ignored
@@ -74,3 +87,11 @@ An unknown field of the wrong type is ignored
                       Changing Claims And Signing Again    video.superUser = {"level": 9}                   accepted
 Grant names in another case are the same grant
                       Changing Claims And Signing Again    video.ROOMADMIN = "false"                        claims
+The kind with a Kelvin sign for K is the kind
+                      Changing Claims And Signing Again    \u212aind = 5                                    claims
+The roomAdmin with a dotless i is another name
+                      Changing Claims And Signing Again    video.roomAdm\u0131n = "false"                   accepted
+The roomList with the st ligature is another name
+                      Changing Claims And Signing Again    video.roomLi\ufb06 = "false"                     accepted
+The roomConfig with the fi ligature is another name
+                      Changing Claims And Signing Again    roomCon\ufb01g = "demo"                          accepted
