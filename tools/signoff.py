@@ -1048,7 +1048,9 @@ def write_summary(outputs: list[Path], outdir: Path, command: str | None = None)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="signoff.py", description="Write signoff.md and signoff.html from Robot Framework output.xml files."
+        prog="python run.py signoff",
+        description="Write signoff.md and signoff.html from Robot Framework output.xml files "
+        "(the same as python tools/signoff.py).",
     )
     parser.add_argument(
         "outputs", nargs="+", type=Path, metavar="OUTPUT.xml", help="output.xml of the run (several are combined)"

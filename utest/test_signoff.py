@@ -8,6 +8,8 @@ and the library's own evidence tables, then saved as output.xml, so they go thro
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from robot import result as robot_result
 from livekit_tokens import environment, evidence
 
 DATA = Path(__file__).resolve().parent / "data" / "signoff"
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
 
 
 def summary(*names: str, command: str | None = None) -> tuple[str, str, str]:
@@ -321,3 +324,11 @@ def test_the_command_shown_hides_secret_looking_variables(tmp_path):
 def test_without_step_5_the_summary_does_not_claim_the_times_were_checked():
     _, markdown, _ = summary("skipped")
     assert "**Clock skew**: not measured, and no token times were checked in these results." in section(markdown, "Key Findings")
+
+
+def test_without_arguments_the_usage_names_the_command_users_type():
+    done = subprocess.run([sys.executable, str(TOOLS / "signoff.py")], capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: python run.py signoff [-h]")
+    assert "python run.py signoff: error: the following arguments are required: OUTPUT.xml" in done.stderr
+    assert "signoff.py [-h]" not in done.stderr
