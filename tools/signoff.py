@@ -161,7 +161,14 @@ class Run:
 
     @property
     def tokens(self) -> list[str]:
-        return list(dict.fromkeys(test.token for test in self.tests if test.token))
+        """Fingerprints of the tokens the five steps examined (other areas check tokens of their own)."""
+        steps = [test for test in self.tests if any(test.has_tag(step.tag) for step in STEPS)]
+        return list(dict.fromkeys(test.token for test in steps if test.token))
+
+    @property
+    def combined(self) -> bool:
+        """True when the results come from several output files or from ``rebot --merge``."""
+        return len(self.sources) > 1 or any(test.merged for test in self.tests)
 
 
 class _Collector(ResultVisitor):
@@ -506,13 +513,13 @@ def execution_section(run: Run, command: str | None) -> list[Block]:
         items.append([strong("Merged results"), text(" (rebot --merge): re-executed and merged in: " + ", ".join(merged) + ".")])
     tokens = run.tokens
     if len(tokens) > 1:
+        where = (
+            " were examined in these combined results: each step's values belong to the token of its own run ("
+            if run.combined
+            else " were examined by the five steps in this run: each step's values belong to the token of its own suite ("
+        )
         items.append(
-            [
-                strong(f"{len(tokens)} different tokens"),
-                text(" were examined in these combined results: each step's values belong to the token of its own run ("),
-                *_joined([code(token) for token in tokens]),
-                text(")."),
-            ]
+            [strong(f"{len(tokens)} different tokens"), text(where), *_joined([code(token) for token in tokens]), text(").")]
         )
     return [heading(3, text("Test Execution")), bullets(items)]
 
@@ -738,10 +745,11 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
     live = next((area for area in area_results(run) if area.tag == "live"), None)
     server_checked = live is not None and live.count(PASS) > 0 and live.count(FAIL) == 0
     if status == PASSED:
-        scope = "this run" if len(run.sources) == 1 and not any(test.merged for test in run.tests) else "these results"
+        scope = "these results" if run.combined else "this run"
         opening = f"The five authentication steps passed in {scope}. "
         if len(run.tokens) > 1:
-            opening += f"Each step ran on the token of its own run ({len(run.tokens)} different tokens). "
+            own = "run" if run.combined else "suite"
+            opening += f"Each step ran on the token of its own {own} ({len(run.tokens)} different tokens). "
         blocks.append(paragraph(text(opening), *_token_facts(run)))
         blocks.append(Block("numbered", items=passed_facts(run)))
         if server_checked:

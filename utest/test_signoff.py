@@ -332,3 +332,54 @@ def test_without_arguments_the_usage_names_the_command_users_type():
     assert done.stderr.startswith("usage: python run.py signoff [-h]")
     assert "python run.py signoff: error: the following arguments are required: OUTPUT.xml" in done.stderr
     assert "signoff.py [-h]" not in done.stderr
+
+
+def token_table(title: str, fingerprint: str) -> str:
+    return evidence.table(title, [{"label": "API key", "value": "devkey"}, {"label": "Fingerprint", "value": fingerprint}])
+
+
+def suite_with_own_token(name: str, fingerprint: str, tests: dict[str, list[str]]) -> robot_result.TestSuite:
+    """A suite whose setup logs the token it mints, as the five steps' and the other areas' suites do."""
+    suite = robot_result.TestSuite(name=name, start_time=datetime(2026, 1, 19, 20, 0, 0))
+    suite.setup.config(name="The Token Under Test Is Ready", status="PASS")
+    suite.setup.body.create_message(message=token_table("Token generated", fingerprint), html=True, level="INFO")
+    for test_name, tags in tests.items():
+        test = suite.tests.create(name=test_name, tags=tags, status="PASS")
+        test.body.create_keyword(name="Some Keyword", status="PASS")
+    return suite
+
+
+def default_run_of_all_areas() -> robot_result.TestSuite:
+    top = robot_result.TestSuite(name="LiveKit Authentication", start_time=datetime(2026, 1, 19, 20, 0, 0))
+    steps = {name: [f"step-{number}"] for number, name in enumerate(["Generation", "Signature", "Claims", "Grants", "Expiry"], 1)}
+    top.suites.append(suite_with_own_token("Client Authentication", "sha256:aaaaaaaaaaaa", steps))
+    top.suites.append(suite_with_own_token("Token Endpoint", "sha256:bbbbbbbbbbbb", {"Endpoint Token": ["endpoint"]}))
+    top.suites.append(suite_with_own_token("Policy", "sha256:cccccccccccc", {"Team Policy": ["security", "policy"]}))
+    top.suites.append(suite_with_own_token("Live", "sha256:dddddddddddd", {"Observer Token Is Accepted": ["live"]}))
+    return top
+
+
+def test_one_run_of_every_area_counts_only_the_token_of_the_five_steps(tmp_path):
+    run = signoff.read_results([saved(tmp_path, default_run_of_all_areas())])
+    assert run.tokens == ["sha256:aaaaaaaaaaaa"]
+    assert not run.combined
+    status, blocks = signoff.build(run, "python run.py")
+    markdown = signoff.to_markdown(blocks)
+    assert status == "PASSED"
+    assert "different tokens" not in markdown
+    assert "combined" not in markdown
+    assert "The five authentication steps passed in this run." in section(markdown, "Conclusion")
+
+
+def test_two_five_step_suites_in_one_run_are_not_called_combined_results(tmp_path):
+    top = default_run_of_all_areas()
+    steps = {f"Again {number}": [f"step-{number}"] for number in range(1, 6)}
+    top.suites.append(suite_with_own_token("Client Authentication Again", "sha256:eeeeeeeeeeee", steps))
+    run = signoff.read_results([saved(tmp_path, top)])
+    assert run.tokens == ["sha256:aaaaaaaaaaaa", "sha256:eeeeeeeeeeee"]
+    markdown = signoff.to_markdown(signoff.build(run, None)[1])
+    execution = section(markdown, "Test Execution")
+    assert "**2 different tokens** were examined by the five steps in this run" in execution
+    assert "`sha256:aaaaaaaaaaaa`, `sha256:eeeeeeeeeeee`" in execution
+    assert "combined" not in markdown
+    assert "passed in this run. Each step ran on the token of its own suite (2 different tokens)." in markdown
