@@ -727,7 +727,7 @@ def area_item(area: AreaResult, run: Run) -> Inline:
     if area.tag == "live" and (url := run.meta(environment.SERVER_URL)):
         content += [text(" Server: "), code(url)]
         if version := run.meta(environment.SERVER_VERSION):
-            content += [text(", version "), code(version)]
+            content += [text(f", version {version}")] if version.startswith("not ") else [text(", version "), code(version)]
         content.append(text("."))
     failed = [test for test in area.tests if test.status == FAIL]
     for test in failed[:10]:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 
 import pytest
+from helpers import ROOT
 from http_test_support import (
     SUITES,
     Reply,
@@ -19,6 +22,7 @@ from http_test_support import (
 )
 from standin_server import StandinServer
 from test_live_keywords import fake_livekit_server
+from test_signoff import section
 
 from livekit_tokens.keys import ApiKey, Keyring, load_keyring
 from livekit_tokens.minting import build_claims, encode
@@ -197,3 +201,31 @@ def test_an_endpoint_that_is_down_fails_every_test_with_one_sentence(tmp_path):
     assert set(statuses) == ENDPOINT_TESTS
     assert all(status == "FAIL" and message.endswith(sentence) for status, message in statuses.values()), statuses
     assert run.returncode == len(ENDPOINT_TESTS)
+
+
+def test_a_run_against_a_server_names_it_in_the_sign_off(tmp_path):
+    with StandinServer() as standin:
+        client_url = standin.url.replace("http://", "ws://")
+        environment = clean_environment(LIVEKIT_URL=client_url)
+        outputdir = tmp_path / "out"
+        run = run_robot(outputdir, str(SUITES / "authentication"), str(SUITES / "live"), environment=environment)
+    assert run.returncode == 0, run.stdout[-2000:]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "signoff.py"), str(outputdir / "output.xml"), "--command", "python run.py"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    markdown = (outputdir / "signoff.md").read_text(encoding="utf-8")
+    assert "## Status: PASSED" in markdown
+    environment_rows = section(markdown, "Environment")
+    assert f"| LiveKit server URL | `{client_url}` |" in environment_rows
+    assert "| LiveKit server version | `not reported by the server` |" in environment_rows
+    assert "none contacted" not in markdown
+    conclusion = section(markdown, "Conclusion")
+    assert f"A LiveKit server at {client_url} was contacted and the live checks passed." in conclusion
+    assert "Server authentication verified." in conclusion
+    findings = section(markdown, "Key Findings")
+    assert f"Server: `{client_url}`, version not reported by the server." in findings
+    assert "different tokens" not in markdown  # the live suite's own tokens are not the five steps' token
