@@ -124,3 +124,56 @@ def test_the_leak_guard_names_the_files_a_leaky_suite_wrote(tmp_path, leaked):
     assert "report.html" not in guard.stderr
     assert secret not in guard.stderr + guard.stdout
     assert "eyJ" not in guard.stderr + guard.stdout
+
+
+def _tampered() -> tuple[str, str]:
+    from livekit_tokens import hostile
+
+    minted = LiveKitAuth(api_key="devkey", api_secret="secret").generate_token("client_test", "test_room", room_join=True)
+    return hostile.with_claims(minted.value, {"video.roomAdmin": True}), "devkey"
+
+
+def _signed_elsewhere() -> tuple[str, str]:
+    token = LiveKitAuth(api_key="devkey", api_secret="another-secret-0123456789abcdef0123").generate_token(
+        "client_test", "test_room", room_join=True
+    )
+    return token.value, "devkey"
+
+
+def _unknown_key() -> tuple[str, str]:
+    token = LiveKitAuth(api_key="foreign", api_secret="foreign-secret-0123456789abcdef012345").generate_token(
+        "client_test", "test_room", room_join=True
+    )
+    return token.value, "foreign"
+
+
+@pytest.mark.parametrize(
+    ("make", "configured", "reason"),
+    [
+        (_tampered, "yes", "signature is invalid: it does not match the secret of API key 'devkey'"),
+        (_signed_elsewhere, "yes", "signature is invalid: it does not match the secret of API key 'devkey'"),
+        (_unknown_key, "no", "invalid API key: iss 'foreign' is not a configured API key"),
+    ],
+    ids=["tampered", "signed-with-another-secret", "unknown-api-key"],
+)
+def test_a_supplied_token_that_fails_the_signature_shows_what_was_observed(tmp_path, make, configured, reason):
+    from livekit_tokens.evidence import fingerprint
+
+    token, issuer = make()
+    environ = environment(tmp_path, LIVEKIT_TOKEN=token)
+    code, results = robot(tmp_path, environ)
+    assert code >= 1
+    done = tool("signoff.py", environ, str(results / "output.xml"))
+    assert done.stdout.startswith("Sign-off summary: FAILED"), done.stderr
+    markdown = (results / "signoff.md").read_text(encoding="utf-8")
+    step2 = re.search(r"^#### Step 2: Signature Validation ❌\n(.*?)(?=^#### )", markdown, re.MULTILINE | re.DOTALL).group(1)
+    assert "No values were recorded for this step." not in step2
+    assert f"- API key (iss): `{issuer}`" in step2
+    assert "- Algorithm: `HS256`" in step2
+    assert f"- Fingerprint: `{fingerprint(token)}`" in step2
+    assert f"- Key configured: `{configured}`" in step2
+    assert f"- Signature: `refused: {reason}`" in step2
+    assert f"**Failed:** Token refused: {reason}." in step2
+    assert "The run failed at Step 2: Signature Validation." in markdown
+    guard = tool("leak_guard.py", environ, str(results))
+    assert guard.returncode == 0, guard.stderr
