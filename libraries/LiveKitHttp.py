@@ -55,6 +55,7 @@ SERVER_SESSION = "livekit-server"
 ENDPOINT_SESSION = "token-endpoint"
 HEADERS_VARIABLE = "${TOKEN_ENDPOINT_HEADERS}"
 HEADERS_ENVIRONMENT = "LIVEKIT_TOKEN_ENDPOINT_HEADERS"  # how the JS client check receives them
+HEADER_SECRET_MIN = 8  # characters; header values this long are noted for the leak guard and kept out of excerpts
 HOW_TO_ENABLE_LIVE = (
     "No LiveKit server to check: set LIVEKIT_URL (for example ws://127.0.0.1:7880) "
     "or put livekit-server on PATH to let the suite start one."
@@ -125,6 +126,7 @@ class _State:
     sessions: dict = field(default_factory=dict)
     requests_by_token: dict = field(default_factory=dict)
     known_tokens: set = field(default_factory=set)
+    header_secrets: set = field(default_factory=set)  # endpoint header values the leak guard searches
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
@@ -153,7 +155,9 @@ class LiveKitHttp:
 
     Extra headers an app's endpoint needs for its own authentication come from the
     ``${TOKEN_ENDPOINT_HEADERS}`` dictionary of a variable file (values may be ``Secret``); they are
-    sent with every endpoint request and never logged.
+    sent with every endpoint request and never logged. Values of 8 characters or more are noted in
+    the run's token log, so that the end-of-run leak guard searches the results for them too, and
+    are replaced in the answer excerpts the log shows.
 
     = Keys =
 
@@ -967,7 +971,8 @@ class LiveKitHttp:
         )
 
     def _excerpt(self, body, limit: int = 160) -> str:
-        return excerpt(body, tokens=self._state.known_tokens, secrets=self.keyring.secrets(), limit=limit)
+        secrets = [*self.keyring.secrets(), *self._state.header_secrets]
+        return excerpt(body, tokens=self._state.known_tokens, secrets=secrets, limit=limit)
 
     def _remember(self, token) -> str:
         try:
@@ -1035,6 +1040,9 @@ class LiveKitHttp:
                     "TOKEN_ENDPOINT_HEADERS must map header names to text (or Secret) values in a variable file."
                 )
             headers[name] = text
+            if len(text) >= HEADER_SECRET_MIN and text not in self._state.header_secrets:
+                self._state.header_secrets.add(text)
+                evidence.remember_secret(text)
         return headers
 
     def _server_environment(self) -> dict:

@@ -151,6 +151,7 @@ class Run:
     start: datetime | None
     generator: str
     sources: list[str]
+    setup_records: list[Record] = field(default_factory=list)  # logged by suite setups and teardowns
 
     def tagged(self, tag: str) -> list[TestRun]:
         return [test for test in self.tests if test.has_tag(tag)]
@@ -179,6 +180,7 @@ class _Collector(ResultVisitor):
         self.suite_failures: list[tuple[str, str]] = []
         self._suites: list[tuple[object, list[Record]]] = []
         self._test: TestRun | None = None
+        self.setup_records: list[Record] = []
 
     def start_suite(self, suite):
         self._suites.append((suite, []))
@@ -238,6 +240,7 @@ class _Collector(ResultVisitor):
                 self._test.records.append(record)
             elif self._suites:
                 self._suites[-1][1].append(record)
+                self.setup_records.append(record)
 
 
 def read_results(paths: list[Path]) -> Run:
@@ -261,6 +264,7 @@ def read_results(paths: list[Path]) -> Run:
         start=_start_time(result.suite),
         generator=str(getattr(result, "generator", "") or ""),
         sources=[str(path) for path in paths],
+        setup_records=collector.setup_records,
     )
 
 
@@ -499,9 +503,34 @@ def _tests(count: int) -> str:
     return f"{count} test" if count == 1 else f"{count} tests"
 
 
+def reproduction_settings(run: Run) -> list[str]:
+    """The settings outside the command line that the run used and a re-run needs, by name only."""
+    needed = []
+    if any(test.token_source == "supplied" for test in run.tests) or "supplied" in run.metadata.get("Token source", []):
+        needed.append("LIVEKIT_TOKEN set to the same token (not shown here)")
+    keys = {str(value) for t in run.tagged("step-1") for r in t.tables("Token") if (value := r.value("API key"))}
+    if keys - {"devkey"}:
+        needed.append("the same API key and secret (LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or LIVEKIT_KEYS)")
+    sources = {
+        _normal(record.title): str(record.value("Source") or "")
+        for record in run.setup_records
+        if _same_label(record.title, "Token endpoint") or _same_label(record.title, "LiveKit server")
+    }
+    if "LIVEKIT_URL" in sources.get(_normal("LiveKit server"), ""):
+        needed.append("LIVEKIT_URL")
+    if "LIVEKIT_TOKEN_ENDPOINT" in sources.get(_normal("Token endpoint"), ""):
+        needed.append("LIVEKIT_TOKEN_ENDPOINT")
+    headers = [r.value("Extra request headers") for r in run.setup_records if _same_label(r.title, "Token endpoint")]
+    if any(re.match(r"[1-9]", str(value or "")) for value in headers):
+        needed.append("TOKEN_ENDPOINT_HEADERS in the same variable file (--variablefile)")
+    return needed
+
+
 def execution_section(run: Run, command: str | None) -> list[Block]:
     items: list[Inline] = []
     items.append([text("Command: "), code(command or run.meta(environment.COMMAND) or "not recorded")])
+    if needed := reproduction_settings(run):
+        items.append([text("The command reproduces the run only with the same settings: " + "; ".join(needed) + ".")])
     items.append([text("Results: "), *_joined([code(source) for source in run.sources])])
     suites = sorted({test.suite for test in run.tests})
     items.append([text("Suites: "), *_joined([code(name) for name in suites] or [text("none")])])
@@ -899,6 +928,8 @@ def environment_section(run: Run, command: str | None) -> list[Block]:
     if not run.meta(environment.SERVER_URL):
         rows.append([[text("LiveKit server")], [text("none contacted in this run")]])
     rows.append([[text("Command")], [code(command or run.meta(environment.COMMAND) or "not recorded")]])
+    if needed := reproduction_settings(run):
+        rows.append([[text("Settings the command needs")], [text("; ".join(needed))]])
     if command and run.meta(environment.COMMAND):
         rows.append([[text("Robot Framework command line")], [code(run.meta(environment.COMMAND))]])
     return [heading(3, text("Environment")), Block("table", header=["Item", "Value"], rows=rows)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -229,3 +230,36 @@ def test_a_run_against_a_server_names_it_in_the_sign_off(tmp_path):
     findings = section(markdown, "Key Findings")
     assert f"Server: `{client_url}`, version not reported by the server." in findings
     assert "different tokens" not in markdown  # the live suite's own tokens are not the five steps' token
+
+
+def test_endpoint_header_values_are_noted_for_the_leak_guard_and_found_when_written(tmp_path):
+    app_key = "app-key-" + secrets.token_hex(12)
+    variable_file = tmp_path / "app_headers.py"
+    variable_file.write_text(
+        f"from robot.api.types import Secret\nTOKEN_ENDPOINT_HEADERS = {{'X-App-Key': Secret({app_key!r}), 'X-Env': 'qa'}}\n"
+    )
+    token_log = tmp_path / "tokens.jsonl"
+    environment = clean_environment(LIVEKIT_AUTH_TOKEN_LOG=str(token_log))
+    outputdir = tmp_path / "out"
+    run = run_robot(
+        outputdir,
+        "--variablefile",
+        str(variable_file),
+        "--test",
+        "Standard Request Gets A Token",
+        str(SUITES / "endpoint"),
+        environment=environment,
+    )
+    assert run.returncode == 0, run.stdout[-2000:]
+    noted = [json.loads(line) for line in token_log.read_text(encoding="utf-8").splitlines()]
+    assert noted.count({"secret": app_key}) == 1  # once, however many requests sent it
+    assert {"secret": "qa"} not in noted  # too short to search: not noted
+    guard = [sys.executable, str(ROOT / "tools" / "leak_guard.py"), str(outputdir), "--tokens", str(token_log)]
+    clean = subprocess.run(guard, env=environment, capture_output=True, text=True, check=False)
+    assert clean.returncode == 0, clean.stderr
+    assert "1 of the secrets noted by the run (request header values)" in clean.stdout
+    (outputdir / "notes.txt").write_text(f"the app key was {app_key}\n", encoding="utf-8")
+    leaked = subprocess.run(guard, env=environment, capture_output=True, text=True, check=False)
+    assert leaked.returncode == 1
+    assert "notes.txt (secret)" in leaked.stderr
+    assert app_key not in leaked.stderr + leaked.stdout

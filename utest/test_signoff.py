@@ -383,3 +383,46 @@ def test_two_five_step_suites_in_one_run_are_not_called_combined_results(tmp_pat
     assert "`sha256:aaaaaaaaaaaa`, `sha256:eeeeeeeeeeee`" in execution
     assert "combined" not in markdown
     assert "passed in this run. Each step ran on the token of its own suite (2 different tokens)." in markdown
+
+
+def test_a_supplied_token_is_named_as_a_setting_the_command_needs_never_shown():
+    _, markdown, _ = summary("failed", command="python run.py")
+    needs = "LIVEKIT_TOKEN set to the same token (not shown here)"
+    assert f"- Command: `python run.py`\n- The command reproduces the run only with the same settings: {needs}." in markdown
+    assert f"| Settings the command needs | {needs} |" in section(markdown, "Environment")
+    _, minted, _ = summary("passed", command="python run.py")
+    assert "Settings the command needs" not in minted
+    assert "reproduces the run only" not in minted
+
+
+def test_endpoint_settings_and_keys_are_named_by_setting_only(tmp_path):
+    header_count = "2 (values not shown)"
+    endpoint = robot_result.TestSuite(name="Token Endpoint", start_time=datetime(2026, 1, 19, 20, 0, 0))
+    endpoint.setup.config(name="The Token Endpoint Is Available", status="PASS")
+    rows = [
+        {"label": "URL", "value": "https://app.example.com/token"},
+        {"label": "Source", "value": "given by LIVEKIT_TOKEN_ENDPOINT"},
+        {"label": "Extra request headers", "value": header_count},
+    ]
+    endpoint.setup.body.create_message(message=evidence.table("Token endpoint", rows), html=True, level="INFO")
+    live = robot_result.TestSuite(name="Live", start_time=datetime(2026, 1, 19, 20, 0, 0))
+    live.setup.config(name="A LiveKit Server Is Available", status="PASS")
+    server_rows = [{"label": "Client URL", "value": "wss://lk.example.com"}, {"label": "Source", "value": "given by LIVEKIT_URL"}]
+    live.setup.body.create_message(message=evidence.table("LiveKit server", server_rows), html=True, level="INFO")
+    live.tests.create(name="Observer Token Is Accepted", tags=["live"], status="PASS")
+    endpoint.tests.create(name="Standard Request Gets A Token", tags=["endpoint"], status="PASS")
+    steps = suite_with_own_token("Client Authentication", "sha256:aaaaaaaaaaaa", {"Generation": ["step-1"]})
+    steps.tests[0].body[0].body.create_message(
+        message=evidence.table("Token", [{"label": "API key", "value": "release"}]), html=True, level="INFO"
+    )
+    top = robot_result.TestSuite(name="LiveKit Authentication", start_time=datetime(2026, 1, 19, 20, 0, 0))
+    top.suites.extend([steps, endpoint, live])
+    run = signoff.read_results([saved(tmp_path, top)])
+    markdown = signoff.to_markdown(signoff.build(run, "python run.py --variablefile app.py")[1])
+    execution = section(markdown, "Test Execution")
+    assert (
+        "The command reproduces the run only with the same settings: the same API key and secret "
+        "(LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or LIVEKIT_KEYS); LIVEKIT_URL; LIVEKIT_TOKEN_ENDPOINT; "
+        "TOKEN_ENDPOINT_HEADERS in the same variable file (--variablefile)." in execution
+    )
+    assert "LIVEKIT_TOKEN set" not in markdown

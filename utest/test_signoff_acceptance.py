@@ -36,6 +36,10 @@ def robot(tmp_path: Path, environ: dict[str, str], *options: str, suite: Path = 
     return code, results
 
 
+def section_text(markdown: str, title: str) -> str:
+    return re.search(rf"^#+ {re.escape(title)}[^\n]*\n(.*?)(?=^#|\Z)", markdown, re.MULTILINE | re.DOTALL).group(1)
+
+
 def tool(name: str, environ: dict[str, str], *arguments: str) -> subprocess.CompletedProcess:
     command = [sys.executable, str(TOOLS / name), *arguments]
     return subprocess.run(command, env=environ, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -175,5 +179,24 @@ def test_a_supplied_token_that_fails_the_signature_shows_what_was_observed(tmp_p
     assert f"- Signature: `refused: {reason}`" in step2
     assert f"**Failed:** Token refused: {reason}." in step2
     assert "The run failed at Step 2: Signature Validation." in markdown
+    needs = "LIVEKIT_TOKEN set to the same token (not shown here)"
+    assert needs in section_text(markdown, "Test Execution")
+    assert f"| Settings the command needs | {needs}" in section_text(markdown, "Environment")
+    signature = token.rsplit(".", 1)[1]
+    assert token not in markdown and signature not in markdown
     guard = tool("leak_guard.py", environ, str(results))
     assert guard.returncode == 0, guard.stderr
+
+
+def test_a_short_word_secret_is_a_weak_secret_finding_not_a_leak_in_every_file(tmp_path):
+    environ = environment(tmp_path, LIVEKIT_API_KEY="qa", LIVEKIT_API_SECRET="server")
+    code, results = robot(tmp_path, environ)
+    assert code == 0
+    assert "server" in (results / "log.html").read_text(encoding="utf-8")  # the word is everywhere
+    tool("signoff.py", environ, str(results / "output.xml"))
+    markdown = (results / "signoff.md").read_text(encoding="utf-8")
+    assert "**Weak secret** (warning): The API secret of key 'qa' is 6 bytes long" in markdown
+    guard = tool("leak_guard.py", environ, str(results))
+    assert guard.returncode == 0, guard.stderr
+    assert "searched for 0 secret(s) and 1 token(s): none found" in guard.stdout
+    assert "1 secret(s) shorter than 8 characters not searchable" in guard.stdout
