@@ -200,3 +200,22 @@ def test_a_short_word_secret_is_a_weak_secret_finding_not_a_leak_in_every_file(t
     assert guard.returncode == 0, guard.stderr
     assert "searched for 0 secret(s) and 1 token(s): none found" in guard.stdout
     assert "1 secret(s) shorter than 8 characters not searchable" in guard.stdout
+
+
+def test_a_default_run_of_every_suite_names_one_token_and_no_combined_results(tmp_path):
+    environ = environment(
+        tmp_path,
+        PATH=os.pathsep.join(
+            folder for folder in os.environ.get("PATH", "").split(os.pathsep) if not (Path(folder) / "livekit-server").exists()
+        ),
+    )
+    code, results = robot(tmp_path, environ, suite=ROOT / "suites")
+    assert code == 0
+    done = tool("signoff.py", environ, str(results / "output.xml"), "--command", "python run.py")
+    assert done.stdout.startswith("Sign-off summary: PASSED"), done.stderr
+    markdown = (results / "signoff.md").read_text(encoding="utf-8")
+    assert "different tokens" not in markdown
+    assert "combined" not in markdown
+    assert "The five authentication steps passed in this run. The token generated for participant" in markdown
+    assert "| LiveKit server | none contacted in this run |" in section_text(markdown, "Environment")
+    assert "Server acceptance not checked." in section_text(markdown, "Conclusion")
