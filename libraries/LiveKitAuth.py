@@ -327,8 +327,30 @@ class LiveKitAuth:
         Example:
         | Signature Should Be Valid | ${token} |
         """
-        parsed = self._parsed(token)
-        api_key = self._checked(verification.check_signature, parsed, self.keyring)
+        text = self._text(token)
+        keyring = self.keyring
+        parsed = None
+        try:
+            parsed = verification.parse_token(text)
+            api_key = verification.check_signature(parsed, keyring)
+        except TokenRejected as rejection:
+            # What was observed is logged before the failure, so that the sign-off can show it.
+            issuer = parsed.issuer if parsed is not None else None
+            if issuer is None:
+                shown = "(not set)"
+            else:
+                shown = issuer if isinstance(issuer, str) and len(issuer) <= 64 else ascii(issuer)[:64]
+            self._log_table(
+                "Signature",
+                [
+                    {"label": "API key (iss)", "value": shown},
+                    {"label": "Algorithm", "value": parsed.algorithm if parsed is not None else "(token not readable)"},
+                    {"label": "Fingerprint", "value": evidence.fingerprint(text)},
+                    {"label": "Key configured", "value": "yes" if isinstance(issuer, str) and issuer in keyring else "no"},
+                    {"label": "Signature", "value": f"refused: {rejection.detail}"},
+                ],
+            )
+            raise AssertionError(str(rejection)) from None
         rows = [
             {"label": "API key (iss)", "value": api_key.key},
             {"label": "Algorithm", "value": "HMAC-SHA256 (HS256)"},

@@ -23,11 +23,12 @@ from robot.api import SkipExecution, logger
 from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
-from livekit_http import processes
+from livekit_http import processes, server_version
 from livekit_http.answers import excerpt, status_text, transport_failure
 from livekit_http.clock import skew_from_date
 from livekit_http.token_protocol import build_request, granted, grants_beyond, read_answer, request_mismatches
 from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normalise_server_url, path_of, without_query
+from livekit_tokens import environment as run_environment
 from livekit_tokens import evidence, hostile, minting
 from livekit_tokens import grants as model
 from livekit_tokens.keys import DEV_API_KEY, DEV_API_SECRET, ConfigurationError, Keyring, load_keyring
@@ -54,6 +55,7 @@ SERVER_SESSION = "livekit-server"
 ENDPOINT_SESSION = "token-endpoint"
 HEADERS_VARIABLE = "${TOKEN_ENDPOINT_HEADERS}"
 HEADERS_ENVIRONMENT = "LIVEKIT_TOKEN_ENDPOINT_HEADERS"  # how the JS client check receives them
+HEADER_SECRET_MIN = 8  # characters; header values this long are noted for the leak guard and kept out of excerpts
 HOW_TO_ENABLE_LIVE = (
     "No LiveKit server to check: set LIVEKIT_URL (for example ws://127.0.0.1:7880) "
     "or put livekit-server on PATH to let the suite start one."
@@ -118,11 +120,13 @@ class EndpointRequest:
 class _State:
     server_url: str | None = None
     server_ws_url: str | None = None
+    server_version: str | None = None
     endpoint_url: str | None = None
     started: dict = field(default_factory=dict)
     sessions: dict = field(default_factory=dict)
     requests_by_token: dict = field(default_factory=dict)
     known_tokens: set = field(default_factory=set)
+    header_secrets: set = field(default_factory=set)  # endpoint header values the leak guard searches
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
@@ -151,7 +155,9 @@ class LiveKitHttp:
 
     Extra headers an app's endpoint needs for its own authentication come from the
     ``${TOKEN_ENDPOINT_HEADERS}`` dictionary of a variable file (values may be ``Secret``); they are
-    sent with every endpoint request and never logged.
+    sent with every endpoint request and never logged. Values of 8 characters or more are noted in
+    the run's token log, so that the end-of-run leak guard searches the results for them too, and
+    are replaced in the answer excerpts the log shows.
 
     = Keys =
 
@@ -181,6 +187,10 @@ class LiveKitHttp:
         ``PATH`` is started with ``--dev --bind 127.0.0.1 --port <free port>`` and the keyword waits
         until it answers. Without that binary the calling suite is skipped with one sentence.
 
+        The server's client URL and its version (``livekit-server --version`` of a started server,
+        a response header naming it, else "not reported by the server") are recorded as metadata
+        of the top-level suite for the sign-off summary.
+
         Example:
         | ${server} = | Use LiveKit Server |
         """
@@ -190,7 +200,8 @@ class LiveKitHttp:
             how = "given by LIVEKIT_URL" if url in (None, "") else "given"
             self._state.server_url, self._state.server_ws_url = server.http_base, server.ws_base
             self._session(SERVER_SESSION, server.http_base)
-            self._exchange(SERVER_SESSION, server.http_base, "GET", "/", what="the LiveKit server")
+            answer = self._exchange(SERVER_SESSION, server.http_base, "GET", "/", what="the LiveKit server")
+            version = server_version.from_headers(answer.headers)
         else:
             binary = shutil.which("livekit-server")
             if binary is None:
@@ -207,14 +218,22 @@ class LiveKitHttp:
             self._state.server_url = managed.url
             self._state.server_ws_url = managed.url.replace("http://", "ws://", 1)
             self._session(SERVER_SESSION, managed.url)
+            version = server_version.from_binary(binary)
+        self._state.server_version = version or server_version.NOT_REPORTED
         self._log_table(
             "LiveKit server",
             [
                 {"label": "HTTP base URL", "value": self._state.server_url},
                 {"label": "Client URL", "value": self._state.server_ws_url},
                 {"label": "Source", "value": how},
+                {"label": "Version", "value": self._state.server_version},
             ],
         )
+        if robot_is_running():  # the sign-off summary reads the server from the top-level suite's metadata
+            from robot.libraries.BuiltIn import BuiltIn
+
+            BuiltIn().set_suite_metadata(run_environment.SERVER_URL, self._state.server_ws_url, top=True)
+            BuiltIn().set_suite_metadata(run_environment.SERVER_VERSION, self._state.server_version, top=True)
         return self._state.server_url
 
     @keyword("Stop LiveKit Server")
@@ -952,7 +971,8 @@ class LiveKitHttp:
         )
 
     def _excerpt(self, body, limit: int = 160) -> str:
-        return excerpt(body, tokens=self._state.known_tokens, secrets=self.keyring.secrets(), limit=limit)
+        secrets = [*self.keyring.secrets(), *self._state.header_secrets]
+        return excerpt(body, tokens=self._state.known_tokens, secrets=secrets, limit=limit)
 
     def _remember(self, token) -> str:
         try:
@@ -1020,6 +1040,9 @@ class LiveKitHttp:
                     "TOKEN_ENDPOINT_HEADERS must map header names to text (or Secret) values in a variable file."
                 )
             headers[name] = text
+            if len(text) >= HEADER_SECRET_MIN and text not in self._state.header_secrets:
+                self._state.header_secrets.add(text)
+                evidence.remember_secret(text)
         return headers
 
     def _server_environment(self) -> dict:

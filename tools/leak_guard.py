@@ -3,18 +3,23 @@
 
     python tools/leak_guard.py results [--tokens FILE]
 
-Secrets come from the same settings as the suite (``LIVEKIT_API_SECRET``, ``LIVEKIT_KEYS``). Tokens
-come from the token log the library writes while it runs (the file named by
-``LIVEKIT_AUTH_TOKEN_LOG``, one JSON string per line; ``run.py`` creates it) and from
-``LIVEKIT_TOKEN``. Each value is looked for as written and in its HTML-, JSON- and URL-escaped forms,
-and inside the compressed text blocks of Robot Framework's ``log.html`` and ``report.html``.
+Secrets come from the same settings as the suite (``LIVEKIT_API_SECRET``, ``LIVEKIT_KEYS``) and from
+the token log the libraries write while they run (the file named by ``LIVEKIT_AUTH_TOKEN_LOG``;
+``run.py`` creates it): each line is a JSON string, a token minted or received, or a JSON object
+``{"secret": value}``, another secret the run sent (a token endpoint's request header value).
+``LIVEKIT_TOKEN`` is searched as a token. Each value is looked for as written and in its HTML-,
+JSON- and URL-escaped forms, and inside the compressed text blocks of Robot Framework's
+``log.html`` and ``report.html``.
 
 A hit prints the names of the files (never the value) and exits with 1; a clean folder prints one
 line with the counts and exits with 0; an unreadable folder exits with 2.
 
-The public development secret of ``livekit-server --dev`` is not searched: it is the ordinary word
-"secret", which the documentation in the results rightly contains. Secrets shorter than 8
-characters are searched as whole words only, so that they do not match inside other words.
+Secrets of 8 characters or more are always searched. A shorter one is not: text that short is
+found in ordinary words of any results folder ("grants", "server" and "publish" are words of the
+suite's own documentation), so a hit would say nothing about a leak, while missing every real one
+would not be safer. The summary line counts such secrets as not searchable; the run itself reports
+them as weak secrets (HS256 needs 32 bytes). The public development secret of
+``livekit-server --dev`` is not searched either: it is the ordinary word "secret".
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ if str(ROOT / "libraries") not in sys.path:
 from livekit_tokens.evidence import TOKEN_LOG_VARIABLE  # noqa: E402
 from livekit_tokens.keys import DEV_API_SECRET, ConfigurationError, load_keyring  # noqa: E402
 
-SHORT_SECRET = 8  # characters; shorter secrets are matched as whole words only
+MIN_SEARCHABLE = 8  # characters; shorter secrets and token parts cannot be told apart from ordinary text
 _JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _JSON_STRING = re.compile(r'"((?:[^"\\\n]|\\.){8,})"')
 _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
@@ -49,12 +54,9 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 @dataclass(frozen=True)
 class Needle:
     kind: str  # "secret" or "token"
-    pattern: re.Pattern | None  # whole-word matching for short secrets
     forms: tuple[str, ...]
 
     def found_in(self, haystack: str) -> bool:
-        if self.pattern is not None:
-            return self.pattern.search(haystack) is not None
         return any(form in haystack for form in self.forms)
 
 
@@ -81,13 +83,15 @@ def configured_secrets(environ: Mapping[str, str]) -> list[str]:
         secrets = [environ.get("LIVEKIT_API_SECRET", "")]
         for line in environ.get("LIVEKIT_KEYS", "").splitlines():
             secrets.append(line.partition(":")[2].strip())
-        return [secret for secret in secrets if secret]
+        return [secret for secret in secrets if secret.strip()]
 
 
-def recorded_tokens(path: Path | None) -> list[str]:
+def recorded_values(path: Path | None) -> tuple[list[str], list[str]]:
+    """``(tokens, secrets)`` noted in the token log: JSON strings, and objects ``{"secret": value}``."""
+    tokens: list[str] = []
+    secrets: list[str] = []
     if path is None or not path.is_file():
-        return []
-    tokens = []
+        return tokens, secrets
     for line in path.read_text(encoding="utf-8", errors="surrogatepass").splitlines():
         try:
             value = json.loads(line)
@@ -95,7 +99,13 @@ def recorded_tokens(path: Path | None) -> list[str]:
             continue
         if isinstance(value, str):
             tokens.append(value)
-    return tokens
+        elif isinstance(value, dict) and isinstance(value.get("secret"), str) and value["secret"].strip():
+            secrets.append(value["secret"])
+    return tokens, secrets
+
+
+def recorded_tokens(path: Path | None) -> list[str]:
+    return recorded_values(path)[0]
 
 
 def is_token(value: str) -> bool:
@@ -123,24 +133,28 @@ class Plan:
     tokens: int
     public_secret_skipped: bool
     values_skipped: int
+    secrets_not_searchable: int = 0  # shorter than MIN_SEARCHABLE
+    secrets_noted: int = 0  # of ``secrets``: values the run noted in the token log (request headers)
 
 
 def plan(environ: Mapping[str, str], token_log: Path | None) -> Plan:
     needles: list[Needle] = []
     secrets = 0
+    noted = 0
+    not_searchable = 0
     public_skipped = False
-    for secret in dict.fromkeys(configured_secrets(environ)):
+    values, recorded_secrets = recorded_values(token_log)
+    configured = configured_secrets(environ)
+    for secret in dict.fromkeys([*configured, *recorded_secrets]):
         if secret == DEV_API_SECRET:
             public_skipped = True
             continue
+        if len(secret) < MIN_SEARCHABLE:
+            not_searchable += 1
+            continue
         secrets += 1
-        forms = escaped_forms(secret)
-        pattern = None
-        if len(secret) < SHORT_SECRET:
-            alternatives = "|".join(re.escape(form) for form in forms)
-            pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])")
-        needles.append(Needle("secret", pattern, forms))
-    values = recorded_tokens(token_log)
+        noted += secret not in configured
+        needles.append(Needle("secret", escaped_forms(secret)))
     supplied = environ.get("LIVEKIT_TOKEN", "").strip()
     skipped = 0
     tokens = 0
@@ -149,13 +163,13 @@ def plan(environ: Mapping[str, str], token_log: Path | None) -> Plan:
         if not given and not is_token(value):
             skipped += 1  # hostile test input that is not a token at all (empty, raw text, broken base64)
             continue
-        parts = token_parts(value) or ([value] if len(value) >= SHORT_SECRET else [])
+        parts = token_parts(value) or ([value] if len(value) >= MIN_SEARCHABLE else [])
         if not parts:
             skipped += 1
             continue
         tokens += 1
-        needles.append(Needle("token", None, tuple(form for part in parts for form in escaped_forms(part))))
-    return Plan(needles, secrets, tokens, public_skipped, skipped)
+        needles.append(Needle("token", tuple(form for part in parts for form in escaped_forms(part))))
+    return Plan(needles, secrets, tokens, public_skipped, skipped, not_searchable, noted)
 
 
 def readable_text(data: bytes) -> str:
@@ -219,6 +233,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     notes = []
+    if work.secrets_noted:
+        notes.append(f"{work.secrets_noted} of the secrets noted by the run (request header values)")
+    if work.secrets_not_searchable:
+        notes.append(
+            f"{work.secrets_not_searchable} secret(s) shorter than {MIN_SEARCHABLE} characters not searchable: "
+            "ordinary words of any results folder would match them (the run reports them as weak secrets)"
+        )
     if work.public_secret_skipped:
         notes.append("the public development secret is not searched")
     if token_log is None:

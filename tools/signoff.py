@@ -151,6 +151,7 @@ class Run:
     start: datetime | None
     generator: str
     sources: list[str]
+    setup_records: list[Record] = field(default_factory=list)  # logged by suite setups and teardowns
 
     def tagged(self, tag: str) -> list[TestRun]:
         return [test for test in self.tests if test.has_tag(tag)]
@@ -161,7 +162,14 @@ class Run:
 
     @property
     def tokens(self) -> list[str]:
-        return list(dict.fromkeys(test.token for test in self.tests if test.token))
+        """Fingerprints of the tokens the five steps examined (other areas check tokens of their own)."""
+        steps = [test for test in self.tests if any(test.has_tag(step.tag) for step in STEPS)]
+        return list(dict.fromkeys(test.token for test in steps if test.token))
+
+    @property
+    def combined(self) -> bool:
+        """True when the results come from several output files or from ``rebot --merge``."""
+        return len(self.sources) > 1 or any(test.merged for test in self.tests)
 
 
 class _Collector(ResultVisitor):
@@ -172,6 +180,7 @@ class _Collector(ResultVisitor):
         self.suite_failures: list[tuple[str, str]] = []
         self._suites: list[tuple[object, list[Record]]] = []
         self._test: TestRun | None = None
+        self.setup_records: list[Record] = []
 
     def start_suite(self, suite):
         self._suites.append((suite, []))
@@ -231,6 +240,7 @@ class _Collector(ResultVisitor):
                 self._test.records.append(record)
             elif self._suites:
                 self._suites[-1][1].append(record)
+                self.setup_records.append(record)
 
 
 def read_results(paths: list[Path]) -> Run:
@@ -254,6 +264,7 @@ def read_results(paths: list[Path]) -> Run:
         start=_start_time(result.suite),
         generator=str(getattr(result, "generator", "") or ""),
         sources=[str(path) for path in paths],
+        setup_records=collector.setup_records,
     )
 
 
@@ -492,9 +503,34 @@ def _tests(count: int) -> str:
     return f"{count} test" if count == 1 else f"{count} tests"
 
 
+def reproduction_settings(run: Run) -> list[str]:
+    """The settings outside the command line that the run used and a re-run needs, by name only."""
+    needed = []
+    if any(test.token_source == "supplied" for test in run.tests) or "supplied" in run.metadata.get("Token source", []):
+        needed.append("LIVEKIT_TOKEN set to the same token (not shown here)")
+    keys = {str(value) for t in run.tagged("step-1") for r in t.tables("Token") if (value := r.value("API key"))}
+    if keys - {"devkey"}:
+        needed.append("the same API key and secret (LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or LIVEKIT_KEYS)")
+    sources = {
+        _normal(record.title): str(record.value("Source") or "")
+        for record in run.setup_records
+        if _same_label(record.title, "Token endpoint") or _same_label(record.title, "LiveKit server")
+    }
+    if "LIVEKIT_URL" in sources.get(_normal("LiveKit server"), ""):
+        needed.append("LIVEKIT_URL")
+    if "LIVEKIT_TOKEN_ENDPOINT" in sources.get(_normal("Token endpoint"), ""):
+        needed.append("LIVEKIT_TOKEN_ENDPOINT")
+    headers = [r.value("Extra request headers") for r in run.setup_records if _same_label(r.title, "Token endpoint")]
+    if any(re.match(r"[1-9]", str(value or "")) for value in headers):
+        needed.append("TOKEN_ENDPOINT_HEADERS in the same variable file (--variablefile)")
+    return needed
+
+
 def execution_section(run: Run, command: str | None) -> list[Block]:
     items: list[Inline] = []
     items.append([text("Command: "), code(command or run.meta(environment.COMMAND) or "not recorded")])
+    if needed := reproduction_settings(run):
+        items.append([text("The command reproduces the run only with the same settings: " + "; ".join(needed) + ".")])
     items.append([text("Results: "), *_joined([code(source) for source in run.sources])])
     suites = sorted({test.suite for test in run.tests})
     items.append([text("Suites: "), *_joined([code(name) for name in suites] or [text("none")])])
@@ -506,13 +542,13 @@ def execution_section(run: Run, command: str | None) -> list[Block]:
         items.append([strong("Merged results"), text(" (rebot --merge): re-executed and merged in: " + ", ".join(merged) + ".")])
     tokens = run.tokens
     if len(tokens) > 1:
+        where = (
+            " were examined in these combined results: each step's values belong to the token of its own run ("
+            if run.combined
+            else " were examined by the five steps in this run: each step's values belong to the token of its own suite ("
+        )
         items.append(
-            [
-                strong(f"{len(tokens)} different tokens"),
-                text(" were examined in these combined results: each step's values belong to the token of its own run ("),
-                *_joined([code(token) for token in tokens]),
-                text(")."),
-            ]
+            [strong(f"{len(tokens)} different tokens"), text(where), *_joined([code(token) for token in tokens]), text(").")]
         )
     return [heading(3, text("Test Execution")), bullets(items)]
 
@@ -720,7 +756,7 @@ def area_item(area: AreaResult, run: Run) -> Inline:
     if area.tag == "live" and (url := run.meta(environment.SERVER_URL)):
         content += [text(" Server: "), code(url)]
         if version := run.meta(environment.SERVER_VERSION):
-            content += [text(", version "), code(version)]
+            content += [text(f", version {version}")] if version.startswith("not ") else [text(", version "), code(version)]
         content.append(text("."))
     failed = [test for test in area.tests if test.status == FAIL]
     for test in failed[:10]:
@@ -738,10 +774,11 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
     live = next((area for area in area_results(run) if area.tag == "live"), None)
     server_checked = live is not None and live.count(PASS) > 0 and live.count(FAIL) == 0
     if status == PASSED:
-        scope = "this run" if len(run.sources) == 1 and not any(test.merged for test in run.tests) else "these results"
+        scope = "these results" if run.combined else "this run"
         opening = f"The five authentication steps passed in {scope}. "
         if len(run.tokens) > 1:
-            opening += f"Each step ran on the token of its own run ({len(run.tokens)} different tokens). "
+            own = "run" if run.combined else "suite"
+            opening += f"Each step ran on the token of its own {own} ({len(run.tokens)} different tokens). "
         blocks.append(paragraph(text(opening), *_token_facts(run)))
         blocks.append(Block("numbered", items=passed_facts(run)))
         if server_checked:
@@ -891,6 +928,8 @@ def environment_section(run: Run, command: str | None) -> list[Block]:
     if not run.meta(environment.SERVER_URL):
         rows.append([[text("LiveKit server")], [text("none contacted in this run")]])
     rows.append([[text("Command")], [code(command or run.meta(environment.COMMAND) or "not recorded")]])
+    if needed := reproduction_settings(run):
+        rows.append([[text("Settings the command needs")], [text("; ".join(needed))]])
     if command and run.meta(environment.COMMAND):
         rows.append([[text("Robot Framework command line")], [code(run.meta(environment.COMMAND))]])
     return [heading(3, text("Environment")), Block("table", header=["Item", "Value"], rows=rows)]
@@ -1048,7 +1087,9 @@ def write_summary(outputs: list[Path], outdir: Path, command: str | None = None)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="signoff.py", description="Write signoff.md and signoff.html from Robot Framework output.xml files."
+        prog="python run.py signoff",
+        description="Write signoff.md and signoff.html from Robot Framework output.xml files "
+        "(the same as python tools/signoff.py).",
     )
     parser.add_argument(
         "outputs", nargs="+", type=Path, metavar="OUTPUT.xml", help="output.xml of the run (several are combined)"

@@ -138,10 +138,11 @@ def run_robot(outputdir: Path, *arguments: str, environment: dict | None = None,
 
 
 def tokens_from_log(path: Path) -> list[str]:
-    """Tokens the libraries noted in LIVEKIT_AUTH_TOKEN_LOG (one JSON string a line)."""
+    """Tokens the libraries noted in LIVEKIT_AUTH_TOKEN_LOG (JSON strings; other secrets are JSON objects)."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    values = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return [value for value in values if isinstance(value, str)]
 
 
 def leaks(text: str, tokens: list[str], secrets: list[str]) -> list[str]:

@@ -64,6 +64,17 @@ def test_quoted_values_and_trailing_whitespace_are_kept_as_written():
         ({"LIVEKIT_KEYS": "no separator"}, "LIVEKIT_KEYS line 1 has no ':'"),
         ({"LIVEKIT_KEYS": "key:"}, "The API secret for key 'key' is empty"),
         ({"LIVEKIT_KEYS": "# only a comment"}, "LIVEKIT_KEYS holds no key"),
+        ({"LIVEKIT_API_KEY": "prod", "LIVEKIT_API_SECRET": "   "}, "The API secret for key 'prod' is only whitespace; set"),
+        ({"LIVEKIT_API_KEY": "prod", "LIVEKIT_API_SECRET": "\t\n"}, "The API secret for key 'prod' is only whitespace; set"),
+        ({"LIVEKIT_API_SECRET": "   "}, "LIVEKIT_API_SECRET is only whitespace; set it"),
+        ({"LIVEKIT_KEYS": "key:    "}, "The API secret for key 'key' is only whitespace; set"),
+        ({"LIVEKIT_KEYS": "key: '  '"}, "The API secret for key 'key' is only whitespace; set"),
+        ({"LIVEKIT_KEYS": "ok: " + "s" * 32 + "\nkey: \t"}, "The API secret for key 'key' is only whitespace; set"),
+        ({"LIVEKIT_KEYS": "a: b\na: c"}, "API key 'a' is listed twice with different secrets in LIVEKIT_KEYS; keep one."),
+        (
+            {"LIVEKIT_API_KEY": "a", "LIVEKIT_API_SECRET": "b", "LIVEKIT_KEYS": "a: c"},
+            "API key 'a' is given different secrets by LIVEKIT_API_SECRET and LIVEKIT_KEYS; keep one.",
+        ),
     ],
 )
 def test_unusable_configuration_is_refused_with_one_sentence(environ, message):
@@ -87,4 +98,29 @@ def test_library_refuses_empty_secret_outside_robot(monkeypatch):
     monkeypatch.setenv("LIVEKIT_API_KEY", "prod")
     monkeypatch.setenv("LIVEKIT_API_SECRET", "")
     with pytest.raises(ConfigurationError, match="set LIVEKIT_API_SECRET"):
+        LiveKitAuth()
+
+
+def test_a_key_listed_twice_with_the_same_secret_counts_once():
+    keyring = load_keyring(environ={"LIVEKIT_KEYS": "a: b\nother: o\na: b\n"})
+    assert [key.key for key in keyring] == ["a", "other"]
+    assert keyring.get("a").secret == "b"
+    keyring = load_keyring(environ={"LIVEKIT_API_KEY": "a", "LIVEKIT_API_SECRET": "b", "LIVEKIT_KEYS": "a: b"})
+    assert [key.key for key in keyring] == ["a"]
+
+
+def test_a_secret_with_words_and_outer_spaces_is_still_a_secret():
+    # Only a secret with nothing but whitespace is refused; outer spaces around real text are kept
+    # (and reported as a finding elsewhere), as the server keeps them.
+    keyring = load_keyring(environ={"LIVEKIT_API_KEY": "prod", "LIVEKIT_API_SECRET": " real-secret "})
+    assert keyring.primary.secret == " real-secret "
+    assert keyring.primary.has_outer_whitespace
+
+
+def test_library_refuses_whitespace_secret_outside_robot(monkeypatch):
+    from LiveKitAuth import LiveKitAuth
+
+    monkeypatch.setenv("LIVEKIT_API_KEY", "prod")
+    monkeypatch.setenv("LIVEKIT_API_SECRET", "   ")
+    with pytest.raises(ConfigurationError, match="The API secret for key 'prod' is only whitespace; set LIVEKIT_API_SECRET"):
         LiveKitAuth()

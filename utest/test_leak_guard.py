@@ -113,12 +113,63 @@ def test_the_public_dev_secret_is_not_searched_and_the_output_says_so(tmp_path, 
     assert "no token log" in out
 
 
-def test_a_short_secret_is_matched_as_a_whole_word_only(tmp_path, monkeypatch, capsys):
-    clean = results_folder(tmp_path / "clean", log_html="ab1xyzq and xyzq9 stay apart")
-    assert guard(monkeypatch, clean, LIVEKIT_API_KEY="k", LIVEKIT_API_SECRET="xyzq") == 0
-    leaked = results_folder(tmp_path / "leaked", log_html="the secret is xyzq.")
-    assert guard(monkeypatch, leaked, LIVEKIT_API_KEY="k", LIVEKIT_API_SECRET="xyzq") == 1
+@pytest.mark.parametrize("short", ["grants", "server", "xyzq", "s3cr3t!"])
+def test_a_short_secret_is_reported_as_not_searchable_instead_of_failing_every_run(tmp_path, monkeypatch, capsys, short):
+    # Words of the suite's own documentation, in every log.html; a short secret cannot be told apart from them.
+    folder = results_folder(tmp_path, log_html=f"<p>Check the {short} of the token: grants, server, publish.</p>")
+    assert guard(monkeypatch, folder, LIVEKIT_API_KEY="k", LIVEKIT_API_SECRET=short) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Leak guard: 2 file(s) searched for 0 secret(s) and 0 token(s): none found (")
+    assert "1 secret(s) shorter than 8 characters not searchable" in out
+    assert "weak secrets" in out
+    assert short not in out
+
+
+def test_a_random_secret_of_24_characters_is_still_found_and_named(tmp_path, monkeypatch, capsys):
+    secret = secrets.token_urlsafe(18)  # 24 characters
+    assert len(secret) == 24
+    folder = results_folder(tmp_path, output_xml=f"<msg>connected with {secret}</msg>", log_html="grants server")
+    keys = f"long: {secret}\nshort: grants\n"
+    assert guard(monkeypatch, folder, LIVEKIT_KEYS=keys) == 1
+    captured = capsys.readouterr()
+    assert "in 1 file(s)" in captured.err
+    assert "output.xml (secret)" in captured.err
+    assert "log.html" not in captured.err
+    assert secret not in captured.err + captured.out
+
+
+def test_a_secret_of_8_characters_is_always_searched(tmp_path, monkeypatch, capsys):
+    folder = results_folder(tmp_path, log_html="the documentation says password here")
+    assert guard(monkeypatch, folder, LIVEKIT_API_KEY="k", LIVEKIT_API_SECRET="password") == 1
     assert "log.html (secret)" in capsys.readouterr().err
+
+
+def noted_log(tmp_path, *entries) -> object:
+    path = tmp_path / "noted.log"
+    path.write_text("".join(json.dumps(entry) + "\n" for entry in entries), encoding="utf-8")
+    return path
+
+
+def test_a_secret_noted_by_the_run_is_searched_like_a_configured_one(tmp_path, monkeypatch, capsys, token):
+    header_value = "hdr-" + secrets.token_hex(12)
+    log = noted_log(tmp_path, token, {"secret": header_value}, {"secret": "short"})
+    clean = results_folder(tmp_path / "clean", log_html="nothing to see")
+    assert guard(monkeypatch, clean, log) == 0
+    out = capsys.readouterr().out
+    assert "searched for 1 secret(s) and 1 token(s): none found" in out
+    assert "1 of the secrets noted by the run (request header values)" in out
+    assert "1 secret(s) shorter than 8 characters not searchable" in out
+    leaked = results_folder(tmp_path / "leaked", xunit_xml=f"<failure>X-App-Key: {html.escape(header_value)}</failure>")
+    assert guard(monkeypatch, leaked, log) == 1
+    error = capsys.readouterr().err
+    assert "xunit.xml (secret)" in error
+    assert header_value not in error
+
+
+def test_noted_secrets_and_tokens_are_read_apart(tmp_path, token):
+    log = noted_log(tmp_path, token, {"secret": "a-header-value"}, {"secret": "   "}, {"other": "x"}, 42)
+    assert leak_guard.recorded_values(log) == ([token], ["a-header-value"])
+    assert leak_guard.recorded_tokens(log) == [token]
 
 
 def test_the_token_log_itself_is_not_reported_when_it_lies_in_the_folder(tmp_path, monkeypatch, token):

@@ -14,6 +14,7 @@ from http_test_support import RawServer, Reply, ScriptedServer
 from robot.api import SkipExecution
 from standin_server import StandinServer
 
+from livekit_http import server_version
 from livekit_tokens.evidence import fingerprint
 from livekit_tokens.keys import ApiKey, Keyring
 from LiveKitHttp import HOW_TO_ENABLE_LIVE, ConfigurationFailure, LiveKitHttp
@@ -267,3 +268,36 @@ def test_keys_come_from_livekit_keys(monkeypatch):
         http = LiveKitHttp()
         http.use_livekit_server(server.url)
         http.validate_token_with_server(http.create_token_for_server_check("observer"))
+
+
+@pytest.mark.parametrize(
+    ("headers", "version"),
+    [
+        ({"server": "livekit/1.9.0"}, "1.9.0 (from the server header)"),
+        ({"x-livekit-version": "v1.8.4-rc.1"}, "1.8.4-rc.1 (from the x-livekit-version header)"),
+        ({"server": "nginx/1.25.3", "content-type": "text/plain"}, None),
+        ({"date": "Mon, 19 Jan 2026 20:00:00 GMT"}, None),
+    ],
+)
+def test_a_server_version_is_read_only_from_a_header_that_names_livekit(headers, version):
+    assert server_version.from_headers(headers) == version
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the fake binaries are POSIX shell scripts")
+def test_a_started_server_is_asked_for_its_version(tmp_path):
+    reporting = tmp_path / "reporting"
+    reporting.write_text('#!/bin/sh\n[ "$1" = "--version" ] && echo "livekit-server version 1.9.0" && exit 0\nexit 3\n')
+    silent = tmp_path / "silent"
+    silent.write_text("#!/bin/sh\necho 'unknown flag' >&2\nexit 2\n")
+    for script in (reporting, silent):
+        script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    assert server_version.from_binary(str(reporting)) == "1.9.0 (livekit-server --version)"
+    assert server_version.from_binary(str(silent)) is None
+    assert server_version.from_binary(str(tmp_path / "missing")) is None
+
+
+def test_a_given_server_that_names_no_version_is_recorded_as_not_reporting_one(standin):
+    http = LiveKitHttp(timeout=5)
+    http.use_livekit_server(standin.url)
+    assert http._state.server_version == "not reported by the server"
+    assert http._state.server_ws_url == standin.url.replace("http://", "ws://")

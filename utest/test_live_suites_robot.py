@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
+import subprocess
+import sys
 
 import pytest
+from helpers import ROOT
 from http_test_support import (
     SUITES,
     Reply,
@@ -19,6 +23,7 @@ from http_test_support import (
 )
 from standin_server import StandinServer
 from test_live_keywords import fake_livekit_server
+from test_signoff import section
 
 from livekit_tokens.keys import ApiKey, Keyring, load_keyring
 from livekit_tokens.minting import build_claims, encode
@@ -197,3 +202,64 @@ def test_an_endpoint_that_is_down_fails_every_test_with_one_sentence(tmp_path):
     assert set(statuses) == ENDPOINT_TESTS
     assert all(status == "FAIL" and message.endswith(sentence) for status, message in statuses.values()), statuses
     assert run.returncode == len(ENDPOINT_TESTS)
+
+
+def test_a_run_against_a_server_names_it_in_the_sign_off(tmp_path):
+    with StandinServer() as standin:
+        client_url = standin.url.replace("http://", "ws://")
+        environment = clean_environment(LIVEKIT_URL=client_url)
+        outputdir = tmp_path / "out"
+        run = run_robot(outputdir, str(SUITES / "authentication"), str(SUITES / "live"), environment=environment)
+    assert run.returncode == 0, run.stdout[-2000:]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "signoff.py"), str(outputdir / "output.xml"), "--command", "python run.py"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    markdown = (outputdir / "signoff.md").read_text(encoding="utf-8")
+    assert "## Status: PASSED" in markdown
+    environment_rows = section(markdown, "Environment")
+    assert f"| LiveKit server URL | `{client_url}` |" in environment_rows
+    assert "| LiveKit server version | `not reported by the server` |" in environment_rows
+    assert "none contacted" not in markdown
+    conclusion = section(markdown, "Conclusion")
+    assert f"A LiveKit server at {client_url} was contacted and the live checks passed." in conclusion
+    assert "Server authentication verified." in conclusion
+    findings = section(markdown, "Key Findings")
+    assert f"Server: `{client_url}`, version not reported by the server." in findings
+    assert "different tokens" not in markdown  # the live suite's own tokens are not the five steps' token
+
+
+def test_endpoint_header_values_are_noted_for_the_leak_guard_and_found_when_written(tmp_path):
+    app_key = "app-key-" + secrets.token_hex(12)
+    variable_file = tmp_path / "app_headers.py"
+    variable_file.write_text(
+        f"from robot.api.types import Secret\nTOKEN_ENDPOINT_HEADERS = {{'X-App-Key': Secret({app_key!r}), 'X-Env': 'qa'}}\n"
+    )
+    token_log = tmp_path / "tokens.jsonl"
+    environment = clean_environment(LIVEKIT_AUTH_TOKEN_LOG=str(token_log))
+    outputdir = tmp_path / "out"
+    run = run_robot(
+        outputdir,
+        "--variablefile",
+        str(variable_file),
+        "--test",
+        "Standard Request Gets A Token",
+        str(SUITES / "endpoint"),
+        environment=environment,
+    )
+    assert run.returncode == 0, run.stdout[-2000:]
+    noted = [json.loads(line) for line in token_log.read_text(encoding="utf-8").splitlines()]
+    assert noted.count({"secret": app_key}) == 1  # once, however many requests sent it
+    assert {"secret": "qa"} not in noted  # too short to search: not noted
+    guard = [sys.executable, str(ROOT / "tools" / "leak_guard.py"), str(outputdir), "--tokens", str(token_log)]
+    clean = subprocess.run(guard, env=environment, capture_output=True, text=True, check=False)
+    assert clean.returncode == 0, clean.stderr
+    assert "1 of the secrets noted by the run (request header values)" in clean.stdout
+    (outputdir / "notes.txt").write_text(f"the app key was {app_key}\n", encoding="utf-8")
+    leaked = subprocess.run(guard, env=environment, capture_output=True, text=True, check=False)
+    assert leaked.returncode == 1
+    assert "notes.txt (secret)" in leaked.stderr
+    assert app_key not in leaked.stderr + leaked.stdout

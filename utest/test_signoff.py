@@ -8,6 +8,8 @@ and the library's own evidence tables, then saved as output.xml, so they go thro
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from robot import result as robot_result
 from livekit_tokens import environment, evidence
 
 DATA = Path(__file__).resolve().parent / "data" / "signoff"
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
 
 
 def summary(*names: str, command: str | None = None) -> tuple[str, str, str]:
@@ -321,3 +324,105 @@ def test_the_command_shown_hides_secret_looking_variables(tmp_path):
 def test_without_step_5_the_summary_does_not_claim_the_times_were_checked():
     _, markdown, _ = summary("skipped")
     assert "**Clock skew**: not measured, and no token times were checked in these results." in section(markdown, "Key Findings")
+
+
+def test_without_arguments_the_usage_names_the_command_users_type():
+    done = subprocess.run([sys.executable, str(TOOLS / "signoff.py")], capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: python run.py signoff [-h]")
+    assert "python run.py signoff: error: the following arguments are required: OUTPUT.xml" in done.stderr
+    assert "signoff.py [-h]" not in done.stderr
+
+
+def token_table(title: str, fingerprint: str) -> str:
+    return evidence.table(title, [{"label": "API key", "value": "devkey"}, {"label": "Fingerprint", "value": fingerprint}])
+
+
+def suite_with_own_token(name: str, fingerprint: str, tests: dict[str, list[str]]) -> robot_result.TestSuite:
+    """A suite whose setup logs the token it mints, as the five steps' and the other areas' suites do."""
+    suite = robot_result.TestSuite(name=name, start_time=datetime(2026, 1, 19, 20, 0, 0))
+    suite.setup.config(name="The Token Under Test Is Ready", status="PASS")
+    suite.setup.body.create_message(message=token_table("Token generated", fingerprint), html=True, level="INFO")
+    for test_name, tags in tests.items():
+        test = suite.tests.create(name=test_name, tags=tags, status="PASS")
+        test.body.create_keyword(name="Some Keyword", status="PASS")
+    return suite
+
+
+def default_run_of_all_areas() -> robot_result.TestSuite:
+    top = robot_result.TestSuite(name="LiveKit Authentication", start_time=datetime(2026, 1, 19, 20, 0, 0))
+    steps = {name: [f"step-{number}"] for number, name in enumerate(["Generation", "Signature", "Claims", "Grants", "Expiry"], 1)}
+    top.suites.append(suite_with_own_token("Client Authentication", "sha256:aaaaaaaaaaaa", steps))
+    top.suites.append(suite_with_own_token("Token Endpoint", "sha256:bbbbbbbbbbbb", {"Endpoint Token": ["endpoint"]}))
+    top.suites.append(suite_with_own_token("Policy", "sha256:cccccccccccc", {"Team Policy": ["security", "policy"]}))
+    top.suites.append(suite_with_own_token("Live", "sha256:dddddddddddd", {"Observer Token Is Accepted": ["live"]}))
+    return top
+
+
+def test_one_run_of_every_area_counts_only_the_token_of_the_five_steps(tmp_path):
+    run = signoff.read_results([saved(tmp_path, default_run_of_all_areas())])
+    assert run.tokens == ["sha256:aaaaaaaaaaaa"]
+    assert not run.combined
+    status, blocks = signoff.build(run, "python run.py")
+    markdown = signoff.to_markdown(blocks)
+    assert status == "PASSED"
+    assert "different tokens" not in markdown
+    assert "combined" not in markdown
+    assert "The five authentication steps passed in this run." in section(markdown, "Conclusion")
+
+
+def test_two_five_step_suites_in_one_run_are_not_called_combined_results(tmp_path):
+    top = default_run_of_all_areas()
+    steps = {f"Again {number}": [f"step-{number}"] for number in range(1, 6)}
+    top.suites.append(suite_with_own_token("Client Authentication Again", "sha256:eeeeeeeeeeee", steps))
+    run = signoff.read_results([saved(tmp_path, top)])
+    assert run.tokens == ["sha256:aaaaaaaaaaaa", "sha256:eeeeeeeeeeee"]
+    markdown = signoff.to_markdown(signoff.build(run, None)[1])
+    execution = section(markdown, "Test Execution")
+    assert "**2 different tokens** were examined by the five steps in this run" in execution
+    assert "`sha256:aaaaaaaaaaaa`, `sha256:eeeeeeeeeeee`" in execution
+    assert "combined" not in markdown
+    assert "passed in this run. Each step ran on the token of its own suite (2 different tokens)." in markdown
+
+
+def test_a_supplied_token_is_named_as_a_setting_the_command_needs_never_shown():
+    _, markdown, _ = summary("failed", command="python run.py")
+    needs = "LIVEKIT_TOKEN set to the same token (not shown here)"
+    assert f"- Command: `python run.py`\n- The command reproduces the run only with the same settings: {needs}." in markdown
+    assert f"| Settings the command needs | {needs} |" in section(markdown, "Environment")
+    _, minted, _ = summary("passed", command="python run.py")
+    assert "Settings the command needs" not in minted
+    assert "reproduces the run only" not in minted
+
+
+def test_endpoint_settings_and_keys_are_named_by_setting_only(tmp_path):
+    header_count = "2 (values not shown)"
+    endpoint = robot_result.TestSuite(name="Token Endpoint", start_time=datetime(2026, 1, 19, 20, 0, 0))
+    endpoint.setup.config(name="The Token Endpoint Is Available", status="PASS")
+    rows = [
+        {"label": "URL", "value": "https://app.example.com/token"},
+        {"label": "Source", "value": "given by LIVEKIT_TOKEN_ENDPOINT"},
+        {"label": "Extra request headers", "value": header_count},
+    ]
+    endpoint.setup.body.create_message(message=evidence.table("Token endpoint", rows), html=True, level="INFO")
+    live = robot_result.TestSuite(name="Live", start_time=datetime(2026, 1, 19, 20, 0, 0))
+    live.setup.config(name="A LiveKit Server Is Available", status="PASS")
+    server_rows = [{"label": "Client URL", "value": "wss://lk.example.com"}, {"label": "Source", "value": "given by LIVEKIT_URL"}]
+    live.setup.body.create_message(message=evidence.table("LiveKit server", server_rows), html=True, level="INFO")
+    live.tests.create(name="Observer Token Is Accepted", tags=["live"], status="PASS")
+    endpoint.tests.create(name="Standard Request Gets A Token", tags=["endpoint"], status="PASS")
+    steps = suite_with_own_token("Client Authentication", "sha256:aaaaaaaaaaaa", {"Generation": ["step-1"]})
+    steps.tests[0].body[0].body.create_message(
+        message=evidence.table("Token", [{"label": "API key", "value": "release"}]), html=True, level="INFO"
+    )
+    top = robot_result.TestSuite(name="LiveKit Authentication", start_time=datetime(2026, 1, 19, 20, 0, 0))
+    top.suites.extend([steps, endpoint, live])
+    run = signoff.read_results([saved(tmp_path, top)])
+    markdown = signoff.to_markdown(signoff.build(run, "python run.py --variablefile app.py")[1])
+    execution = section(markdown, "Test Execution")
+    assert (
+        "The command reproduces the run only with the same settings: the same API key and secret "
+        "(LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or LIVEKIT_KEYS); LIVEKIT_URL; LIVEKIT_TOKEN_ENDPOINT; "
+        "TOKEN_ENDPOINT_HEADERS in the same variable file (--variablefile)." in execution
+    )
+    assert "LIVEKIT_TOKEN set" not in markdown

@@ -36,6 +36,10 @@ def robot(tmp_path: Path, environ: dict[str, str], *options: str, suite: Path = 
     return code, results
 
 
+def section_text(markdown: str, title: str) -> str:
+    return re.search(rf"^#+ {re.escape(title)}[^\n]*\n(.*?)(?=^#|\Z)", markdown, re.MULTILINE | re.DOTALL).group(1)
+
+
 def tool(name: str, environ: dict[str, str], *arguments: str) -> subprocess.CompletedProcess:
     command = [sys.executable, str(TOOLS / name), *arguments]
     return subprocess.run(command, env=environ, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -124,3 +128,94 @@ def test_the_leak_guard_names_the_files_a_leaky_suite_wrote(tmp_path, leaked):
     assert "report.html" not in guard.stderr
     assert secret not in guard.stderr + guard.stdout
     assert "eyJ" not in guard.stderr + guard.stdout
+
+
+def _tampered() -> tuple[str, str]:
+    from livekit_tokens import hostile
+
+    minted = LiveKitAuth(api_key="devkey", api_secret="secret").generate_token("client_test", "test_room", room_join=True)
+    return hostile.with_claims(minted.value, {"video.roomAdmin": True}), "devkey"
+
+
+def _signed_elsewhere() -> tuple[str, str]:
+    token = LiveKitAuth(api_key="devkey", api_secret="another-secret-0123456789abcdef0123").generate_token(
+        "client_test", "test_room", room_join=True
+    )
+    return token.value, "devkey"
+
+
+def _unknown_key() -> tuple[str, str]:
+    token = LiveKitAuth(api_key="foreign", api_secret="foreign-secret-0123456789abcdef012345").generate_token(
+        "client_test", "test_room", room_join=True
+    )
+    return token.value, "foreign"
+
+
+@pytest.mark.parametrize(
+    ("make", "configured", "reason"),
+    [
+        (_tampered, "yes", "signature is invalid: it does not match the secret of API key 'devkey'"),
+        (_signed_elsewhere, "yes", "signature is invalid: it does not match the secret of API key 'devkey'"),
+        (_unknown_key, "no", "invalid API key: iss 'foreign' is not a configured API key"),
+    ],
+    ids=["tampered", "signed-with-another-secret", "unknown-api-key"],
+)
+def test_a_supplied_token_that_fails_the_signature_shows_what_was_observed(tmp_path, make, configured, reason):
+    from livekit_tokens.evidence import fingerprint
+
+    token, issuer = make()
+    environ = environment(tmp_path, LIVEKIT_TOKEN=token)
+    code, results = robot(tmp_path, environ)
+    assert code >= 1
+    done = tool("signoff.py", environ, str(results / "output.xml"))
+    assert done.stdout.startswith("Sign-off summary: FAILED"), done.stderr
+    markdown = (results / "signoff.md").read_text(encoding="utf-8")
+    step2 = re.search(r"^#### Step 2: Signature Validation ❌\n(.*?)(?=^#### )", markdown, re.MULTILINE | re.DOTALL).group(1)
+    assert "No values were recorded for this step." not in step2
+    assert f"- API key (iss): `{issuer}`" in step2
+    assert "- Algorithm: `HS256`" in step2
+    assert f"- Fingerprint: `{fingerprint(token)}`" in step2
+    assert f"- Key configured: `{configured}`" in step2
+    assert f"- Signature: `refused: {reason}`" in step2
+    assert f"**Failed:** Token refused: {reason}." in step2
+    assert "The run failed at Step 2: Signature Validation." in markdown
+    needs = "LIVEKIT_TOKEN set to the same token (not shown here)"
+    assert needs in section_text(markdown, "Test Execution")
+    assert f"| Settings the command needs | {needs}" in section_text(markdown, "Environment")
+    signature = token.rsplit(".", 1)[1]
+    assert token not in markdown and signature not in markdown
+    guard = tool("leak_guard.py", environ, str(results))
+    assert guard.returncode == 0, guard.stderr
+
+
+def test_a_short_word_secret_is_a_weak_secret_finding_not_a_leak_in_every_file(tmp_path):
+    environ = environment(tmp_path, LIVEKIT_API_KEY="qa", LIVEKIT_API_SECRET="server")
+    code, results = robot(tmp_path, environ)
+    assert code == 0
+    assert "server" in (results / "log.html").read_text(encoding="utf-8")  # the word is everywhere
+    tool("signoff.py", environ, str(results / "output.xml"))
+    markdown = (results / "signoff.md").read_text(encoding="utf-8")
+    assert "**Weak secret** (warning): The API secret of key 'qa' is 6 bytes long" in markdown
+    guard = tool("leak_guard.py", environ, str(results))
+    assert guard.returncode == 0, guard.stderr
+    assert "searched for 0 secret(s) and 1 token(s): none found" in guard.stdout
+    assert "1 secret(s) shorter than 8 characters not searchable" in guard.stdout
+
+
+def test_a_default_run_of_every_suite_names_one_token_and_no_combined_results(tmp_path):
+    environ = environment(
+        tmp_path,
+        PATH=os.pathsep.join(
+            folder for folder in os.environ.get("PATH", "").split(os.pathsep) if not (Path(folder) / "livekit-server").exists()
+        ),
+    )
+    code, results = robot(tmp_path, environ, suite=ROOT / "suites")
+    assert code == 0
+    done = tool("signoff.py", environ, str(results / "output.xml"), "--command", "python run.py")
+    assert done.stdout.startswith("Sign-off summary: PASSED"), done.stderr
+    markdown = (results / "signoff.md").read_text(encoding="utf-8")
+    assert "different tokens" not in markdown
+    assert "combined" not in markdown
+    assert "The five authentication steps passed in this run. The token generated for participant" in markdown
+    assert "| LiveKit server | none contacted in this run |" in section_text(markdown, "Environment")
+    assert "Server acceptance not checked." in section_text(markdown, "Conclusion")

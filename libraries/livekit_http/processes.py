@@ -28,6 +28,8 @@ _RUNNING: list[ManagedProcess] = []
 class StartFailure(AssertionError):
     """A helper process did not start or did not answer; the message says what it printed."""
 
+    ROBOT_SUPPRESS_NAME = True  # Robot Framework shows the message alone, without the class name
+
 
 @dataclass
 class ManagedProcess:

@@ -93,11 +93,22 @@ def table(title: str, rows: list[dict], record: dict | None = None) -> str:
 
 def remember_token(token: str) -> None:
     """Note a token minted or received in this run for the end-of-run leak guard (never logged)."""
+    if token:
+        _note(token)  # a JSON string
+
+
+def remember_secret(value: str) -> None:
+    """Note another secret value this run sends (an endpoint's request header) for the leak guard."""
+    if value:
+        _note({"secret": value})  # a JSON object, told apart from the tokens
+
+
+def _note(entry) -> None:
     path = os.environ.get(TOKEN_LOG_VARIABLE)
-    if not path or not token:
+    if not path:
         return
     try:
         with open(path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(token) + "\n")  # one JSON string a line
+            handle.write(json.dumps(entry) + "\n")  # one JSON value a line
     except OSError:
         pass

@@ -119,9 +119,10 @@ def prepare_hmac_key(secret: str) -> bytes:
 def _check_pair(api_key: ApiKey) -> None:
     if not isinstance(api_key.key, str) or not api_key.key.strip():
         raise ConfigurationError("An API key is empty; set LIVEKIT_API_KEY to the key name, for example 'devkey'.")
-    if not isinstance(api_key.secret, str) or api_key.secret == "":
+    if not isinstance(api_key.secret, str) or not api_key.secret.strip():
+        state = "only whitespace" if isinstance(api_key.secret, str) and api_key.secret else "empty"
         raise ConfigurationError(
-            f"The API secret for key '{api_key.key}' is empty; set LIVEKIT_API_SECRET "
+            f"The API secret for key '{api_key.key}' is {state}; set LIVEKIT_API_SECRET "
             "(or LIVEKIT_KEYS as 'key: secret') to the secret your LiveKit server uses."
         )
 
@@ -130,9 +131,12 @@ def parse_livekit_keys(text: str) -> list[ApiKey]:
     """Parse the server's ``LIVEKIT_KEYS`` format: ``key: secret`` pairs, one per line.
 
     Blank lines and ``#`` comments are skipped. The value is kept as written after the separator
-    (minus the single space YAML expects), so a stray trailing space can be reported.
+    (minus the single space YAML expects), so a stray trailing space can be reported. A key listed
+    twice with the same secret counts once; with different secrets it is refused, as only one of
+    them can be the server's.
     """
     keys = []
+    seen: dict[str, str] = {}
     for number, raw_line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
         line = raw_line.strip()
         if not line or line.startswith("#"):
@@ -142,7 +146,15 @@ def parse_livekit_keys(text: str) -> list[ApiKey]:
             raise ConfigurationError(f"LIVEKIT_KEYS line {number} has no ':'; write one 'key: secret' pair per line.")
         if secret.startswith(" "):
             secret = secret[1:]
-        keys.append(ApiKey(name.strip(), _unquote(secret), origin="LIVEKIT_KEYS"))
+        api_key = ApiKey(name.strip(), _unquote(secret), origin="LIVEKIT_KEYS")
+        if api_key.key in seen:
+            if seen[api_key.key] != api_key.secret:
+                raise ConfigurationError(
+                    f"API key '{api_key.key}' is listed twice with different secrets in LIVEKIT_KEYS; keep one."
+                )
+            continue
+        seen[api_key.key] = api_key.secret
+        keys.append(api_key)
     if not keys:
         raise ConfigurationError("LIVEKIT_KEYS holds no key; write one 'key: secret' pair per line.")
     return keys
@@ -163,8 +175,9 @@ def load_keyring(
     """Build the keyring from explicit values, then the environment, then the dev pair.
 
     ``LIVEKIT_API_KEY``/``LIVEKIT_API_SECRET`` give the primary key; ``LIVEKIT_KEYS`` adds more
-    (and gives the primary key when the first two are unset). With nothing set, the pair of
-    ``livekit-server --dev`` is used.
+    (and gives the primary key when the first two are unset); a key both of them name must have the
+    same secret in both, while explicit arguments take precedence over the environment. With nothing
+    set, the pair of ``livekit-server --dev`` is used.
     """
     env = os.environ if environ is None else environ
     keys: list[ApiKey] = []
@@ -172,18 +185,28 @@ def load_keyring(
     secret = secret_text(api_secret) if api_secret is not None else env.get("LIVEKIT_API_SECRET")
     origin = "argument" if api_key is not None or api_secret is not None else "LIVEKIT_API_KEY"
     listed = env.get("LIVEKIT_KEYS", "")
-    if key or secret:
+    blank = isinstance(secret, str) and not secret.strip()  # "" or only whitespace: no usable secret
+    if key or (secret and not blank):
         if not key:
             raise ConfigurationError("LIVEKIT_API_SECRET is set but LIVEKIT_API_KEY is not; set LIVEKIT_API_KEY.")
-        if secret is None or secret == "":
+        if secret is None or blank:
+            state = "only whitespace" if secret else "empty"
             raise ConfigurationError(
-                f"The API secret for key '{key}' is empty; set LIVEKIT_API_SECRET to the secret your LiveKit server uses."
+                f"The API secret for key '{key}' is {state}; set LIVEKIT_API_SECRET to the secret your LiveKit server uses."
             )
         keys.append(ApiKey(key, secret, origin=origin))
-    elif secret == "":
-        raise ConfigurationError("LIVEKIT_API_SECRET is empty; set it to the secret your LiveKit server uses.")
+    elif blank:
+        state = "only whitespace" if secret else "empty"
+        raise ConfigurationError(f"LIVEKIT_API_SECRET is {state}; set it to the secret your LiveKit server uses.")
     if listed.strip():
-        keys.extend(parse_livekit_keys(listed))
+        for listed_key in parse_livekit_keys(listed):
+            first = next((known for known in keys if known.key == listed_key.key), None)
+            if first is None:
+                keys.append(listed_key)
+            elif first.origin == "LIVEKIT_API_KEY" and first.secret != listed_key.secret:
+                raise ConfigurationError(
+                    f"API key '{listed_key.key}' is given different secrets by LIVEKIT_API_SECRET and LIVEKIT_KEYS; keep one."
+                )
     if not keys:
         keys.append(ApiKey(DEV_API_KEY, DEV_API_SECRET, origin="dev default"))
     return Keyring(keys)

@@ -41,6 +41,8 @@ NODE_VARIABLE = "LIVEKIT_INTEROP_NODE"  # another Node.js executable than the on
 class SdkFailure(AssertionError):
     """An SDK refused a token (``refused``), failed on it (``crashed``) or cannot write a request."""
 
+    ROBOT_SUPPRESS_NAME = True  # Robot Framework shows the message alone, without the class name
+
     def __init__(self, sdk: str, outcome: str, name: str, message: str):
         self.sdk, self.outcome, self.name, self.message = sdk, outcome, name, message
         verb = {"refused": "refused the token", "crashed": "failed on the token"}.get(outcome, "cannot do this")

@@ -84,6 +84,8 @@ _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 class TokenRejected(AssertionError):
     """The server would refuse the token; ``cause`` is a key of :data:`CAUSES`."""
 
+    ROBOT_SUPPRESS_NAME = True  # Robot Framework shows the message alone, without the class name
+
     def __init__(self, cause: str, detail: str):
         self.cause = cause
         self.detail = detail

@@ -10,10 +10,14 @@ Resource         ../../resources/security.resource
 Test Template    The Key Configuration Should Stop The Run
 
 
-*** Test Cases ***    API KEY    API SECRET    KEYS       SAYS
+*** Test Cases ***    API KEY    API SECRET                  KEYS              SAYS
 The configured secret is empty
-                      devkey     ${EMPTY}      (unset)    set LIVEKIT_API_SECRET
+                      devkey     ${EMPTY}                    (unset)           set LIVEKIT_API_SECRET
 A LIVEKIT_KEYS pair with an empty secret
-                      (unset)    (unset)       devkey:    is empty
+                      (unset)    (unset)                     devkey:           is empty
 A LIVEKIT_KEYS line without a separator
-                      (unset)    (unset)       devkey     has no ':'
+                      (unset)    (unset)                     devkey            has no ':'
+The configured secret is only whitespace
+                      devkey     ${SPACE}${SPACE}${SPACE}    (unset)           is only whitespace
+A key listed twice with different secrets
+                      (unset)    (unset)                     a: one\na: two    listed twice with different secrets
