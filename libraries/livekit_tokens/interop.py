@@ -20,6 +20,7 @@ from jwt.algorithms import HMACAlgorithm
 from jwt.utils import base64url_encode
 
 from . import grants as model
+from .minting import read_attributes
 
 GRANT_GROUPS = ("video", "sip", "agent", "inference", "observability")
 PREFIXED_GROUPS = ("sip", "agent", "inference", "observability")
@@ -62,7 +63,7 @@ def build_request(
         elif option == "metadata":
             request["metadata"] = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
         elif option == "attributes":
-            request["attributes"] = _attributes(value)
+            request["attributes"] = read_attributes(value)
         elif option == "ttl":
             seconds = to_seconds(value, "ttl") if to_seconds else value
             if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
@@ -102,17 +103,6 @@ def _text(name: str, value) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{name} must be text, got {type(value).__name__}.")
     return value
-
-
-def _attributes(value) -> dict:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise ValueError("attributes must be a dictionary or a JSON object of text values.") from None
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise ValueError("attributes must be a dictionary of text keys and text values.")
-    return dict(value)
 
 
 def payload_view(payload: Mapping) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+from collections.abc import Mapping
 
 from . import grants as model
 from .timeutil import DEFAULT_TTL_SECONDS, to_epoch, to_seconds
@@ -126,18 +127,23 @@ def _text_option(name: str, value) -> str:
     return value
 
 
+def read_attributes(value) -> dict:
+    """Participant attributes from a dictionary or a JSON object text; every key and value is text."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValueError("attributes must be a dictionary or a JSON object of text values.") from None
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ValueError("attributes must be a dictionary of text keys and text values.")
+    return dict(value)
+
+
 def _top_level_value(option: str, value):
     if option == "metadata":
         return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
     if option == "attributes":
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                raise ValueError("attributes must be a dictionary or a JSON object of text values.") from None
-        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            raise ValueError("attributes must be a dictionary of text keys and text values.")
-        return dict(value)
+        return read_attributes(value)
     if option == "room_config":
         if isinstance(value, str):
             value = json.loads(value)
