@@ -124,12 +124,33 @@ def bootstrap(argv: list[str]) -> int:
 # ---------------------------------------------------------------- commands (inside the environment)
 
 
-def check_configuration() -> None:
+def missing_variable_file(arguments: list[str]) -> str | None:
+    """A ``--variablefile`` (``-V``) that names a file which does not exist, or None.
+
+    Robot Framework only logs an error for it and runs on, so settings such as an app's own
+    token-endpoint headers would be dropped without a failure.
+    """
+    for index, item in enumerate(arguments):
+        if item in ("--variablefile", "-V") and index + 1 < len(arguments):
+            value = arguments[index + 1]
+        elif item.startswith("--variablefile="):
+            value = item[len("--variablefile=") :]
+        elif item.startswith("-V") and len(item) > 2:
+            value = item[2:]
+        else:
+            continue
+        path = re.match(r"(?:[A-Za-z]:)?[^:]*", value).group(0)  # the file, without ":arguments"
+        if path.endswith((".py", ".yaml", ".yml", ".json")) and not Path(path).exists():
+            return f"The variable file '{path}' does not exist; give the path of an existing file to --variablefile."
+    return None
+
+
+def check_configuration(arguments: list[str] = ()) -> None:
     """Stop with one sentence when a setting is unusable, before Robot Framework starts."""
     sys.path.insert(0, str(LIBRARIES))
     from settings import configuration_problem
 
-    problem = configuration_problem()
+    problem = configuration_problem() or missing_variable_file(list(arguments))
     if problem:
         print(f"Configuration error: {problem}", file=sys.stderr)
         sys.exit(252)
@@ -261,7 +282,7 @@ def after_run(arguments: list[str], robot_status: int) -> int:
 
 
 def run_suites(arguments: list[str]) -> int:
-    check_configuration()
+    check_configuration(arguments)
     arguments = supplied_token_to_environment(arguments)
     RESULTS.mkdir(exist_ok=True)
     for name in RUN_OUTPUTS:
@@ -309,6 +330,9 @@ def main(argv: list[str]) -> int:
     if command == "test":
         return run_checks(rest)
     if command == "libdoc":
+        if rest:
+            print("python run.py libdoc takes no arguments; it writes the keyword manuals into results/.", file=sys.stderr)
+            return 2
         write_libdoc()
         return 0
     if command == "signoff":

@@ -92,9 +92,11 @@ def configuration_problem(environ=None) -> str | None:
         raw = environ.get(setting, "").strip()
         if raw:
             try:
-                to_seconds(raw, setting)
+                seconds = to_seconds(raw, setting)
             except ValueError as error:
                 return str(error)
+            if seconds <= 0:
+                return f"{setting} must be a positive duration such as '6 hours', got {raw[:40]!r}."
     policy = environ.get("LIVEKIT_POLICY", "").strip()
     if policy and policy.lower() not in ("warn", "fail"):
         return f"LIVEKIT_POLICY must be warn or fail, got {policy[:40]!r}."

@@ -124,3 +124,17 @@ def test_library_refuses_whitespace_secret_outside_robot(monkeypatch):
     monkeypatch.setenv("LIVEKIT_API_SECRET", "   ")
     with pytest.raises(ConfigurationError, match="The API secret for key 'prod' is only whitespace; set LIVEKIT_API_SECRET"):
         LiveKitAuth()
+
+
+@pytest.mark.parametrize(("length", "weak"), [(31, True), (32, False)])
+def test_weak_secret_boundary_is_32_bytes(length, weak):
+    assert load_keyring("k", "s" * length, environ={}).primary.is_weak is weak
+
+
+def test_weak_secret_counts_bytes_not_characters():
+    assert load_keyring("k", "é" * 16, environ={}).primary.is_weak is False  # 32 bytes in UTF-8
+
+
+@pytest.mark.parametrize(("secret", "padded"), [(" leading", True), ("trailing\t", True), ("in side", False)])
+def test_whitespace_around_a_secret_is_noticed(secret, padded):
+    assert load_keyring("k", secret, environ={}).primary.has_outer_whitespace is padded

@@ -80,3 +80,23 @@ def test_a_run_that_writes_no_results_leaves_no_summary_of_an_earlier_run(tmp_pa
     status = run_py.run_suites(["--no-such-option"])
     assert status == 252
     assert [name for name in run_py.RUN_OUTPUTS if (tmp_path / name).exists()] == []
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--variablefile", "no/such/headers.py"],
+        ["--variablefile=no/such/headers.py:production"],
+        ["-Vno/such/headers.yaml"],
+    ],
+)
+def test_a_missing_variable_file_is_a_configuration_error(arguments):
+    assert run_py.missing_variable_file(arguments) == (
+        "The variable file 'no/such/"
+        + ("headers.yaml" if arguments[0].endswith("yaml") else "headers.py")
+        + "' does not exist; give the path of an existing file to --variablefile."
+    )
+
+
+def test_an_existing_variable_file_is_fine():
+    assert run_py.missing_variable_file(["--variablefile", str(ROOT / "examples" / "endpoint_headers.py")]) is None

@@ -40,6 +40,11 @@ def test_supplied_token_expects_only_what_is_set():
         ({"LIVEKIT_CAN_JOIN": "maybe"}, "LIVEKIT_CAN_JOIN must be true or false, got 'maybe'; set it to true or false."),
         ({"LIVEKIT_TTL": "banana"}, "LIVEKIT_TTL must be a duration such as '6 hours' or '90 seconds', got 'banana'."),
         ({"LIVEKIT_MAX_TTL": "long"}, "LIVEKIT_MAX_TTL must be a duration such as '6 hours' or '90 seconds', got 'long'."),
+        ({"LIVEKIT_TTL": "-5s"}, "LIVEKIT_TTL must be a positive duration such as '6 hours', got '-5s'."),
+        (
+            {"LIVEKIT_ENDPOINT_FRESHNESS": "0"},
+            "LIVEKIT_ENDPOINT_FRESHNESS must be a positive duration such as '6 hours', got '0'.",
+        ),
         ({"LIVEKIT_POLICY": "strict"}, "LIVEKIT_POLICY must be warn or fail, got 'strict'."),
         ({"LIVEKIT_URL": "not-a-url"}, "LIVEKIT_URL must start with ws:// or wss:// or http:// or https://; got 'not-a-url'."),
         ({"LIVEKIT_TOKEN_ENDPOINT": "ftp://x"}, "LIVEKIT_TOKEN_ENDPOINT must start with http:// or https://; got 'ftp://x'."),

@@ -214,3 +214,13 @@ def test_library_keyword_checks_the_cause(dev_library):
         dev_library.token_should_be_refused(fresh, "expired")
     with pytest.raises(AssertionError, match="Unknown refusal cause 'late'"):
         dev_library.token_should_be_refused(fresh, "late")
+
+
+def test_fingerprint_is_sha256_and_12_hex_digits():
+    import hashlib
+
+    from livekit_tokens import evidence
+
+    token = sign(good())
+    assert evidence.fingerprint(token) == "sha256:" + hashlib.sha256(token.encode()).hexdigest()[:12]
+    assert len(evidence.fingerprint(token)) == len("sha256:") + 12

@@ -38,6 +38,6 @@ The token of the five-step suite against the team policy
     [Documentation]    Applies the policy to the token the five-step suite checks (supplied, or minted
     ...    as documented). Findings are logged with their likely consequence and reported as
     ...    warnings, or as a failure when POLICY is fail.
-    [Tags]    policy
+    [Tags]    policy    authentication
     [Template]    NONE
     The Token Under Test Should Meet The Team Policy
