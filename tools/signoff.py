@@ -1078,7 +1078,7 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
         if result.status == NOT_RUN:
             described.append([strong(f"Step {result.step.number}: {result.step.name}"), text(" was not run in these results.")])
         else:
-            reasons = sorted({test.message for test in result.tests if test.message}) or ["no reason given"]
+            reasons = sorted({bounded(test.message) for test in result.tests if test.message}) or ["no reason given"]
             described.append(
                 [strong(f"Step {result.step.number}: {result.step.name}"), text(" was skipped: " + "; ".join(reasons))]
             )
