@@ -95,6 +95,7 @@ class Record:
 
     title: str
     data: dict
+    source: str = ""  # the output.xml it was read from
 
     @property
     def rows(self) -> list[dict]:
@@ -122,6 +123,7 @@ class TestRun:
     token: str | None = None  # fingerprint of the token its suite examined, when recorded
     merged: bool = False  # re-executed and merged in by ``rebot --merge``; the suite setup is the re-run's
     suite_merged: bool = False  # some test of its suite was merged in
+    source: str = ""  # the output.xml it was read from
 
     @property
     def token_source(self) -> str | None:
@@ -152,6 +154,8 @@ class Run:
     generator: str
     sources: list[str]
     setup_records: list[Record] = field(default_factory=list)  # logged by suite setups and teardowns
+    source_metadata: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # per output.xml
+    finding_texts: set[str] = field(default_factory=set)  # of every finding, also those a more severe one replaced
 
     def tagged(self, tag: str) -> list[TestRun]:
         return [test for test in self.tests if test.has_tag(tag)]
@@ -171,11 +175,39 @@ class Run:
         """True when the results come from several output files or from ``rebot --merge``."""
         return len(self.sources) > 1 or any(test.merged for test in self.tests)
 
+    def part(self, source: str) -> Run:
+        """The results read from one of the output files."""
+        return Run(
+            tests=[test for test in self.tests if test.source == source],
+            metadata=self.source_metadata.get(source, self.metadata if len(self.sources) == 1 else {}),
+            suite_failures=[],
+            findings=[],
+            errors=[],
+            start=None,
+            generator="",
+            sources=[source],
+            setup_records=[record for record in self.setup_records if record.source == source],
+        )
+
+    def source_label(self, source: str) -> str:
+        """The shortest end of the file's path that tells it apart from the other files read."""
+        parts = Path(source).parts
+        others = [Path(other).parts for other in self.sources if other != source]
+        for length in range(1, len(parts) + 1):
+            end = parts[-length:]
+            if all(tuple(other[-length:]) != end for other in others):
+                return "/".join(end)
+        return source
+
 
 class _Collector(ResultVisitor):
-    def __init__(self):
+    def __init__(self, sources: list[str], combined_root: str | None = None):
         self.tests: list[TestRun] = []
         self.metadata: dict[str, list[str]] = {}
+        self.source_metadata: dict[str, dict[str, list[str]]] = {}
+        self._sources = sources
+        self._source = sources[0]
+        self._root = combined_root  # the suite ``rebot`` builds around several files, left out of names
         self.findings: list[dict] = []
         self.suite_failures: list[tuple[str, str]] = []
         self._suites: list[tuple[object, list[Record]]] = []
@@ -183,17 +215,26 @@ class _Collector(ResultVisitor):
         self.setup_records: list[Record] = []
 
     def start_suite(self, suite):
+        if self._root is not None and len(self._suites) == 1:
+            self._source = self._sources[suite.parent.suites.index(suite)]
         self._suites.append((suite, []))
         for name, value in suite.metadata.items():
-            values = self.metadata.setdefault(str(name), [])
-            if str(value) not in values:
-                values.append(str(value))
+            for metadata in (self.metadata, self.source_metadata.setdefault(self._source, {})):
+                values = metadata.setdefault(str(name), [])
+                if str(value) not in values:
+                    values.append(str(value))
+
+    def _name(self, suite) -> str:
+        name = suite.full_name
+        if self._root is not None and name.startswith(self._root + "."):
+            return name[len(self._root) + 1 :]
+        return name
 
     def end_suite(self, suite):
         _, records = self._suites.pop()
         for fixture, name in ((suite.setup, "setup"), (suite.teardown, "teardown")):
             if fixture and fixture.status == FAIL:
-                self.suite_failures.append((f"Suite {name} of {suite.full_name}", plain_message(fixture.message)))
+                self.suite_failures.append((f"Suite {name} of {self._name(suite)}", plain_message(fixture.message)))
         tests = [test for test in self.tests if test.suite_id == suite.id]
         # After `rebot --merge` the suite setup belongs to the re-run, the tests that were not re-run to
         # the earlier run: each group keeps the token its own run examined.
@@ -209,7 +250,7 @@ class _Collector(ResultVisitor):
         suite, records = self._suites[-1]
         self._test = TestRun(
             name=test.name,
-            suite=suite.full_name,
+            suite=self._name(suite),
             tags=[str(tag) for tag in test.tags],
             status=test.status,
             message=plain_message(test.message),
@@ -217,6 +258,7 @@ class _Collector(ResultVisitor):
             suite_metadata={str(name): str(value) for name, value in suite.metadata.items()},
             suite_id=suite.id,
             merged="re-executed and results merged" in str(test.message),
+            source=self._source,
         )
 
     def end_test(self, test):
@@ -233,7 +275,7 @@ class _Collector(ResultVisitor):
                 continue
             if not isinstance(data, dict):
                 continue
-            record = Record(str(data.get("title") or ("Finding" if "finding" in data else "")), data)
+            record = Record(str(data.get("title") or ("Finding" if "finding" in data else "")), data, self._source)
             if "finding" in data:
                 self.findings.append(data)
             if self._test is not None:
@@ -243,16 +285,27 @@ class _Collector(ResultVisitor):
                 self.setup_records.append(record)
 
 
+def output_file(path: Path) -> Path:
+    """``path``, or the ``output.xml`` inside it when it is a folder; ``ValueError`` with one sentence if neither is there."""
+    if path.is_dir():
+        inside = path / "output.xml"
+        if inside.is_file():
+            return inside
+        raise ValueError(f"{path} is a folder without an output.xml; give the output.xml of a run (results/output.xml).")
+    if not path.is_file():
+        raise ValueError(f"{path} does not exist; give the output.xml of a run (results/output.xml).")
+    return path
+
+
 def read_results(paths: list[Path]) -> Run:
-    """Read one or more ``output.xml`` files; raise ``ValueError`` with one sentence when that fails."""
-    for path in paths:
-        if not path.is_file():
-            raise ValueError(f"{path} does not exist; give the output.xml of a run (results/output.xml).")
+    """Read one or more ``output.xml`` files (or folders holding one); raise ``ValueError`` with one sentence when that fails."""
+    paths = [output_file(path) for path in paths]
     try:
         result = ExecutionResult(*[str(path) for path in paths])
     except DataError as error:
         raise ValueError(f"Cannot read {', '.join(map(str, paths))} as Robot Framework results: {error}") from None
-    collector = _Collector()
+    sources = [str(path) for path in paths]
+    collector = _Collector(sources, result.suite.full_name if len(paths) > 1 else None)
     result.suite.visit(collector)
     errors = [(message.level, plain_message(message.message)) for message in result.errors.messages]
     return Run(
@@ -260,10 +313,12 @@ def read_results(paths: list[Path]) -> Run:
         metadata=collector.metadata,
         suite_failures=collector.suite_failures,
         findings=_unique(collector.findings),
+        finding_texts={str(finding.get("text", "")) for finding in collector.findings},
+        source_metadata=collector.source_metadata,
         errors=errors,
         start=_start_time(result.suite),
         generator=str(getattr(result, "generator", "") or ""),
-        sources=[str(path) for path in paths],
+        sources=sources,
         setup_records=collector.setup_records,
     )
 
@@ -284,10 +339,24 @@ def _fingerprint(records: list[Record]) -> str | None:
     return None
 
 
+SEVERITIES = {"failure": 3, "warning": 2, "info": 1}
+
+
+def _severity(finding: dict) -> int:
+    return SEVERITIES.get(str(finding.get("severity", "info")).lower(), 0)
+
+
 def _unique(findings: list[dict]) -> list[dict]:
+    """Each finding once; of a finding reported with several severities, only the most severe."""
+    worst: dict[str, int] = {}
+    for finding in findings:
+        name = str(finding.get("finding"))
+        worst[name] = max(worst.get(name, 0), _severity(finding))
     seen, unique = set(), []
     for finding in findings:
         key = (str(finding.get("finding")), str(finding.get("text")))
+        if _severity(finding) < worst[key[0]]:
+            continue
         if key not in seen:
             seen.add(key)
             unique.append(finding)
@@ -526,11 +595,50 @@ def reproduction_settings(run: Run) -> list[str]:
     return needed
 
 
+# The Robot Framework command line ``python run.py`` builds: its own options, then the user's arguments,
+# then the suites folder when no data source was given.
+_RUN_PY_ROBOT = re.compile(
+    r'python -m robot (?:--name "LiveKit Authentication" )?--outputdir (?:"[^"]*"|\S+) --output output\.xml '
+    r'--log log\.html --report report\.html --xunit xunit\.xml --pythonpath ("[^"]*"|\S+)(.*)'
+)
+
+
+def run_command(run: Run) -> str | None:
+    """The ``python run.py ...`` command of the run, read from the Robot Framework command line it recorded.
+
+    A command line that ``python run.py`` did not build is returned as it is; ``None`` when none was recorded.
+    """
+    recorded = run.meta(environment.COMMAND)
+    if not recorded:
+        return None
+    match = _RUN_PY_ROBOT.fullmatch(recorded.strip())
+    if not match:
+        return recorded
+    libraries, arguments = match.group(1).strip('"'), match.group(2)
+    if libraries.endswith("libraries"):
+        suites = libraries[: -len("libraries")] + "suites"
+        for written in (f' "{suites}"', f" {suites}"):
+            if arguments.endswith(written):
+                arguments = arguments[: -len(written)]
+                break
+    return f"python run.py{arguments}"
+
+
 def execution_section(run: Run, command: str | None) -> list[Block]:
     items: list[Inline] = []
-    items.append([text("Command: "), code(command or run.meta(environment.COMMAND) or "not recorded")])
-    if needed := reproduction_settings(run):
-        items.append([text("The command reproduces the run only with the same settings: " + "; ".join(needed) + ".")])
+    if len(run.sources) == 1:
+        items.append([text("Command: "), code(command or run_command(run) or "not recorded")])
+        if needed := reproduction_settings(run):
+            items.append([text("The command reproduces the run only with the same settings: " + "; ".join(needed) + ".")])
+    else:
+        if command:
+            items.append([text("Command: "), code(command)])
+        for source in run.sources:
+            part = run.part(source)
+            item = [text("Command of "), code(run.source_label(source)), text(": "), code(run_command(part) or "not recorded")]
+            if needed := reproduction_settings(part):
+                item.append(text(" — reproduces that run only with the same settings: " + "; ".join(needed) + "."))
+            items.append(item)
     items.append([text("Results: "), *_joined([code(source) for source in run.sources])])
     suites = sorted({test.suite for test in run.tests})
     items.append([text("Suites: "), *_joined([code(name) for name in suites] or [text("none")])])
@@ -570,8 +678,8 @@ def step_section(result: StepResult, run: Run) -> list[Block]:
         return blocks
     for test in result.tests:
         if len(result.tests) > 1:
-            blocks.append(paragraph(strong(test.full_name), text(f" — {_STATUS_WORDS[test.status]}")))
-        items = STEP_ITEMS[step.number](test)
+            blocks.append(paragraph(*instance_label(test, result, run), text(f" — {_STATUS_WORDS[test.status]}")))
+        items = STEP_ITEMS[step.number](test, run)
         if items:
             blocks.append(bullets(items))
         elif test.status != SKIP:
@@ -580,11 +688,23 @@ def step_section(result: StepResult, run: Run) -> list[Block]:
     return blocks
 
 
+def instance_label(test: TestRun, result: StepResult, run: Run) -> Inline:
+    """Which of a step's several tests this is: its file and token when several files were read, else its full name."""
+    if len(run.sources) == 1:
+        return [strong(test.full_name)]
+    label: Inline = [strong(run.source_label(test.source))]
+    if test.token:
+        label += [text(", token "), code(test.token)]
+    if sum(1 for other in result.tests if other.source == test.source) > 1:
+        label.append(text(f", {test.full_name}"))
+    return label
+
+
 def outcome_blocks(test: TestRun) -> list[Block]:
     if test.status == FAIL:
-        return [paragraph(strong("Failed:"), text(" " + (test.message or "no message")), css="failure")]
+        return [paragraph(strong("Failed:"), text(" " + bounded(test.message or "no message")), css="failure")]
     if test.status == SKIP:
-        return [paragraph(strong("Skipped:"), text(" " + (test.message or "no reason given")), css="skipped")]
+        return [paragraph(strong("Skipped:"), text(" " + bounded(test.message or "no reason given")), css="skipped")]
     if test.merged:
         return [paragraph(strong("Re-executed:"), text(" " + test.message), css="skipped")]
     return []
@@ -615,7 +735,7 @@ def row_item(row: dict) -> Inline:
     return [text(f"{label}: "), code(row.get("value"))]
 
 
-def step_one(test: TestRun) -> list[Inline]:
+def step_one(test: TestRun, run: Run) -> list[Inline]:
     tables = test.tables("Token") or [r for r in test.suite_records if _same_label(r.title, "Token generated")]
     items = []
     for record in tables:
@@ -628,7 +748,7 @@ def step_one(test: TestRun) -> list[Inline]:
     return items
 
 
-def step_two(test: TestRun) -> list[Inline]:
+def step_two(test: TestRun, run: Run) -> list[Inline]:
     items = fact_items(test.tables("Signature"))
     for record in test.tables("Tampering detection"):
         rows = record.rows
@@ -643,7 +763,7 @@ def step_two(test: TestRun) -> list[Inline]:
     return items
 
 
-def step_three(test: TestRun) -> list[Inline]:
+def step_three(test: TestRun, run: Run) -> list[Inline]:
     rows = [row for record in test.tables("Claims") for row in record.rows]
     items = [row_item(row) for row in rows]
     checked = [row.get("ok") for row in rows if row.get("ok") in (True, False)]
@@ -652,16 +772,86 @@ def step_three(test: TestRun) -> list[Inline]:
     return items
 
 
-def step_four(test: TestRun) -> list[Inline]:
+def step_four(test: TestRun, run: Run) -> list[Inline]:
     rows = [row for record in test.tables("Access grants") for row in record.rows]
     items = [row_item(row) for row in rows]
-    observed = {_normal(row.get("label")): str(row.get("actual", "")).split(" ")[0] for row in rows}
-    if observed.get("canpublish") == "false" and observed.get("cansubscribe") == "true":
-        items.append([text("Observed grants give observer-only access: may subscribe, may not publish")])
+    sentence = observer_sentence(observed_grants(rows), signature_result(test, run))
+    if sentence:
+        items.append([text(sentence)])
     return items
 
 
-def step_five(test: TestRun) -> list[Inline]:
+# Grants that go beyond an observer's, by their normalised label.
+ADMIN_GRANTS = {"roomadmin": "roomAdmin", "roomcreate": "roomCreate", "roomlist": "roomList", "roomrecord": "roomRecord"}
+_GRANT_LABELS = {"canjoin": "roomjoin"}  # the labels the five-step suite gives its rows
+
+
+def observed_grants(rows: list[dict]) -> dict[str, str]:
+    """The value each checked grant had, by normalised grant name: ``true``, ``false`` or what was shown."""
+    observed = {}
+    for row in rows:
+        if "actual" not in row:
+            continue
+        name = _normal(row.get("label"))
+        observed[_GRANT_LABELS.get(name, name)] = show(row.get("actual")).split(" ")[0].lower()
+    return observed
+
+
+def observer_sentence(observed: dict[str, str], signature: str | None) -> str | None:
+    """What the observed grants give, said only as far as the evidence goes (``None`` when it does not say)."""
+    reasons = []
+    if observed.get("roomjoin") == "false":
+        reasons.append("the token cannot join")
+    if observed.get("canpublish") == "true":
+        reasons.append("it may publish")
+    if observed.get("cansubscribe") == "false":
+        reasons.append("it may not subscribe")
+    extra = [camel for name, camel in ADMIN_GRANTS.items() if observed.get(name) == "true"]
+    if extra:
+        reasons.append("it also grants " + ", ".join(extra))
+    if reasons:
+        return "Observed grants do not give observer-only access: " + "; ".join(reasons)
+    observer = (observed.get("roomjoin"), observed.get("canpublish"), observed.get("cansubscribe")) == ("true", "false", "true")
+    if not observer or any(observed.get(name, "false") != "false" for name in ADMIN_GRANTS):
+        return None
+    if signature == PASS:
+        return "Observed grants give observer-only access: may join and subscribe, may not publish"
+    if signature == FAIL:
+        return (
+            "Observed grants do not give observer-only access: the token's signature was refused in Step 2, "
+            "so a LiveKit server refuses the token"
+        )
+    return (
+        "The grants read as observer-only (may join and subscribe, may not publish), but no passed signature "
+        "check of this token is in these results"
+    )
+
+
+def signature_result(test: TestRun, run: Run) -> str | None:
+    """``PASS`` when Step 2 verified the signature of the token ``test`` examined, ``FAIL`` when it refused it."""
+    results = set()
+    for other in run.tagged("step-2"):
+        if not _same_token(test, other):
+            continue
+        signatures = [str(record.value("Signature") or "") for record in other.tables("Signature")]
+        if any(value.startswith("refused") for value in signatures):
+            results.add(FAIL)
+        elif other.status == PASS and any(value.startswith("verified") for value in signatures):
+            results.add(PASS)
+    return FAIL if FAIL in results else PASS if PASS in results else None
+
+
+def _same_token(test: TestRun, other: TestRun) -> bool:
+    own = test.token
+    seen = next((str(value) for record in other.tables("Signature") if (value := record.value("Fingerprint"))), other.token)
+    if own and seen:
+        return own == seen
+    return (
+        own is None and seen is None and (test.source, test.suite_id, test.merged) == (other.source, other.suite_id, other.merged)
+    )
+
+
+def step_five(test: TestRun, run: Run) -> list[Inline]:
     validity = test.tables("Validity")
     checked = tuple(str(row.get("label")) for record in validity for row in record.rows)
     return fact_items(test.tables("Expiration"), skip=checked) + fact_items(validity)
@@ -692,7 +882,10 @@ def findings_section(run: Run, steps: list[StepResult]) -> list[Block]:
     for finding in run.findings:
         name = str(finding.get("finding", "finding")).replace("-", " ").replace("_", " ").capitalize()
         severity = str(finding.get("severity", "info"))
-        items.append([strong(name), text(f" ({severity}): {finding.get('text', '')}")])
+        body = str(finding.get("text", ""))
+        # A text that opens with its own label ("Clock skew: ...") is shown without repeating it.
+        body = re.sub(rf"^{re.escape(name)}\s*[:—-]\s*", "", body, flags=re.IGNORECASE) or body
+        items.append([strong(name), text(f" ({severity}): {bounded(body)}")])
     ids = " ".join(str(finding.get("finding", "")).lower() for finding in run.findings)
     if "clock" not in ids:
         items.append(clock_item(run))
@@ -702,10 +895,10 @@ def findings_section(run: Run, steps: list[StepResult]) -> list[Block]:
             items.append(audience)
     for area in area_results(run):
         items.append(area_item(area, run))
-    known = {str(finding.get("text", "")) for finding in run.findings}
+    known = run.finding_texts | {str(finding.get("text", "")) for finding in run.findings}
     for level, message in run.errors:
         if level == "ERROR" or (level == "WARN" and message not in known):
-            items.append([strong(f"Run {level.lower()}"), text(f": {message}")])
+            items.append([strong(f"Run {level.lower()}"), text(f": {bounded(message)}")])
     return [heading(3, text("Key Findings")), bullets(items)]
 
 
@@ -759,14 +952,62 @@ def area_item(area: AreaResult, run: Run) -> Inline:
             content += [text(f", version {version}")] if version.startswith("not ") else [text(", version "), code(version)]
         content.append(text("."))
     failed = [test for test in area.tests if test.status == FAIL]
-    for test in failed[:10]:
-        content += [text(" Failed: "), strong(test.name), text(f" — {test.message}")]
-    if len(failed) > 10:
-        content.append(text(f" … and {len(failed) - 10} more failures (see report.html)."))
+    groups = grouped(failed)
+    for tests, message in groups[:10]:
+        content += [text(" Failed: "), *failure_names(tests, run, short=True), text(f" — {bounded(message or 'no message')}")]
+    if len(groups) > 10:
+        rest = sum(len(tests) for tests, _ in groups[10:])
+        content.append(text(f" … and {rest} more failures (see report.html)."))
+    if area.tag == "live" and server_lacks_key_pair(run):
+        content.append(text(f" Likely cause: {KEY_PAIR_CAUSE}."))
     if area.tests and area.count(SKIP) == len(area.tests):
-        reasons = sorted({test.message for test in area.tests if test.message})
+        reasons = sorted({bounded(test.message) for test in area.tests if test.message})
         content.append(text(" Not checked: " + ("; ".join(reasons[:3]) or "skipped without a reason")))
     return content
+
+
+MESSAGE_LIMIT = 300  # characters of a message shown in the summary; log.html and report.html keep it whole
+NAMES_SHOWN = 10
+KEY_PAIR_CAUSE = "the server does not share this suite's key pair (LIVEKIT_API_KEY/LIVEKIT_API_SECRET)"
+
+
+def bounded(message: str) -> str:
+    """``message`` cut to ``MESSAGE_LIMIT`` characters, ending in "…" when it was longer."""
+    return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT].rstrip() + "…"
+
+
+def display_name(test: TestRun, run: Run, short: bool = False) -> str:
+    """The test's name (``short``) or full name, with its file when several files were read."""
+    name = test.name if short else test.full_name
+    return f"{name} ({run.source_label(test.source)})" if len(run.sources) > 1 else name
+
+
+def grouped(tests: list[TestRun]) -> list[tuple[list[TestRun], str]]:
+    """Tests grouped by their message, in order of first appearance."""
+    groups: dict[str, list[TestRun]] = {}
+    for test in tests:
+        groups.setdefault(test.message, []).append(test)
+    return [(members, message) for message, members in groups.items()]
+
+
+def failure_names(tests: list[TestRun], run: Run, short: bool = False) -> Inline:
+    """One test by its name, or several as a count with their names (the first ``NAMES_SHOWN``)."""
+    if len(tests) == 1:
+        return [strong(display_name(tests[0], run, short))]
+    names = [display_name(test, run, short=True) for test in tests]
+    listed = ", ".join(names[:NAMES_SHOWN])
+    if len(names) > NAMES_SHOWN:
+        listed += f" and {len(names) - NAMES_SHOWN} more"
+    return [strong(f"{len(names)} tests"), text(f" ({listed})")]
+
+
+def server_lacks_key_pair(run: Run) -> bool:
+    """True when the server refused the documented token and every live refusal was for the signature."""
+    failed = [test for test in run.tagged("live") if test.status == FAIL]
+    refusals = [test for test in failed if re.search(r"answered 40[13]\b", test.message)]
+    if not refusals or not all(re.search(r"signature is invalid", test.message, re.IGNORECASE) for test in refusals):
+        return False
+    return any(re.search(r"/rtc/validate answered 40[13]\b.*instead of 200\b", test.message) for test in refusals)
 
 
 def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[Block]:
@@ -810,9 +1051,16 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
             else "The five steps did not fail, but other tests of the run did."
         )
         blocks.append(paragraph(text(first + " What failed, and why:")))
-        causes = [[strong(where), text(f": {message or 'no message'}")] for where, message in run.suite_failures]
-        causes += [[strong(test.full_name), text(f": {test.message or 'no message'}")] for test in failed]
+        causes = [[strong(where), text(f": {bounded(message or 'no message')}")] for where, message in run.suite_failures]
+        for tests, message in grouped(failed):
+            causes.append([*failure_names(tests, run), text(f": {bounded(message or 'no message')}")])
         blocks.append(bullets(causes))
+        if server_lacks_key_pair(run):
+            blocks.append(
+                paragraph(
+                    text(f"The LiveKit server refused the documented token for its signature; likely cause: {KEY_PAIR_CAUSE}.")
+                )
+            )
         passed = [f"Step {result.step.number}" for result in steps if result.status == PASS]
         missing = [f"Step {result.step.number}" for result in steps if result.status in (SKIP, NOT_RUN)]
         notes = []
@@ -830,7 +1078,7 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
         if result.status == NOT_RUN:
             described.append([strong(f"Step {result.step.number}: {result.step.name}"), text(" was not run in these results.")])
         else:
-            reasons = sorted({test.message for test in result.tests if test.message}) or ["no reason given"]
+            reasons = sorted({bounded(test.message) for test in result.tests if test.message}) or ["no reason given"]
             described.append(
                 [strong(f"Step {result.step.number}: {result.step.name}"), text(" was skipped: " + "; ".join(reasons))]
             )
@@ -927,19 +1175,37 @@ def environment_section(run: Run, command: str | None) -> list[Block]:
             rows.append([[text(name)], [code(run.meta(name))]])
     if not run.meta(environment.SERVER_URL):
         rows.append([[text("LiveKit server")], [text("none contacted in this run")]])
-    rows.append([[text("Command")], [code(command or run.meta(environment.COMMAND) or "not recorded")]])
-    if needed := reproduction_settings(run):
-        rows.append([[text("Settings the command needs")], [text("; ".join(needed))]])
-    if command and run.meta(environment.COMMAND):
-        rows.append([[text("Robot Framework command line")], [code(run.meta(environment.COMMAND))]])
+    if len(run.sources) == 1:
+        rows += command_rows(run, command, "")
+    else:
+        if command:
+            rows.append([[text("Command")], [code(command)]])
+        for source in run.sources:
+            rows += command_rows(run.part(source), None, f" ({run.source_label(source)})")
     return [heading(3, text("Environment")), Block("table", header=["Item", "Value"], rows=rows)]
+
+
+def command_rows(run: Run, command: str | None, which: str) -> list[list[Inline]]:
+    """The command of one run, the settings a re-run needs, and the Robot Framework command line when it differs."""
+    shown = command or run_command(run)
+    rows = [[[text(f"Command{which}")], [code(shown or "not recorded")]]]
+    if needed := reproduction_settings(run):
+        rows.append([[text(f"Settings the command needs{which}")], [text("; ".join(needed))]])
+    recorded = run.meta(environment.COMMAND)
+    if shown and recorded and recorded != shown:
+        rows.append([[text(f"Robot Framework command line{which}")], [code(recorded)]])
+    return rows
 
 
 def _from_generator(generator: str, name: str) -> str | None:
     match = re.fullmatch(r"Robot (\S+) \((\w+) (\S+) on (.+)\)", generator.strip())
     if not match:
         return None
-    return match.group(1) if name == environment.ROBOT else f"{match.group(3)} ({match.group(2)})"
+    if name == environment.ROBOT:
+        return match.group(1)
+    # Robot Framework names CPython "Python"; the run records the implementation as CPython.
+    implementation = "CPython" if match.group(2) == "Python" else match.group(2)
+    return f"{match.group(3)} ({implementation})"
 
 
 # ---------------------------------------------------------------- rendering
@@ -1075,13 +1341,20 @@ def to_html(blocks: list[Block], status: str) -> str:
 # ---------------------------------------------------------------- command line
 
 
+class SummaryNotWritten(Exception):
+    """The summary was built but its folder or files could not be written; the message is one sentence."""
+
+
 def write_summary(outputs: list[Path], outdir: Path, command: str | None = None) -> tuple[str, Path, Path]:
     run = read_results(outputs)
     status, blocks = build(run, environment.hide_secret_variables(command) if command else None)
-    outdir.mkdir(parents=True, exist_ok=True)
     markdown, page = outdir / "signoff.md", outdir / "signoff.html"
-    markdown.write_text(to_markdown(blocks), encoding="utf-8")
-    page.write_text(to_html(blocks, status), encoding="utf-8")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(to_markdown(blocks), encoding="utf-8")
+        page.write_text(to_html(blocks, status), encoding="utf-8")
+    except OSError as error:
+        raise SummaryNotWritten(f"Cannot write the summary into {outdir}: {error.strerror or error}.") from None
     return status, markdown, page
 
 
@@ -1092,17 +1365,26 @@ def main(argv: list[str] | None = None) -> int:
         "(the same as python tools/signoff.py).",
     )
     parser.add_argument(
-        "outputs", nargs="+", type=Path, metavar="OUTPUT.xml", help="output.xml of the run (several are combined)"
+        "outputs",
+        nargs="+",
+        type=Path,
+        metavar="OUTPUT.xml",
+        help="output.xml of the run, or the folder holding it (several are combined)",
     )
     parser.add_argument("--outdir", type=Path, help="where to write the summary (default: the folder of the first output.xml)")
     parser.add_argument("--command", help="the command that reproduces the run, shown in the summary")
     parser.add_argument("--require-passed", action="store_true", help="exit with 1 unless the status is PASSED")
     options = parser.parse_args(argv)
-    outdir = options.outdir or options.outputs[0].resolve().parent
     try:
-        status, markdown, page = write_summary(options.outputs, outdir, options.command)
+        outputs = [output_file(path) for path in options.outputs]
+        outdir = options.outdir or outputs[0].resolve().parent
+        status, markdown, page = write_summary(outputs, outdir, options.command)
+    except SummaryNotWritten as error:
+        print(error, file=sys.stderr)
+        return 2
     except (ValueError, OSError) as error:
-        print(f"Sign-off summary not written: {error}", file=sys.stderr)
+        reason = f"{error.filename}: {error.strerror}" if isinstance(error, OSError) and error.strerror else error
+        print(f"Sign-off summary not written: {reason}", file=sys.stderr)
         return 2
     print(f"Sign-off summary: {status} ({page}, {markdown.name})")
     return 1 if options.require_passed and status != PASSED else 0

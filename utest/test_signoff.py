@@ -426,3 +426,282 @@ def test_endpoint_settings_and_keys_are_named_by_setting_only(tmp_path):
         "TOKEN_ENDPOINT_HEADERS in the same variable file (--variablefile)." in execution
     )
     assert "LIVEKIT_TOKEN set" not in markdown
+
+
+# ---------------------------------------------------------------- what step 4 may say about observer-only access
+
+OBSERVER_GRANTS = {"Can join": "true", "Can publish": "false", "Can subscribe": "true"}
+
+
+def grants_table(values: dict[str, str]) -> str:
+    rows = [{"label": label, "expected": None, "actual": actual, "ok": None} for label, actual in values.items()]
+    return evidence.table("Access grants", rows)
+
+
+def signature_table(fingerprint: str, verified: bool) -> str:
+    if verified:
+        rows = [{"label": "API key (iss)", "value": "devkey"}, {"label": "Signature", "value": "verified with the API secret"}]
+    else:
+        rows = [
+            {"label": "API key (iss)", "value": "devkey"},
+            {"label": "Fingerprint", "value": fingerprint},
+            {"label": "Signature", "value": "refused: signature is invalid: it does not match the secret of API key 'devkey'"},
+        ]
+    return evidence.table("Signature", rows)
+
+
+def step_four_text(tmp_path: Path, grants: dict[str, str], signature: str | None = "verified") -> str:
+    """Step 4 of a run whose step 1 logged token ``sha256:aaaaaaaaaaaa``; step 2 verified or refused it, or did not run."""
+    tests = {"Generation": (["step-1"], "PASS", [token_table("Token", "sha256:aaaaaaaaaaaa")])}
+    if signature is not None:
+        verified = signature == "verified"
+        tests["Signature"] = (["step-2"], "PASS" if verified else "FAIL", [signature_table("sha256:aaaaaaaaaaaa", verified)])
+    tests["Grants"] = (["step-4"], "PASS", [grants_table(grants)])
+    run = signoff.read_results([saved(tmp_path, evidence_suite(tests))])
+    return section(signoff.to_markdown(signoff.build(run, None)[1]), "Step 4")
+
+
+def test_observer_only_access_is_said_when_the_grants_and_the_signature_show_it():
+    step4 = section(summary("passed")[1], "Step 4")
+    assert "- Observed grants give observer-only access: may join and subscribe, may not publish" in step4
+
+
+def test_a_token_that_cannot_join_is_not_called_observer_only(tmp_path):
+    step4 = step_four_text(tmp_path, {**OBSERVER_GRANTS, "Can join": "false"})
+    assert "- Observed grants do not give observer-only access: the token cannot join" in step4
+    assert "give observer-only access:" not in step4.replace("do not give", "")
+
+
+def test_a_token_whose_signature_was_refused_is_not_called_observer_only(tmp_path):
+    step4 = step_four_text(tmp_path, OBSERVER_GRANTS, signature="refused")
+    assert (
+        "- Observed grants do not give observer-only access: the token's signature was refused in Step 2, "
+        "so a LiveKit server refuses the token" in step4
+    )
+    assert "Observed grants give" not in step4
+
+
+def test_observer_grants_without_a_signature_check_of_that_token_are_only_described(tmp_path):
+    step4 = step_four_text(tmp_path, OBSERVER_GRANTS, signature=None)
+    assert "but no passed signature check of this token is in these results" in step4
+    assert "Observed grants give" not in step4
+    # Two subset runs: step 2 verified the first run's token, step 4 examined the second run's.
+    combined = section(summary("steps-1-2", "steps-3-5")[1], "Step 4")
+    assert "but no passed signature check of this token is in these results" in combined
+    assert "Observed grants give" not in combined
+
+
+def test_admin_grants_or_missing_rows_are_not_called_observer_only(tmp_path):
+    admin = step_four_text(tmp_path, {**OBSERVER_GRANTS, "roomAdmin": "true", "roomList": "false"})
+    assert "- Observed grants do not give observer-only access: it also grants roomAdmin" in admin
+    publisher = step_four_text(tmp_path, {**OBSERVER_GRANTS, "Can publish": "true (server default)"})
+    assert "- Observed grants do not give observer-only access: it may publish" in publisher
+    unknown = step_four_text(tmp_path, {"Can publish": "false", "Can subscribe": "true"})
+    assert "observer" not in unknown
+    with_admin_rows = step_four_text(tmp_path, {**OBSERVER_GRANTS, "roomAdmin": "false", "roomRecord": "false"})
+    assert "- Observed grants give observer-only access: may join and subscribe, may not publish" in with_admin_rows
+
+
+# ---------------------------------------------------------------- findings and failures, readable
+
+
+def finding_table(finding: str, severity: str, text: str) -> str:
+    return evidence.table(
+        "Finding", [{"label": finding, "value": text}], {"finding": finding, "severity": severity, "text": text}
+    )
+
+
+@pytest.mark.parametrize("failure_first", [False, True], ids=["warning-first", "failure-first"])
+def test_a_finding_reported_with_two_severities_keeps_the_most_severe(tmp_path, failure_first):
+    text = "The API secret of key 'devkey' is 6 bytes long; HS256 needs at least 32 bytes."
+    warning = ("Signature", (["step-2"], "PASS", [finding_table("weak-secret", "warning", text)]))
+    failure = ("Team Policy", (["security"], "FAIL", [finding_table("weak-secret", "failure", text + " Policy says fail.")]))
+    info = ("Clock", (["live"], "PASS", [finding_table("weak-secret", "info", text)]))
+    tests = dict([failure, warning, info] if failure_first else [warning, info, failure])
+    run = signoff.read_results([saved(tmp_path, evidence_suite(tests))])
+    assert [finding["severity"] for finding in run.findings] == ["failure"]
+    findings = section(signoff.to_markdown(signoff.build(run, None)[1]), "Key Findings")
+    assert findings.count("**Weak secret**") == 1
+    assert "**Weak secret** (failure): The API secret of key 'devkey' is 6 bytes long" in findings
+
+
+def test_a_finding_text_that_opens_with_its_label_does_not_repeat_it(tmp_path):
+    finding = finding_table("clock-skew", "info", "Clock skew: the server clock is 3 s behind this machine.")
+    run = signoff.read_results([saved(tmp_path, evidence_suite({"Clock Skew": (["live"], "PASS", [finding])}))])
+    findings = section(signoff.to_markdown(signoff.build(run, None)[1]), "Key Findings")
+    assert "- **Clock skew** (info): the server clock is 3 s behind this machine." in findings
+    assert "Clock skew: the server" not in findings
+
+
+LIVE_TESTS = [f"Room Service Check {number}" for number in range(1, 11)]
+
+
+def failing_live_suite(messages: dict[str, str]) -> robot_result.TestSuite:
+    suite = robot_result.TestSuite(name="Live", start_time=datetime(2026, 1, 19, 20, 0, 0))
+    for name, message in messages.items():
+        suite.tests.create(name=name, tags=["live"], status="FAIL", message=message)
+    return suite
+
+
+def test_tests_failing_with_the_same_message_are_one_line_with_their_count_and_names(tmp_path):
+    message = "Parent suite setup failed:\nCreateRoom /twirp/livekit.RoomService/CreateRoom answered 500 " + "x" * 400
+    run = signoff.read_results([saved(tmp_path, failing_live_suite(dict.fromkeys(LIVE_TESTS, message)))])
+    markdown = signoff.to_markdown(signoff.build(run, None)[1])
+    flat = signoff.plain_message(message)
+    shown = flat[:300].rstrip() + "…"
+    findings, conclusion = section(markdown, "Key Findings"), section(markdown, "Conclusion")
+    names = ", ".join(LIVE_TESTS)
+    assert f"Failed: **10 tests** ({names}) — {shown}" in findings
+    assert f"- **10 tests** ({names}): {shown}" in conclusion
+    for part in (findings, conclusion):
+        assert part.count("Parent suite setup failed") == 1
+        assert flat not in part
+
+
+def test_a_single_failure_keeps_its_full_name_and_a_short_message_whole(tmp_path):
+    run = signoff.read_results([saved(tmp_path, failing_live_suite({"Observer Token Is Accepted": "Short reason."}))])
+    conclusion = section(signoff.to_markdown(signoff.build(run, None)[1]), "Conclusion")
+    assert "- **Live.Observer Token Is Accepted**: Short reason." in conclusion
+
+
+SIGNATURE_REFUSED = "'invalid token: <token sha256:aaaaaaaaaaaa>, error: signature is invalid'"
+
+
+def test_live_refusals_all_for_the_signature_name_the_key_pair_as_the_likely_cause(tmp_path):
+    messages = {
+        "Observer Token Is Accepted": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 200 with 'success'.",
+        "Expired Token Is Refused": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 401 with 'token is expired'.",
+    }
+    run = signoff.read_results([saved(tmp_path, failing_live_suite(messages))])
+    markdown = signoff.to_markdown(signoff.build(run, None)[1])
+    cause = "the server does not share this suite's key pair (LIVEKIT_API_KEY/LIVEKIT_API_SECRET)"
+    assert f"Likely cause: {cause}." in section(markdown, "Key Findings")
+    assert f"refused the documented token for its signature; likely cause: {cause}." in section(markdown, "Conclusion")
+
+
+@pytest.mark.parametrize(
+    "observer_message",
+    [
+        "/rtc/validate answered 200 OK 'success' instead of 401 with 'token is expired'.",  # not the documented token
+        "/rtc/validate answered 401 Unauthorized 'invalid API key' instead of 200 with 'success'.",  # another refusal
+    ],
+    ids=["documented-token-accepted", "refused-for-the-key"],
+)
+def test_the_key_pair_is_not_blamed_without_a_signature_refusal_of_the_documented_token(tmp_path, observer_message):
+    messages = {
+        "Observer Token Is Accepted": observer_message,
+        "Expired Token Is Refused": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 401 with 'token is expired'.",
+    }
+    run = signoff.read_results([saved(tmp_path, failing_live_suite(messages))])
+    assert "key pair" not in signoff.to_markdown(signoff.build(run, None)[1])
+
+
+def test_the_python_implementation_is_named_cpython_wherever_it_comes_from(tmp_path):
+    path = saved(tmp_path, evidence_suite({"Token Generation": (["step-1"], "PASS", [])}))
+    path.write_text(path.read_text(encoding="utf-8").replace('generator="Rebot ', 'generator="Robot ', 1), encoding="utf-8")
+    run = signoff.read_results([path])
+    assert run.generator.startswith("Robot ")
+    environment_rows = section(signoff.to_markdown(signoff.build(run, None)[1]), "Environment")
+    assert re.search(r"^\| Python \| `\d+\.\d+\.\d+ \(CPython\)` \|$", environment_rows, re.MULTILINE)
+    assert re.search(r"^\| Python \| `\d+\.\d+\.\d+ \(CPython\)` \|$", section(summary("passed")[1], "Environment"), re.MULTILINE)
+
+
+# ---------------------------------------------------------------- several result files
+
+
+def test_several_files_label_each_step_by_file_and_token_with_each_runs_command(tmp_path):
+    first, second = tmp_path / "a.xml", tmp_path / "b.xml"
+    first.write_bytes((DATA / "passed.xml").read_bytes())
+    second.write_bytes((DATA / "failed.xml").read_bytes())
+    run = signoff.read_results([first, second])
+    markdown = signoff.to_markdown(signoff.build(run, None)[1])
+    assert " & " not in markdown
+    tokens = {test.source: test.token for test in run.tagged("step-1")}
+    step1 = section(markdown, "Step 1")
+    assert f"**a.xml**, token `{tokens[str(first)]}` — PASS" in step1
+    assert f"**b.xml**, token `{tokens[str(second)]}` — PASS" in step1
+    execution = section(markdown, "Test Execution")
+    assert "- Suites: `Authentication.Client Authentication`\n" in execution
+    lines = {
+        name: (command, rest) for name, command, rest in re.findall(r"^- Command of `(\w\.xml)`: `([^`]+)`(.*)$", execution, re.M)
+    }
+    assert set(lines) == {"a.xml", "b.xml"}
+    assert "--output ./utest/data/signoff/passed.xml" in lines["a.xml"][0]
+    assert "--output ./utest/data/signoff/failed.xml" in lines["b.xml"][0]
+    needs = "LIVEKIT_TOKEN set to the same token (not shown here)"
+    assert lines["a.xml"][1] == ""
+    assert lines["b.xml"][1] == f" — reproduces that run only with the same settings: {needs}."
+    environment_rows = section(markdown, "Environment")
+    assert re.search(r"^\| Command \(a\.xml\) \| `python -m robot [^`]*passed\.xml[^`]*` \|$", environment_rows, re.MULTILINE)
+    assert f"| Settings the command needs (b.xml) | {needs} |" in environment_rows
+    assert "Settings the command needs (a.xml)" not in environment_rows
+
+
+def run_py_suite(arguments: str, fingerprint: str) -> robot_result.TestSuite:
+    recorded = (
+        'python -m robot --name "LiveKit Authentication" --outputdir /work/x/results --output output.xml --log log.html '
+        f"--report report.html --xunit xunit.xml --pythonpath /work/x/libraries {arguments} /work/x/suites"
+    )
+    top = robot_result.TestSuite(
+        name="LiveKit Authentication", metadata={environment.COMMAND: recorded}, start_time=datetime(2026, 1, 19, 20, 0, 0)
+    )
+    top.suites.append(suite_with_own_token("Client Authentication", fingerprint, {"Generation": ["step-1"]}))
+    return top
+
+
+def test_files_of_the_same_name_are_told_apart_and_show_the_run_py_command_each_ran(tmp_path):
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    first = saved(tmp_path / "first", run_py_suite("--include step-1", "sha256:aaaaaaaaaaaa"))
+    second = saved(tmp_path / "second", run_py_suite("--include step-1 --loglevel TRACE", "sha256:bbbbbbbbbbbb"))
+    run = signoff.read_results([first, second])
+    markdown = signoff.to_markdown(signoff.build(run, None)[1])
+    assert "**first/output.xml**, token `sha256:aaaaaaaaaaaa` — PASS" in section(markdown, "Step 1")
+    assert "**second/output.xml**, token `sha256:bbbbbbbbbbbb` — PASS" in section(markdown, "Step 1")
+    execution = section(markdown, "Test Execution")
+    assert "- Command of `first/output.xml`: `python run.py --include step-1`\n" in execution
+    assert "- Command of `second/output.xml`: `python run.py --include step-1 --loglevel TRACE`\n" in execution
+    assert "- Suites: `LiveKit Authentication.Client Authentication`\n" in execution
+    environment_rows = section(markdown, "Environment")
+    assert "| Command (first/output.xml) | `python run.py --include step-1` |" in environment_rows
+    assert re.search(
+        r"\| Robot Framework command line \(second/output\.xml\) \| `python -m robot --name [^`]* TRACE /work/x/suites` \|",
+        environment_rows,
+    )
+
+
+def test_one_file_written_by_run_py_shows_the_run_py_command(tmp_path):
+    run = signoff.read_results([saved(tmp_path, run_py_suite("--include step-1", "sha256:aaaaaaaaaaaa"))])
+    markdown = signoff.to_markdown(signoff.build(run, None)[1])
+    assert "- Command: `python run.py --include step-1`\n" in section(markdown, "Test Execution")
+    assert "| Command | `python run.py --include step-1` |" in section(markdown, "Environment")
+
+
+# ---------------------------------------------------------------- folders and folders that cannot be written
+
+
+def test_a_results_folder_is_read_through_its_output_xml(tmp_path, capsys):
+    (tmp_path / "output.xml").write_bytes((DATA / "failed.xml").read_bytes())
+    assert signoff.main([str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("Sign-off summary: FAILED")
+    assert (tmp_path / "signoff.md").is_file()
+
+
+def test_a_folder_without_output_xml_is_named_as_a_folder(tmp_path, capsys):
+    assert signoff.main([str(tmp_path), "--outdir", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        f"Sign-off summary not written: {tmp_path} is a folder without an output.xml; "
+        "give the output.xml of a run (results/output.xml).\n"
+    )
+
+
+def test_an_outdir_that_cannot_be_created_is_one_sentence(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    outdir = blocker / "summary"
+    assert signoff.main([str(DATA / "passed.xml"), "--outdir", str(outdir)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"Cannot write the summary into {outdir}: ")
+    assert error.endswith(".\n") and error.count("\n") == 1
+    assert "Errno" not in error and "[" not in error

@@ -188,6 +188,21 @@ def test_a_supplied_token_that_fails_the_signature_shows_what_was_observed(tmp_p
     assert guard.returncode == 0, guard.stderr
 
 
+def test_a_forged_observer_token_is_not_called_observer_only(tmp_path):
+    forger = LiveKitAuth(api_key="devkey", api_secret="another-secret-0123456789abcdef0123")
+    token = forger.generate_token("client_test", "test_room", room_join=True, can_publish=False, can_subscribe=True)
+    environ = environment(tmp_path, LIVEKIT_TOKEN=token.value)
+    code, results = robot(tmp_path, environ)
+    assert code >= 1
+    done = tool("signoff.py", environ, str(results / "output.xml"))
+    assert done.stdout.startswith("Sign-off summary: FAILED"), done.stderr
+    markdown = (results / "signoff.md").read_text(encoding="utf-8")
+    step4 = re.search(r"^#### Step 4: Access Grants .*?\n(.*?)(?=^#### )", markdown, re.MULTILINE | re.DOTALL).group(1)
+    assert "- **Can publish**: `false` (reported, not checked)" in step4
+    assert "Observed grants give" not in step4
+    assert "- Observed grants do not give observer-only access: the token's signature was refused in Step 2" in step4
+
+
 def test_a_short_word_secret_is_a_weak_secret_finding_not_a_leak_in_every_file(tmp_path):
     environ = environment(tmp_path, LIVEKIT_API_KEY="qa", LIVEKIT_API_SECRET="server")
     code, results = robot(tmp_path, environ)
