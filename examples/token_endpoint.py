@@ -69,6 +69,8 @@ def read_request(body: bytes, content_type: str | None) -> dict:
         raise Refused(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the request as Content-Type: application/json.")
     try:
         request = json.loads(body.decode("utf-8")) if body.strip() else {}
+    except RecursionError:
+        raise Refused(HTTPStatus.BAD_REQUEST, "The request body is JSON nested too deeply to read.") from None
     except (UnicodeDecodeError, ValueError):
         raise Refused(HTTPStatus.BAD_REQUEST, "The request body is not valid JSON.") from None
     if not isinstance(request, dict):
@@ -183,6 +185,18 @@ def authorise(handler: BaseHTTPRequestHandler) -> None:
 # ---------------------------------------------------------------------- HTTP
 
 
+def content_length(value: str) -> int:
+    """The number of bytes a ``Content-Length`` header announces, or :class:`Refused` (400) saying what is wrong."""
+    text = value.strip()
+    if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
+        raise Refused(HTTPStatus.BAD_REQUEST, "The Content-Length header is negative; it must be the body's size in bytes.")
+    if not (text.isascii() and text.isdigit()):
+        raise Refused(HTTPStatus.BAD_REQUEST, "The Content-Length header is not a number.")
+    digits = text.lstrip("0") or "0"
+    # Digits beyond any body size this endpoint reads need no conversion (and Python limits very long ones).
+    return int(digits) if len(digits) <= 18 else MAX_BODY_BYTES + 1
+
+
 class TokenHandler(BaseHTTPRequestHandler):
     server_version = "livekit-auth-reference-endpoint/1.0"
     sys_version = ""
@@ -230,9 +244,7 @@ class TokenHandler(BaseHTTPRequestHandler):
         length = self.headers.get("Content-Length")
         if length is None:
             return b""
-        if not length.strip().isdigit():
-            raise Refused(HTTPStatus.BAD_REQUEST, "The Content-Length header is not a number.")
-        size = int(length)
+        size = content_length(length)
         if size > MAX_BODY_BYTES:
             self.close_connection = True  # the body stays unread
             raise Refused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
@@ -272,12 +284,37 @@ def server_url_from_environment() -> str:
     return normalise_server_url(value).ws_base
 
 
+def port_number(text: str) -> int:
+    """An ``--port`` value: a whole number from 0 (any free port) to 65535."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 5 or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 65535 (0 picks a free port), not '{text[:40]}'")
+    return int(value)
+
+
+def origin(text: str) -> str:
+    """An ``--allow-origin`` value: ``*`` or an origin such as ``https://app.example.com``, sent as a header."""
+    value = text.strip()
+    if value == "*":
+        return value
+    scheme, separator, host = value.partition("://")
+    if (
+        not separator
+        or scheme.lower() not in ("http", "https")
+        or not host
+        or "/" in host
+        or not all(33 <= ord(ch) < 127 for ch in value)
+    ):
+        raise argparse.ArgumentTypeError(f"must be * or an origin such as https://app.example.com, not {text[:80]!r}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Reference LiveKit token endpoint (POST /token).")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
-    parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0 picks a free one)")
+    parser.add_argument("--port", type=port_number, default=8080, help="port to listen on (default 8080; 0 picks a free one)")
     parser.add_argument("--ttl", default="10 minutes", help="token lifetime (default '10 minutes')")
-    parser.add_argument("--allow-origin", default="*", help="CORS Access-Control-Allow-Origin (default *)")
+    parser.add_argument("--allow-origin", type=origin, default="*", help="CORS Access-Control-Allow-Origin (default *)")
     options = parser.parse_args(argv)
     try:
         ttl = to_seconds(options.ttl, "--ttl")
@@ -290,8 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     TokenHandler.allow_origin = options.allow_origin
     try:
         httpd = ThreadingHTTPServer((options.host, options.port), TokenHandler)
-    except OSError as error:
-        print(f"Cannot listen on {options.host}:{options.port}: {error.strerror or error}.", file=sys.stderr)
+    except (OSError, ValueError, OverflowError) as error:  # a host name that does not resolve or cannot be encoded
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        print(f"Cannot listen on {options.host[:80]}:{options.port}: {reason.rstrip('.')}.", file=sys.stderr)
         return 2
     httpd.daemon_threads = True
     host, port = httpd.server_address[:2]

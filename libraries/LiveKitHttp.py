@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets as random_source
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
 from livekit_http import processes, server_version
-from livekit_http.answers import excerpt, status_text, transport_failure
+from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, status_text, transport_failure
 from livekit_http.clock import skew_from_date
 from livekit_http.token_protocol import build_request, granted, grants_beyond, read_answer, request_mismatches
 from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normalise_server_url, path_of, without_query
@@ -60,6 +61,10 @@ HOW_TO_ENABLE_LIVE = (
     "No LiveKit server to check: set LIVEKIT_URL (for example ws://127.0.0.1:7880) "
     "or put livekit-server on PATH to let the suite start one."
 )
+
+# RFC 9110: a header name is a token; a value is visible Latin-1 characters with inner spaces and tabs.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"(?:[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?")
 
 # Request bodies of the Twirp RoomService calls the permission table uses; others get {"room": room}.
 _ROOM_SERVICE_BODIES = {
@@ -434,8 +439,10 @@ class LiveKitHttp:
         )
         self._check_answer("Room service call", exchange, int(expected_status), expected_text, call=name)
         try:
-            answer = json.loads(exchange.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            answer = load_json(exchange.body)
+        except UnreadableJson as unreadable:
+            if unreadable.too_deep:
+                raise AssertionError(f"The LiveKit server answered {name} with JSON {TOO_DEEP}.") from None
             return None
         return answer if isinstance(answer, dict) else None
 
@@ -824,9 +831,13 @@ class LiveKitHttp:
         if finished.returncode != 0:
             raise AssertionError(f"LiveKit's JS client could not fetch a token: {self._excerpt(finished.stderr, limit=300)}")
         try:
-            summary = json.loads(finished.stdout.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            summary = load_json(finished.stdout)
+        except UnreadableJson as unreadable:
+            if unreadable.too_deep:
+                raise AssertionError(f"The JS client script printed a summary {TOO_DEEP}.") from None
             raise AssertionError(f"The JS client script printed no JSON summary: {self._excerpt(finished.stdout)}") from None
+        if not isinstance(summary, dict):
+            raise AssertionError(f"The JS client script printed JSON {model.json_kind(summary)} instead of a summary object.")
         checks = [
             ("Identity", participant_identity, summary.get("identity")),
             ("Room", room_name, summary.get("room")),
@@ -986,8 +997,8 @@ class LiveKitHttp:
 
     def _remember_answer_token(self, exchange: Exchange) -> None:
         try:
-            document = json.loads(exchange.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            document = load_json(exchange.body)
+        except UnreadableJson:  # nothing to remember: a token in the body is masked by its look alone
             return
         if isinstance(document, dict) and isinstance(document.get("participant_token"), str):
             self._remember(document["participant_token"])
@@ -1038,6 +1049,17 @@ class LiveKitHttp:
             if not isinstance(name, str) or not isinstance(text, str):
                 raise ConfigurationFailure(
                     "TOKEN_ENDPOINT_HEADERS must map header names to text (or Secret) values in a variable file."
+                )
+            if not _HEADER_NAME.fullmatch(name):
+                shown = "".join(ch if ch.isprintable() else "?" for ch in name[:60])
+                raise ConfigurationFailure(
+                    f"TOKEN_ENDPOINT_HEADERS has '{shown}', which is no HTTP header name: use letters, digits and "
+                    "!#$%&'*+-.^_`|~ only."
+                )
+            if not _HEADER_VALUE.fullmatch(text):
+                raise ConfigurationFailure(
+                    f"The value of TOKEN_ENDPOINT_HEADERS '{name}' cannot be sent in an HTTP header (value not shown): "
+                    "it must be Latin-1 text without line breaks, control characters or outer spaces."
                 )
             headers[name] = text
             if len(text) >= HEADER_SECRET_MIN and text not in self._state.header_secrets:
@@ -1122,7 +1144,7 @@ def _cacheable(cache_control: str | None) -> bool:
     for name in ("max-age", "s-maxage"):
         if name in directives:
             value = directives[name].split("=", 1)[-1].strip().strip('"')
-            if value.isdigit() and int(value) > 0:
+            if value.isascii() and value.isdigit() and value.strip("0"):  # a positive number of seconds
                 return True
     return False
 

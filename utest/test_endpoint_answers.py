@@ -357,3 +357,125 @@ def test_endpoint_attributes_must_be_a_json_object_of_text():
 
     with pytest.raises(ValueError, match=r"LIVEKIT_ENDPOINT_ATTRIBUTES must be a JSON object of text values"):
         get_variables({"LIVEKIT_ENDPOINT_ATTRIBUTES": '{"n": 1}'})
+
+
+# ---------------------------------------------------------------------- hostile answers and settings
+
+DEEP = "[" * 20000 + "]" * 20000
+
+
+def test_json_nested_too_deeply_is_one_sentence():
+    message = failure_of(Reply(201, DEEP))
+    assert message == "The token endpoint answered 201 with JSON nested too deeply to read."
+
+
+def test_an_empty_request_answered_with_deep_json_is_judged_by_its_status():
+    with ScriptedServer(lambda seen: Reply(200, DEEP)) as server:
+        http = LiveKitHttp(timeout=5)
+        http.use_token_endpoint(server.url + "/token")
+        assert http.endpoint_should_not_fail_on_empty_request() == 200
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        (DEEP.encode(), "The JS client script printed a summary nested too deeply to read."),
+        (b"[1, 2]", "The JS client script printed JSON a list instead of a summary object."),
+        (b"npm warn", "The JS client script printed no JSON summary: npm warn"),
+    ],
+)
+def test_an_unreadable_js_client_summary_is_one_sentence(monkeypatch, printed, expected):
+    import subprocess
+
+    import LiveKitHttp as module
+
+    finished = subprocess.CompletedProcess(["node"], 0, stdout=printed, stderr=b"")
+    monkeypatch.setattr(module, "_node_or_skip", lambda: "node")
+    monkeypatch.setattr(module.subprocess, "run", lambda *args, **kwargs: finished)
+    http = LiveKitHttp(timeout=5)
+    http.use_token_endpoint("http://127.0.0.1:9/token")
+    with pytest.raises(AssertionError) as caught:
+        http.livekit_js_client_should_fetch_a_token("test_room", "client_test")
+    assert str(caught.value) == expected
+
+
+@pytest.mark.parametrize(
+    ("cache_control", "cacheable"),
+    [
+        ("max-age=²", False),
+        ("max-age=٣", False),
+        ('s-maxage="1e3"', False),
+        ("max-age=" + "9" * 5000, True),
+        ("max-age=" + "0" * 5000 + "1", True),
+        ("max-age=" + "0" * 5000, False),
+    ],
+)
+def test_odd_cache_control_numbers_are_read_without_error(cache_control, cacheable):
+    import LiveKitHttp as module
+
+    assert module._cacheable(cache_control) is cacheable
+
+
+def test_a_freshness_check_with_an_odd_cache_control_reports_it(monkeypatch):
+    recorded = []
+    monkeypatch.setattr(LiveKitHttp, "_finding", staticmethod(lambda *finding: recorded.append(finding)))
+    with ScriptedServer(lambda seen: Reply(201, answer_with(mint()).body, {"Cache-Control": "max-age=²"})) as server:
+        http, token = fetch(server.url)
+        http.endpoint_token_should_be_fresh(token)
+    assert recorded == []  # not cacheable, and the header is present
+
+
+def endpoint_headers(monkeypatch, headers) -> LiveKitHttp:
+    import LiveKitHttp as module
+
+    monkeypatch.setattr(module, "robot_variable", lambda name: headers if name == module.HEADERS_VARIABLE else None)
+    return LiveKitHttp(timeout=5)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "app-secret-value\n",
+        "app-secret\r\nX-Injected: 1",
+        "app-secret-€-value",
+        " app-secret-value",
+        "app-secret-value ",
+        "app-secret\x00value",
+    ],
+)
+def test_header_values_that_http_cannot_carry_stop_the_run_without_showing_them(monkeypatch, value):
+    from robot.api.types import Secret
+
+    from livekit_tokens.robot_context import ConfigurationFailure
+
+    for given in (value, Secret(value)):
+        http = endpoint_headers(monkeypatch, {"X-App-Key": given})
+        with ScriptedServer(lambda seen: answer_with(mint())) as server, pytest.raises(ConfigurationFailure) as caught:
+            http.use_token_endpoint(server.url + "/token")
+        assert str(caught.value) == (
+            "The value of TOKEN_ENDPOINT_HEADERS 'X-App-Key' cannot be sent in an HTTP header (value not shown): "
+            "it must be Latin-1 text without line breaks, control characters or outer spaces."
+        )
+        assert server.seen == []
+
+
+@pytest.mark.parametrize(("name", "shown"), [("X App", "X App"), ("X:App", "X:App"), ("", ""), ("Ünï", "Ünï"), ("X\nA", "X?A")])
+def test_header_names_that_http_cannot_carry_are_named(monkeypatch, name, shown):
+    from livekit_tokens.robot_context import ConfigurationFailure
+
+    http = endpoint_headers(monkeypatch, {name: "app-secret-value"})
+    with pytest.raises(ConfigurationFailure) as caught:
+        http.use_token_endpoint("http://127.0.0.1:9/token")
+    assert str(caught.value) == (
+        f"TOKEN_ENDPOINT_HEADERS has '{shown}', which is no HTTP header name: use letters, digits and !#$%&'*+-.^_`|~ only."
+    )
+    assert "app-secret-value" not in str(caught.value)
+
+
+def test_valid_headers_with_inner_spaces_and_latin1_are_sent(monkeypatch):
+    http = endpoint_headers(monkeypatch, {"Authorization": "Bearer app-session", "X-Name": "Zoë\tand Ana"})
+    with ScriptedServer(lambda seen: answer_with(mint())) as server:
+        http.use_token_endpoint(server.url + "/token")
+        http.request_token_from_endpoint(**REQUEST)
+    assert server.seen[0].headers["authorization"] == "Bearer app-session"
+    assert server.seen[0].headers["x-name"] == "Zoë\tand Ana"

@@ -194,3 +194,64 @@ def test_skew_severity_follows_the_leeway(offset, severity):
 def test_a_missing_or_bad_date_header_is_named(header):
     with pytest.raises(ValueError, match=r"Date header|no Date header"):
         parse_http_date(header)
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["1 Jan 2020 00:00:00 +99999999999999999999", "Mon, 01 Jan 2020 00:00:00 -99999999999999999999"],
+)
+def test_a_date_header_with_an_impossible_offset_is_named(header):
+    with pytest.raises(ValueError) as caught:
+        parse_http_date(header)
+    assert str(caught.value) == f"the Date header {header[:40]!r} is not an HTTP date"
+
+
+# ---------------------------------------------------------------------- hostile input
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ("ws://[::1", "LIVEKIT_URL has an invalid host name; got 'ws://[::1'."),
+        ("http://user:pw@[abc]:80/?key=hidden", "LIVEKIT_URL has an invalid host name; got 'http://[abc]:80/'."),
+        ("ws://exa\u2100mple/", "LIVEKIT_URL has an invalid host name; got 'ws://exa\u2100mple/'."),
+        ("ws://lk example/", "LIVEKIT_URL holds spaces or control characters; got 'ws://lk example/'."),
+        ("ws://lk\x00example/", "LIVEKIT_URL holds spaces or control characters; got 'ws://lk?example/'."),
+    ],
+)
+def test_malformed_urls_are_one_sentence(given, words):
+    with pytest.raises(UrlError) as caught:
+        normalise_server_url(given)
+    assert str(caught.value) == words
+    with pytest.raises(UrlError, match=r"^LIVEKIT_TOKEN_ENDPOINT (has an invalid host name|holds spaces)"):
+        check_endpoint_url(given.replace("ws://", "http://"))
+
+
+def _reference_mask(text: str) -> str:
+    """What the excerpts masked before: a regular expression, slow on long runs of 'ey'."""
+    import re
+
+    pattern = re.compile(r"ey[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")
+    return pattern.sub(lambda match: f"<token {fingerprint(match.group(0))}>", text)
+
+
+def test_jwt_masking_finds_what_the_pattern_finds():
+    import random
+
+    chance = random.Random(20260519)
+    alphabet = ["e", "y", "J", "a", "0", "-", "_", ".", ".", " ", '"', "="]
+    for _ in range(4000):
+        text = "".join(chance.choice(alphabet) for _ in range(chance.randint(0, 40)))
+        assert scrub(text) == _reference_mask(text), text
+    token = _token()
+    for text in (token, f"x{token}.tail", f"a.b.{token}", f'{{"t":"{token}"}}', f"{token}.{token}", f"..{token}.."):
+        assert scrub(text) == _reference_mask(text), text
+        assert token not in scrub(text)
+
+
+def test_a_long_body_of_token_look_alikes_is_excerpted_in_one_pass():
+    # The former pattern tried every 'ey' against the rest of the run: minutes for this body.
+    token = _token()
+    body = "ey" * 500_000 + ".. " + token
+    assert excerpt(body, limit=40) == "ey" * 20 + " ..."
+    assert scrub(body) == "ey" * 500_000 + f".. <token {fingerprint(token)}>"

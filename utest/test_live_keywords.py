@@ -283,6 +283,55 @@ def test_a_server_version_is_read_only_from_a_header_that_names_livekit(headers,
     assert server_version.from_headers(headers) == version
 
 
+def test_a_long_server_header_is_read_in_one_pass():
+    # 9000 "livekit" in a header of 63 kB: the former pattern took seconds per header.
+    assert server_version.from_headers({"server": "livekit" * 9000}) is None
+    assert server_version.from_headers({"server": "livekit" * 9000 + "/1.9.0"}) == "1.9.0 (from the server header)"
+
+
+DEEP = "[" * 20000 + "]" * 20000
+
+
+def test_a_room_service_answer_nested_too_deeply_is_one_sentence():
+    with ScriptedServer(lambda seen: Reply(200, DEEP)) as server:
+        http = LiveKitHttp(timeout=5)
+        http.use_livekit_server(server.url)
+        with pytest.raises(AssertionError) as caught:
+            http.call_room_service("ListRooms", http.create_token_with_grants("roomList"))
+    assert str(caught.value) == "The LiveKit server answered ListRooms with JSON nested too deeply to read."
+
+
+def test_a_room_service_answer_that_is_not_json_returns_none():
+    with ScriptedServer(lambda seen: Reply(200, "OK", {"Content-Type": "text/plain"})) as server:
+        http = LiveKitHttp(timeout=5)
+        http.use_livekit_server(server.url)
+        assert http.call_room_service("ListRooms", http.create_token_with_grants("roomList")) is None
+
+
+def test_a_server_date_with_an_impossible_offset_is_one_sentence():
+    answer = (
+        b"HTTP/1.1 200 OK\r\nDate: 1 Jan 2020 00:00:00 +99999999999999999999\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK"
+    )
+    with RawServer(answer) as server:
+        http = LiveKitHttp(timeout=5)
+        http.use_livekit_server(server.url)
+        with pytest.raises(AssertionError) as caught:
+            http.server_clock_should_be_in_step()
+    assert (
+        str(caught.value)
+        == "Cannot compare clocks: the Date header '1 Jan 2020 00:00:00 +9999999999999999999' is not an HTTP date."
+    )
+
+
+@pytest.mark.parametrize("url", ["ws://[::1", "ws://lk example:7880"])
+def test_a_malformed_livekit_url_stops_the_run_with_one_sentence(monkeypatch, url):
+    monkeypatch.setenv("LIVEKIT_URL", url)
+    with pytest.raises(
+        ConfigurationFailure, match=r"^LIVEKIT_URL (has an invalid host name|holds spaces or control characters); got"
+    ):
+        LiveKitHttp(timeout=5).use_livekit_server()
+
+
 @pytest.mark.skipif(os.name == "nt", reason="the fake binaries are POSIX shell scripts")
 def test_a_started_server_is_asked_for_its_version(tmp_path):
     reporting = tmp_path / "reporting"

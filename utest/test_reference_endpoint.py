@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 import time
 from http import HTTPStatus
@@ -250,3 +251,122 @@ def test_a_bad_ttl_stops_the_endpoint():
             probe_path="",
             environ=clean_environment(),
         )
+
+
+# ---------------------------------------------------------------------- hostile requests and options
+
+
+def test_deeply_nested_json_is_refused_with_one_sentence():
+    assert refused(b"[" * 5000 + b"]" * 5000) == (400, "The request body is JSON nested too deeply to read.")
+
+
+def test_a_deeply_nested_body_gets_400_and_the_endpoint_keeps_serving(running):
+    answer = post(running.url, b"[" * 5000)
+    assert answer.status_code == HTTPStatus.BAD_REQUEST
+    assert answer.json() == {"error": "The request body is JSON nested too deeply to read."}
+    time.sleep(0.1)  # the handler thread writes its log line after the answer
+    assert "Traceback" not in running.log_path.read_text()
+    assert post(running.url, {}).status_code == HTTPStatus.CREATED
+
+
+def raw_post(url: str, content_length: str, body: bytes = b"{}") -> tuple[int, dict]:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    request = (
+        f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: {JSON}\r\n"
+        f"Content-Length: {content_length}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(payload)
+
+
+@pytest.mark.parametrize(
+    ("content_length", "status", "message"),
+    [
+        ("-1", 400, "The Content-Length header is negative; it must be the body's size in bytes."),
+        ("²", 400, "The Content-Length header is not a number."),
+        ("1e3", 400, "The Content-Length header is not a number."),
+        ("9" * 5000, 413, "The request body is larger than 65536 bytes."),
+        ("0" * 30 + "2", 201, None),
+    ],
+)
+def test_odd_content_lengths_get_a_clear_answer(running, content_length, status, message):
+    code, document = raw_post(running.url, content_length)
+    assert code == status
+    if message is not None:
+        assert document == {"error": message}
+    else:
+        assert "participant_token" in document
+
+
+def run_endpoint(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *arguments],
+        env=clean_environment(**environment),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("--port", "99999"), "argument --port: must be a whole number from 0 to 65535 (0 picks a free port), not '99999'"),
+        (("--port", "-1"), "argument --port: must be a whole number from 0 to 65535 (0 picks a free port), not '-1'"),
+        (("--port", "80x"), "argument --port: must be a whole number from 0 to 65535 (0 picks a free port), not '80x'"),
+        (
+            ("--allow-origin", "x\ry"),
+            "argument --allow-origin: must be * or an origin such as https://app.example.com, not 'x\\ry'",
+        ),
+        (
+            ("--allow-origin", "https://a.example/x"),
+            "argument --allow-origin: must be * or an origin such as https://app.example.com, not 'https://a.example/x'",
+        ),
+    ],
+)
+def test_bad_options_end_in_one_line_without_a_traceback(arguments, message):
+    finished = run_endpoint(*arguments)
+    assert finished.returncode == 2
+    assert "Traceback" not in finished.stderr
+    assert finished.stderr.strip().splitlines()[-1] == f"token_endpoint.py: error: {message}"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "environment", "message"),
+    [
+        (("--host", "no-such-host.invalid", "--port", "0"), {}, "Cannot listen on no-such-host.invalid:0: "),
+        (("--host", "a" * 70, "--port", "0"), {}, f"Cannot listen on {'a' * 70}:0: "),
+        (("--port", "0"), {"LIVEKIT_URL": "ws://[::1"}, "Cannot start the token endpoint: LIVEKIT_URL has an invalid host name"),
+    ],
+)
+def test_an_unusable_host_or_server_url_is_one_line(arguments, environment, message):
+    finished = run_endpoint(*arguments, **environment)
+    assert finished.returncode == 2
+    assert "Traceback" not in finished.stderr
+    lines = finished.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message)
+
+
+def test_a_named_origin_is_sent_back_to_browsers():
+    managed = processes.start(
+        "the reference token endpoint",
+        lambda port: [sys.executable, str(SCRIPT), "--port", str(port), "--allow-origin", "https://app.example.com"],
+        lambda port: f"http://127.0.0.1:{port}/token",
+        probe_path="",
+        environ=clean_environment(),
+    )
+    try:
+        answer = requests.options(managed.url, timeout=5)
+        assert answer.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+        assert answer.headers["Vary"] == "Origin"
+    finally:
+        managed.stop()

@@ -6,6 +6,7 @@ endpoint answers with one: anything shown from a body goes through :func:`scrub`
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from http import HTTPStatus
@@ -18,8 +19,9 @@ from .urls import without_query
 
 EXCERPT_CHARS = 160
 
-# A compact JWS: a header segment that starts like base64url JSON ('{"' or '{ '), then two more.
-_JWT_LIKE = re.compile(r"ey[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")
+TOO_DEEP = "nested too deeply to read"
+# Runs of base64url characters and dots, where a compact JWS can hide (see _mask_jwts).
+_DOTTED_RUN = re.compile(r"[A-Za-z0-9_.-]+")
 _BEARER = re.compile(r"(?i)\b(bearer)(\s+)(?!<token )[^\s\"',;]+")
 _TOKEN_FIELD = re.compile(
     r"(?i)((?:access_token|participant_token|participantToken)[\"']?\s*[:=]\s*[\"']?)(?!<token )[^\s\"'&,}]+"
@@ -34,9 +36,53 @@ def scrub(text: str, tokens: Iterable[str] = (), secrets: Iterable[str] = ()) ->
         text = text.replace(token, f"<token {fingerprint(token)}>")
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(secret, "<secret>")
-    text = _JWT_LIKE.sub(lambda match: f"<token {fingerprint(match.group(0))}>", text)
+    text = _DOTTED_RUN.sub(lambda match: _mask_jwts(match.group(0)), text)
     text = _BEARER.sub(lambda match: f"{match.group(1)}{match.group(2)}<credential>", text)
     return _TOKEN_FIELD.sub(lambda match: f"{match.group(1)}<credential>", text)
+
+
+def _mask_jwts(run: str) -> str:
+    """Replace each compact JWS in a run of base64url characters and dots by its fingerprint.
+
+    A JWS is a first segment from ``ey`` on (base64url JSON starts so) of at least 8 characters,
+    a second one of at least 2 and a third one; the first ``ey`` of a segment starts it. Reading
+    the run segment by segment takes time in proportion to its length, whatever it holds.
+    """
+    if run.count(".") < 2:
+        return run
+    segments = run.split(".")
+    out: list[str] = []
+    index = 0
+    while index < len(segments):
+        segment = segments[index]
+        start = segment.find("ey")
+        if index + 2 < len(segments) and start != -1 and len(segment) - start >= 8 and len(segments[index + 1]) >= 2:
+            token = ".".join((segment[start:], segments[index + 1], segments[index + 2]))
+            out.append(segment[:start] + f"<token {fingerprint(token)}>")
+            index += 3
+        else:
+            out.append(segment)
+            index += 1
+    return ".".join(out)
+
+
+class UnreadableJson(ValueError):
+    """A body that is not JSON, or JSON nested too deeply to read (``too_deep``)."""
+
+    def __init__(self, too_deep: bool):
+        super().__init__(TOO_DEEP if too_deep else "not JSON")
+        self.too_deep = too_deep
+
+
+def load_json(body):
+    """The JSON document in ``body`` (bytes or text), or :class:`UnreadableJson`."""
+    try:
+        text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body
+        return json.loads(text)
+    except RecursionError:
+        raise UnreadableJson(too_deep=True) from None
+    except (UnicodeDecodeError, ValueError, TypeError):
+        raise UnreadableJson(too_deep=False) from None
 
 
 def excerpt(body, tokens: Iterable[str] = (), secrets: Iterable[str] = (), limit: int = EXCERPT_CHARS) -> str:

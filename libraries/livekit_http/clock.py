@@ -73,11 +73,11 @@ def parse_http_date(value) -> float:
         raise ValueError("the answer has no Date header")
     try:
         moment = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
+        if moment.tzinfo is None:  # RFC 9110 dates are GMT
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: an offset such as +99999999999
         raise ValueError(f"the Date header {value[:40]!r} is not an HTTP date") from None
-    if moment.tzinfo is None:  # RFC 9110 dates are GMT
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
 
 
 def skew_from_date(date_header, sent_at: float, received_at: float) -> ClockSkew:

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 
 NOT_REPORTED = "not reported by the server"
 _VERSION = r"v?(\d+\.\d+(?:\.\d+)?(?:[-+][0-9A-Za-z.-]+)?)"
-_IN_HEADER = re.compile(r"livekit[\w-]*\s*[/: ]\s*" + _VERSION, re.IGNORECASE)
+# Bounded repetitions keep the search linear in a header's length, whatever the header holds.
+_IN_HEADER = re.compile(r"livekit[\w-]{0,40}\s{0,8}[/: ]\s{0,8}" + _VERSION, re.IGNORECASE)
 _IN_OUTPUT = re.compile(r"\bversion\s+" + _VERSION, re.IGNORECASE)
 
 

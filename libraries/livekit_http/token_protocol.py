@@ -9,14 +9,13 @@ This is what ``TokenSource.endpoint`` of ``livekit-client`` sends and expects.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from livekit_tokens import grants as model
 from livekit_tokens.verification import identity_of
 
-from .answers import excerpt, status_text
+from .answers import TOO_DEEP, UnreadableJson, excerpt, load_json, status_text
 
 REQUIRED_FIELDS = ("server_url", "participant_token")
 SERVER_URL_SCHEMES = ("ws://", "wss://", "http://", "https://")
@@ -76,8 +75,10 @@ def read_answer(
             f"The token endpoint answered {status_text(status, reason)} instead of a 2xx status: {excerpt(body, secrets=secrets)}"
         )
     try:
-        document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        document = load_json(body)
+    except UnreadableJson as unreadable:
+        if unreadable.too_deep:
+            raise AssertionError(f"The token endpoint answered {status} with JSON {TOO_DEEP}.") from None
         kind = content_type or "no Content-Type"
         raise AssertionError(
             f"The token endpoint answered {status} with a body that is not JSON ({kind}): {excerpt(body, secrets=secrets)}"

@@ -47,7 +47,13 @@ def _split(text, setting: str, schemes: dict[str, str]):
     if not isinstance(text, str) or not text.strip():
         raise UrlError(f"{setting} is empty; set it to a URL such as ws://127.0.0.1:7880.")
     value = text.strip()
-    parts = urlsplit(value)
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise UrlError(f"{setting} holds spaces or control characters; got '{_safe(value)}'.")
+    try:
+        parts = urlsplit(value)
+        parts.hostname  # noqa: B018 - checks a bracketed host
+    except ValueError:  # '[::1' without its bracket, or a host that changes under Unicode normalisation
+        raise UrlError(f"{setting} has an invalid host name; got '{_safe(value)}'.") from None
     scheme = parts.scheme.lower()
     if scheme not in schemes:
         raise UrlError(f"{setting} must start with {' or '.join(f'{name}://' for name in schemes)}; got '{_safe(value)}'.")
@@ -103,10 +109,15 @@ def path_of(url: str) -> str:
 
 def _safe(value: str) -> str:
     """A URL as it may appear in a message: no query, no user info, at most 200 characters."""
-    parts = urlsplit(value)
-    if parts.scheme and parts.netloc:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is not None and parts.scheme and parts.netloc:
         host = parts.netloc.rpartition("@")[2]
         shown = urlunsplit((parts.scheme, host, parts.path, "", ""))
     else:
-        shown = value.split("?", 1)[0]
+        scheme, separator, rest = value.split("?", 1)[0].split("#", 1)[0].partition("://")
+        shown = scheme + separator + rest.rpartition("@")[2] if separator else scheme
+    shown = "".join(ch if ch.isprintable() else "?" for ch in shown)
     return shown[:200]
