@@ -340,7 +340,7 @@ class LiveKitSdk:
         """
         try:
             value = json.loads(json_value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise AssertionError(f"json_value must be JSON text, got {json_value!r}.") from None
         return self._signed("HS256", identity, room, claims, {claim: value})
 
@@ -476,7 +476,7 @@ def _like(actual, expected):
         return expected
     try:
         return json.loads(expected.lower() if expected.lower() in ("true", "false") else expected)
-    except ValueError:
+    except (ValueError, RecursionError):
         return expected
 
 

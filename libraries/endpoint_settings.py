@@ -49,7 +49,7 @@ def _attributes(text: str) -> dict:
         return {}
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         value = None
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ValueError('LIVEKIT_ENDPOINT_ATTRIBUTES must be a JSON object of text values, for example {"team": "qa"}.')

@@ -95,7 +95,7 @@ def recorded_values(path: Path | None) -> tuple[list[str], list[str]]:
     for line in path.read_text(encoding="utf-8", errors="surrogatepass").splitlines():
         try:
             value = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(value, str):
             tokens.append(value)
@@ -115,7 +115,7 @@ def is_token(value: str) -> bool:
     header = value.split(".", 1)[0]
     try:
         decoded = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
-    except (ValueError, binascii.Error):
+    except (ValueError, RecursionError, binascii.Error):
         return False
     return isinstance(decoded, dict)
 

@@ -271,7 +271,7 @@ class _Collector(ResultVisitor):
         for match in _EVIDENCE.finditer(message.message):
             try:
                 data = json.loads(html.unescape(match.group(1)))
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             if not isinstance(data, dict):
                 continue

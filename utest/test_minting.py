@@ -142,3 +142,17 @@ def test_generate_token_with_a_second_configured_key(monkeypatch):
     assert library.verify_token(token)["iss"] == "second"
     with pytest.raises(AssertionError, match="API key 'third' is not configured"):
         library.generate_token("a", "r", api_key="third")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"attributes": "[" * 5000}, "attributes must be a dictionary or a JSON object of text values."),
+        ({"room_config": "[" * 5000 + "]" * 5000}, "room_config must be a dictionary or a JSON object text."),
+        ({"room_config": "not json"}, "room_config must be a dictionary or a JSON object text."),
+    ],
+)
+def test_json_text_options_that_do_not_read_are_one_sentence(options, message):
+    with pytest.raises(ValueError) as caught:
+        claims("a", "r", **options)
+    assert str(caught.value) == message

@@ -68,3 +68,8 @@ def test_usable_settings_have_no_problem():
         "LIVEKIT_CAN_SUBSCRIBE": "false",
     }
     assert settings.configuration_problem(environ) is None
+
+
+def test_endpoint_attributes_nested_too_deeply_are_one_sentence():
+    problem = settings.configuration_problem({"LIVEKIT_ENDPOINT_ATTRIBUTES": "[" * 5000 + "]" * 5000})
+    assert problem == 'LIVEKIT_ENDPOINT_ATTRIBUTES must be a JSON object of text values, for example {"team": "qa"}.'

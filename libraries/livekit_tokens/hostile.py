@@ -40,7 +40,10 @@ def _split(token: str) -> list[str]:
 
 
 def _segment_json(segment: str) -> dict:
-    value = json.loads(base64url_decode(segment))
+    try:
+        value = json.loads(base64url_decode(segment))
+    except RecursionError:
+        raise ValueError("A token to alter must carry JSON that is not nested too deeply.") from None
     if not isinstance(value, dict):
         raise ValueError("A token to alter must carry JSON objects in its header and payload.")
     return value

@@ -132,7 +132,7 @@ def read_attributes(value) -> dict:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ValueError("attributes must be a dictionary or a JSON object of text values.") from None
     if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise ValueError("attributes must be a dictionary of text keys and text values.")
@@ -146,9 +146,12 @@ def _top_level_value(option: str, value):
         return read_attributes(value)
     if option == "room_config":
         if isinstance(value, str):
-            value = json.loads(value)
+            try:
+                value = json.loads(value)
+            except (ValueError, RecursionError):
+                raise ValueError("room_config must be a dictionary or a JSON object text.") from None
         if not isinstance(value, dict):
-            raise ValueError("room_config must be a dictionary.")
+            raise ValueError("room_config must be a dictionary or a JSON object text.")
         return value
     if option == "kind" and value not in model.PARTICIPANT_KINDS:
         raise ValueError(f"kind must be one of {', '.join(model.PARTICIPANT_KINDS)}, got {value!r}.")

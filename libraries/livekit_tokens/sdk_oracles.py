@@ -305,7 +305,7 @@ class NodeSdk:
             raise AssertionError(f"The {NODE_SDK} oracle stopped: {detail or 'no message'}.")
         try:
             return json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             self.close()
             raise AssertionError(f"The {NODE_SDK} oracle answered something that is not JSON.") from None
 
