@@ -21,15 +21,36 @@ in front of it (see ``authorise``) before it leaves the machine; it binds 127.0.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import secrets
+import subprocess
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "libraries"))
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _run_in_project_environment() -> None:
+    """Started by a Python without the project's packages: run again in the environment of `run.py`."""
+    sys.path.insert(0, str(PROJECT))
+    import run
+
+    python = run.ensure_venv()
+    run.ensure_requirements(python, run.REQUIREMENTS, "runtime")
+    try:
+        sys.exit(subprocess.call([str(python), str(Path(__file__).resolve()), *sys.argv[1:]]))
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if importlib.util.find_spec("jwt") is None or importlib.util.find_spec("robot") is None:
+    _run_in_project_environment()
+
+sys.path.insert(0, str(PROJECT / "libraries"))
 
 from livekit_http.urls import UrlError, is_loopback, normalise_server_url
 from livekit_tokens.evidence import fingerprint
