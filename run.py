@@ -341,4 +341,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        print("Stopped by the user.", file=sys.stderr)
+        sys.exit(253)  # Robot Framework's code for a run the user stopped
