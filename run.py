@@ -281,8 +281,25 @@ def after_run(arguments: list[str], robot_status: int) -> int:
     return status
 
 
+def ensure_livekit_server() -> None:
+    """Find the live checks' LiveKit server, building the pinned release once when only Go is there.
+
+    A failed build stops the run with Go's last lines and the ways to get a server.
+    """
+    from livekit_server import binary
+
+    try:
+        source = binary.ensure_server(announce=lambda line: print(line, flush=True))
+    except binary.BuildFailure as failure:
+        print(f"Building livekit-server v{binary.PINNED_VERSION} failed:\n{failure}\n{binary.HOW_TO_GET_A_SERVER}", file=sys.stderr)
+        sys.exit(252)
+    if source.kind == "pinned":
+        os.environ[binary.BINARY_VARIABLE] = source.binary
+
+
 def run_suites(arguments: list[str]) -> int:
     check_configuration(arguments)
+    ensure_livekit_server()
     arguments = supplied_token_to_environment(arguments)
     RESULTS.mkdir(exist_ok=True)
     for name in RUN_OUTPUTS:

@@ -25,6 +25,9 @@ from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
 from livekit_http import processes, server_version
+from livekit_server import binary as server_binary
+from livekit_server import current as current_server
+from livekit_server import process as server_process
 from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, status_text, transport_failure
 from livekit_http.clock import skew_from_date
 from livekit_http.token_protocol import build_request, granted, grants_beyond, read_answer, request_mismatches
@@ -32,7 +35,7 @@ from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normali
 from livekit_tokens import environment as run_environment
 from livekit_tokens import evidence, hostile, minting
 from livekit_tokens import grants as model
-from livekit_tokens.keys import DEV_API_KEY, DEV_API_SECRET, ConfigurationError, Keyring, load_keyring
+from livekit_tokens.keys import ConfigurationError, Keyring, load_keyring
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
     log_table,
@@ -57,10 +60,7 @@ ENDPOINT_SESSION = "token-endpoint"
 HEADERS_VARIABLE = "${TOKEN_ENDPOINT_HEADERS}"
 HEADERS_ENVIRONMENT = "LIVEKIT_TOKEN_ENDPOINT_HEADERS"  # how the JS client check receives them
 HEADER_SECRET_MIN = 8  # characters; header values this long are noted for the leak guard and kept out of excerpts
-HOW_TO_ENABLE_LIVE = (
-    "No LiveKit server to check: set LIVEKIT_URL (for example ws://127.0.0.1:7880) "
-    "or put livekit-server on PATH to let the suite start one."
-)
+HOW_TO_ENABLE_LIVE = server_binary.HOW_TO_GET_A_SERVER
 
 # RFC 9110: a header name is a token; a value is visible Latin-1 characters with inner spaces and tabs.
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -188,18 +188,29 @@ class LiveKitHttp:
     def use_livekit_server(self, url: str | None = None) -> str:
         """Find the LiveKit server to check and return its HTTP base URL.
 
-        ``url`` or ``LIVEKIT_URL`` names a running server. Without either, ``livekit-server`` from
-        ``PATH`` is started with ``--dev --bind 127.0.0.1 --port <free port>`` and the keyword waits
-        until it answers. Without that binary the calling suite is skipped with one sentence.
+        In this order: ``url`` or ``LIVEKIT_URL`` names a running server (never started or stopped
+        here); else ``livekit-server`` from ``PATH``, else the project's pinned build (made by
+        ``python run.py`` when Go is installed) is started on free ports of 127.0.0.1 with a
+        configuration file holding this run's key pairs, and the keyword waits until it answers.
+        Without any of these the calling suite is skipped with one sentence naming the ways to
+        get a server. A server this library started keeps running for the other suites of the
+        run until `Stop LiveKit Server` or the end of the run.
 
-        The server's client URL and its version (``livekit-server --version`` of a started server,
-        a response header naming it, else "not reported by the server") are recorded as metadata
-        of the top-level suite for the sign-off summary.
+        The server's client URL and its version (``livekit-server --version`` of a started
+        server, a response header naming it, else "not reported by the server") are recorded as
+        metadata of the top-level suite for the sign-off summary.
 
         Example:
         | ${server} = | Use LiveKit Server |
         """
         given = url if url not in (None, "") else os.environ.get("LIVEKIT_URL", "").strip()
+        running = current_server.chosen()
+        if not given and running is not None and running.started is not None and running.started.running:
+            self._state.server_url, self._state.server_ws_url = running.http_url, running.ws_url
+            self._state.server_version = running.version
+            self._session(SERVER_SESSION, running.http_url)
+            return running.http_url
+        started = None
         if given:
             server = self._checked_url(normalise_server_url, given, "LIVEKIT_URL")
             how = "given by LIVEKIT_URL" if url in (None, "") else "given"
@@ -208,23 +219,22 @@ class LiveKitHttp:
             answer = self._exchange(SERVER_SESSION, server.http_base, "GET", "/", what="the LiveKit server")
             version = server_version.from_headers(answer.headers)
         else:
-            binary = shutil.which("livekit-server")
-            if binary is None:
+            source = server_binary.find_source(dict(os.environ, LIVEKIT_URL=""))
+            if source.binary is None:
                 raise SkipExecution(HOW_TO_ENABLE_LIVE)
-            managed = processes.start(
-                "livekit-server",
-                lambda port: [binary, "--dev", "--bind", "127.0.0.1", "--port", str(port)],
-                lambda port: f"http://127.0.0.1:{port}",
-                environ=self._server_environment(),
-                secrets=self.keyring.secrets(),
-            )
-            self._state.started[SERVER_SESSION] = managed
-            how = f"started from {binary} (--dev, port {managed.port})"
-            self._state.server_url = managed.url
-            self._state.server_ws_url = managed.url.replace("http://", "ws://", 1)
-            self._session(SERVER_SESSION, managed.url)
-            version = server_version.from_binary(binary)
+            keys = {key.key: key.secret for key in self.keyring}
+            started = server_process.start_server(source.binary, keys, **self._webhook_settings())
+            self._state.started[SERVER_SESSION] = started
+            how = f"started from {source.binary} (127.0.0.1, HTTP port {started.managed.port}, UDP port {started.udp_port})"
+            self._state.server_url, self._state.server_ws_url = started.http_url, started.ws_url
+            self._session(SERVER_SESSION, started.http_url)
+            version = server_version.from_binary(source.binary)
         self._state.server_version = version or server_version.NOT_REPORTED
+        current_server.choose(
+            current_server.ChosenServer(
+                self._state.server_url, self._state.server_ws_url, self._state.server_version, how, started
+            )
+        )
         self._log_table(
             "LiveKit server",
             [
@@ -234,6 +244,13 @@ class LiveKitHttp:
                 {"label": "Version", "value": self._state.server_version},
             ],
         )
+        if started is not None and started.reported_weak_secret():
+            self._finding(
+                "weak-secret",
+                "warning",
+                "The LiveKit server logged that a configured API secret is shorter than 32 characters "
+                "and uses it all the same: such a secret can be guessed offline from any token it signed.",
+            )
         if robot_is_running():  # the sign-off summary reads the server from the top-level suite's metadata
             from robot.libraries.BuiltIn import BuiltIn
 
@@ -245,10 +262,24 @@ class LiveKitHttp:
     def stop_livekit_server(self) -> None:
         """Stop the server `Use LiveKit Server` started; a server given by URL is left alone.
 
+        Its log, with every secret and token replaced, is kept in the output folder as
+        ``livekit-server.log`` when a test of the run has failed, so that a failure can be read
+        against what the server saw.
+
         Example:
         | Suite Teardown | Stop LiveKit Server |
         """
-        self._stop(SERVER_SESSION)
+        started = self._state.started.pop(SERVER_SESSION, None)
+        if started is None:
+            return
+        if _run_has_failures():
+            kept = started.keep_log(_output_folder())
+            if kept is not None:
+                logger.info(f"The LiveKit server's log, scrubbed of secrets and tokens, is kept in {kept.name}.")
+        code = started.stop()
+        if current_server.chosen() is not None and current_server.chosen().started is started:
+            current_server.forget()
+        logger.info(f"Stopped livekit-server (exit code {code}).")
 
     @keyword
     def use_token_endpoint(self, url: str | None = None) -> str:
@@ -1067,12 +1098,9 @@ class LiveKitHttp:
                 evidence.remember_secret(text)
         return headers
 
-    def _server_environment(self) -> dict:
-        environment = dict(os.environ)
-        pairs = [(key.key, key.secret) for key in self.keyring]
-        if pairs != [(DEV_API_KEY, DEV_API_SECRET)]:
-            environment["LIVEKIT_KEYS"] = "\n".join(f"{key}: {secret}" for key, secret in pairs)
-        return environment
+    def _webhook_settings(self) -> dict:
+        """Webhook URLs for a server this library starts: none unless a receiver was chosen first."""
+        return {}
 
     def _stop(self, alias: str) -> None:
         managed = self._state.started.pop(alias, None)
@@ -1177,6 +1205,16 @@ def _node_or_skip() -> str:
     if not JS_CLIENT_PACKAGE.exists():
         raise SkipExecution("LiveKit's JS client is not installed: run 'npm ci' in interop/node to enable this check.")
     return node
+
+
+def _run_has_failures() -> bool:
+    """Whether the suite being torn down (with its child suites) has a failed test."""
+    return robot_variable("${SUITE STATUS}") == "FAIL"
+
+
+def _output_folder() -> Path:
+    folder = robot_variable("${OUTPUT DIR}")
+    return Path(folder) if folder else Path.cwd()
 
 
 def _library_instance(name: str):

@@ -1,0 +1,540 @@
+"""Robot Framework library for a real LiveKit client: LiveKit's Python real-time SDK joins the
+server's room with a token, and the server's own answers show what it accepted and enforced."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:  # Robot imports this file by path; its helper packages live beside it
+    sys.path.insert(0, _HERE)
+
+import requests
+from robot.api import SkipExecution, logger
+from robot.api.deco import keyword, library
+from robot.api.types import Secret
+
+from livekit_client import realtime, signal
+from livekit_client.loop import run as run_on_loop
+from livekit_http.answers import scrub
+from livekit_server import current as current_server
+from livekit_tokens import evidence, minting
+from livekit_tokens import grants as model
+from livekit_tokens.robot_context import log_table
+from livekit_tokens.verification import TokenRejected, parse_token
+
+__version__ = "1.0.0"
+
+DATA_TOPIC = "livekit-auth-check"
+# The server's ParticipantPermission field for each video grant of a token (livekit/protocol
+# livekit_models.proto ParticipantPermission; auth/grants.go ToPermission).
+PERMISSION_OF_GRANT = {
+    "canSubscribe": "can_subscribe",
+    "canPublish": "can_publish",
+    "canPublishData": "can_publish_data",
+    "canPublishSources": "can_publish_sources",
+    "hidden": "hidden",
+    "recorder": "recorder",
+    "canUpdateOwnMetadata": "can_update_metadata",
+    "agent": "agent",
+    "canSubscribeMetrics": "can_subscribe_metrics",
+    "canManageAgentSession": "can_manage_agent_session",
+}
+# Facts of the server's view, recorded under these stable keys for the sign-off.
+ACCEPTANCE_KEY = "server_acceptance"
+
+
+def _record(fact: str, title: str, rows: list[dict], **facts) -> None:
+    """Log an evidence table whose record carries ``fact`` and ``facts`` under stable keys."""
+    logger.info(evidence.table(title, rows, {"title": title, "rows": rows, ACCEPTANCE_KEY: fact, "facts": facts}), html=True)
+
+
+def _normal_sources(value) -> list[str]:
+    return sorted(str(item).upper().removeprefix("SOURCE_") for item in (value or []))
+
+
+def _same(grant: str, offline, server) -> bool:
+    if grant == "canPublishSources":
+        return _normal_sources(offline) == _normal_sources(server)
+    return bool(offline) == bool(server)
+
+
+@library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
+class LiveKitClient:
+    """Join a LiveKit room with a real client and read what the server applied.
+
+    The client is LiveKit's Python real-time SDK (``livekit`` on PyPI): it joins over the server's
+    signal WebSocket and connects the WebRTC transport, as an app's client does. Next to it, a
+    signal-level join (LiveKit's protocol messages over the same WebSocket) shows answers the SDK
+    does not surface, such as the server's ``NOT_ALLOWED`` to a track an observer asks to publish.
+
+    The server is the one `LiveKitHttp.Use LiveKit Server` chose (in the suite setup). Tokens are
+    taken as ``Secret`` and never logged; the SDK's own log lines are kept at WARNING and scrubbed
+    of anything token-shaped.
+
+    Participants are named by an ``alias`` (``observer``, ``publisher``...), so that a suite can
+    say who does what.
+
+    = Transport =
+
+    When WebRTC cannot connect on a machine (no usable network interface), the signal-level join
+    still runs: `Join Room As Client` records that the transport was not checked and why, and the
+    data check is skipped with that reason. With ``LIVEKIT_REQUIRE_TRANSPORT=1`` it fails instead.
+    """
+
+    def __init__(self, timeout: float = realtime.CONNECT_TIMEOUT):
+        """``timeout`` is the number of seconds a join may take, signal and transport together.
+
+        Example:
+        | Library | LiveKitClient | timeout=20 |
+        """
+        self.timeout = float(timeout)
+        self._participants: dict[str, realtime.Participant] = {}
+        self._signal_joins: dict[str, signal.SignalJoin] = {}
+        self._transport_problem: str | None = None
+
+    # ------------------------------------------------------------------ joining
+
+    @keyword
+    def join_room_as_client(self, token: Secret, alias: str = "observer") -> None:
+        """Join the room of ``token`` with the real-time SDK as ``alias`` and log the server's answer.
+
+        The table shows the identity and room the server put the participant in, the server's
+        version from its join answer, and whether the WebRTC transport connected. A refusal
+        fails with the server's status and reason.
+
+        Example:
+        | Join Room As Client | ${TOKEN_UNDER_TEST} | alias=observer |
+        """
+        server = self._server()
+        text = self._text(token)
+        joined = self._signal_join(alias, text)
+        transport = "connected (WebRTC, UDP on 127.0.0.1)"
+        try:
+            participant = realtime.join(alias, server.ws_url, text, self.timeout)
+        except realtime.JoinRefused as refused:
+            if refused.transport:
+                self._transport_problem = str(refused)
+                transport = f"not checked: {refused}"
+                participant = None
+            else:
+                raise AssertionError(f"The client '{alias}' could not join: {refused}.") from None
+        if participant is not None:
+            self._participants[alias] = participant
+            if not participant.connected:
+                self._transport_problem = "the client's connection state is not connected"
+                transport = f"not checked: {self._transport_problem}"
+        rows = [
+            {"label": "Client", "value": f"LiveKit Python real-time SDK {_sdk_version()}"},
+            {"label": "Server", "value": f"{server.ws_url} (version {joined.server_version or 'not reported'})"},
+            {"label": "Participant", "value": joined.identity},
+            {"label": "Room", "value": joined.room},
+            {"label": "Transport", "value": transport},
+        ]
+        _record(
+            "joined",
+            f"Joined as {alias}",
+            rows,
+            alias=alias,
+            identity=joined.identity,
+            room=joined.room,
+            server_version=joined.server_version,
+            transport=participant is not None and self._transport_problem is None,
+            transport_problem=self._transport_problem,
+            token=evidence.fingerprint(text),
+        )
+        if self._transport_problem and _transport_required():
+            raise AssertionError(f"The WebRTC transport did not connect: {self._transport_problem}.")
+
+    @keyword
+    def client_should_be_in_room(self, alias: str, identity: str, room: str) -> None:
+        """Check that the server put ``alias`` in ``room`` as ``identity`` (from its join answer).
+
+        Example:
+        | Client Should Be In Room | observer | client_test | test_room |
+        """
+        joined = self._joined(alias)
+        rows = [
+            {"label": "Participant", "expected": identity, "actual": joined.identity, "ok": joined.identity == identity},
+            {"label": "Room", "expected": room, "actual": joined.room, "ok": joined.room == room},
+        ]
+        log_table(f"Where the server put {alias}", rows)
+        wrong = [row["label"].lower() for row in rows if not row["ok"]]
+        if wrong:
+            raise AssertionError(
+                f"The server put '{alias}' in room '{joined.room}' as '{joined.identity}', "
+                f"not in room '{room}' as '{identity}' ({' and '.join(wrong)} differ)."
+            )
+
+    @keyword
+    def joining_should_be_refused(self, token: Secret, status: int, reason: str, alias: str = "refused client") -> None:
+        """Check that the real-time SDK cannot join with ``token``: the server answers ``status`` with ``reason``.
+
+        ``reason`` is a stable part of the server's message (case-insensitive).
+
+        Example:
+        | Joining Should Be Refused | ${token} | 401 | permissions denied |
+        """
+        server = self._server()
+        text = self._text(token)
+        try:
+            participant = realtime.join(alias, server.ws_url, text, self.timeout)
+        except realtime.JoinRefused as refused:
+            observed_status, message = refused.status, str(refused)
+        else:
+            realtime.leave(participant)
+            observed_status, message = None, f"joined room '{participant.room_name}' as '{participant.identity}'"
+        ok = observed_status == int(status) and reason.lower() in message.lower()
+        log_table(
+            "Join refused",
+            [
+                {"label": "Status", "expected": int(status), "actual": observed_status, "ok": observed_status == int(status)},
+                {"label": "Reason", "expected": reason, "actual": message, "ok": reason.lower() in message.lower()},
+            ],
+        )
+        if not ok:
+            raise AssertionError(f"Expected the server to refuse the join with {status} '{reason}', but {message}.")
+
+    @keyword
+    def client_should_not_be_in_room(self, token: Secret, room: str, alias: str = "other room client") -> None:
+        """Join with ``token`` and check that the server did not put the client in ``room``.
+
+        The room of a join comes from the token alone: a token for another room joins that room.
+        The room service's participant list of ``room`` must not name the client either.
+
+        Example:
+        | Client Should Not Be In Room | ${token for another room} | test_room |
+        """
+        server = self._server()
+        text = self._text(token)
+        joined = self._signal_join(alias, text)
+        listed = [participant.get("identity") for participant in self._list_participants(room)]
+        inside = joined.room == room or joined.identity in listed
+        log_table(
+            f"Where the server put {alias}",
+            [
+                {"label": "Room of the join", "expected": f"not {room}", "actual": joined.room, "ok": joined.room != room},
+                {
+                    "label": f"Participants of {room}",
+                    "expected": f"without {joined.identity}",
+                    "actual": ", ".join(listed) or "none",
+                    "ok": joined.identity not in listed,
+                },
+            ],
+        )
+        logger.info(f"Server: {server.ws_url}")
+        if inside:
+            raise AssertionError(f"The token put '{joined.identity}' in room '{room}', which it does not name.")
+
+    # ------------------------------------------------------------------ what the server applied
+
+    @keyword
+    def server_permissions_should_match_the_token(self, alias: str, token: Secret) -> None:
+        """Compare, field by field, the permissions the server applied to ``alias`` with the token's grants.
+
+        The token's side is what Step 4 decides offline (defaults of absent grants included); the
+        server's side is the ``ParticipantPermission`` of its join answer. Any difference fails.
+
+        Example:
+        | Server Permissions Should Match The Token | observer | ${TOKEN_UNDER_TEST} |
+        """
+        joined = self._joined(alias)
+        offline = self._offline_grants(token)
+        rows, different = self._compare(offline, joined.permission)
+        _record(
+            "permissions",
+            f"Permissions the server applied to {alias}",
+            rows,
+            alias=alias,
+            permissions={grant: joined.permission.get(field) for grant, field in PERMISSION_OF_GRANT.items()},
+            matches=not different,
+        )
+        if different:
+            raise AssertionError(f"The server applied other permissions than the token grants: {', '.join(different)}.")
+
+    @keyword
+    def room_service_should_list_the_client(self, alias: str, token: Secret) -> None:
+        """Check that RoomService ``ListParticipants`` (with an admin token) lists ``alias`` with the token's permissions.
+
+        Example:
+        | Room Service Should List The Client | observer | ${TOKEN_UNDER_TEST} |
+        """
+        joined = self._joined(alias)
+        listed = {item.get("identity"): item for item in self._list_participants(joined.room)}
+        entry = listed.get(joined.identity)
+        if entry is None:
+            raise AssertionError(
+                f"ListParticipants of room '{joined.room}' does not list '{joined.identity}' "
+                f"(it lists: {', '.join(str(name) for name in listed) or 'nobody'})."
+            )
+        permission = {_snake(name): value for name, value in (entry.get("permission") or {}).items()}
+        rows, different = self._compare(self._offline_grants(token), permission)
+        tracks = len(entry.get("tracks") or [])
+        rows.append({"label": "Published tracks", "expected": None, "actual": tracks, "ok": None})
+        _record("listed", f"{alias} as ListParticipants shows it", rows, alias=alias, tracks=tracks, matches=not different)
+        if different:
+            raise AssertionError(f"ListParticipants shows other permissions than the token grants: {', '.join(different)}.")
+
+    @keyword
+    def publishing_should_be_refused(self, alias: str, token: Secret) -> None:
+        """Check that the server refuses to let ``alias`` publish a track (a silent one: no media is sent).
+
+        Three observations, each the server's: the real-time SDK's publication never completes;
+        ``ListParticipants`` shows no track for the participant; and a signal-level request to
+        publish with the same token is answered ``NOT_ALLOWED``. The signal-level join takes the
+        participant's place (the server allows one connection per identity), so the real-time
+        client leaves first.
+
+        Example:
+        | Publishing Should Be Refused | observer | ${TOKEN_UNDER_TEST} |
+        """
+        self._check_publishing(alias, token, refused=True)
+
+    @keyword
+    def publishing_should_be_allowed(self, alias: str, token: Secret) -> None:
+        """Check that the server lets ``alias`` publish a silent track, the opposite of `Publishing Should Be Refused`.
+
+        Example:
+        | Publishing Should Be Allowed | publisher | ${token} |
+        """
+        self._check_publishing(alias, token, refused=False)
+
+    @keyword
+    def data_should_reach(self, receiver: str, sender: str) -> None:
+        """Send a reliable data packet from ``sender`` and check that ``receiver`` gets it over the real transport.
+
+        The packet holds random bytes on the topic ``livekit-auth-check``; the receiver must get
+        exactly those bytes, naming ``sender`` as the participant who sent them.
+
+        Example:
+        | Data Should Reach | observer | publisher |
+        """
+        if self._transport_problem:
+            if _transport_required():
+                raise AssertionError(f"The WebRTC transport did not connect: {self._transport_problem}.")
+            raise SkipExecution(f"The transport was not checked: {self._transport_problem}.")
+        source, target = self._participant(sender), self._participant(receiver)
+        payload = realtime.send_data(source, DATA_TOPIC)
+        packet = realtime.wait_for_data(target, DATA_TOPIC, payload)
+        rows = [
+            {"label": "Sent by", "expected": source.identity, "actual": packet["sender"] if packet else None, "ok": None},
+            {"label": "Topic", "expected": DATA_TOPIC, "actual": packet["topic"] if packet else None, "ok": None},
+            {
+                "label": "Bytes",
+                "expected": len(payload),
+                "actual": len(packet["data"]) if packet else "nothing received within 10 s",
+                "ok": packet is not None,
+            },
+        ]
+        if packet is not None:
+            rows[0]["ok"] = packet["sender"] in (source.identity, "")
+            rows[1]["ok"] = packet["topic"] == DATA_TOPIC
+        received = packet is not None and all(row["ok"] for row in rows)
+        _record("data", f"Data from {sender} to {receiver}", rows, sender=source.identity, receiver=target.identity, received=received)
+        if not received:
+            raise AssertionError(f"The data packet {sender} sent did not reach {receiver} over the transport.")
+
+    @keyword
+    def every_client_leaves(self) -> None:
+        """Disconnect every participant this library joined (for a suite teardown).
+
+        Example:
+        | Suite Teardown | Every Client Leaves |
+        """
+        for participant in list(self._participants.values()):
+            realtime.leave(participant)
+        self._participants.clear()
+
+    @keyword
+    def create_publisher_token(self, identity: str = "livekit-auth-publisher", room: str = "test_room") -> Secret:
+        """Mint a 10-minute token that joins ``room`` as ``identity`` with publish and data rights.
+
+        Example:
+        | ${token} = | Create Publisher Token | room=test_room |
+        """
+        keyring = self._keyring()
+        key = keyring.primary
+        claims = minting.build_claims(
+            key.key, identity, room, ttl="10 minutes", room_join=True, can_publish=True, can_publish_data=True, can_subscribe=True
+        )
+        token = minting.encode(claims, keyring.prepared_secret(key.key))
+        evidence.remember_token(token)
+        return Secret(token)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _check_publishing(self, alias: str, token: Secret, refused: bool) -> None:
+        participant = self._participants.get(alias)
+        text = self._text(token)
+        rows = []
+        sid = None
+        if participant is not None:
+            sid = realtime.try_to_publish_silent_track(participant)
+            rows.append(
+                {
+                    "label": "Real-time SDK publication",
+                    "expected": "none" if refused else "published",
+                    "actual": f"published ({sid})" if sid else "none within 2 s",
+                    "ok": (sid is None) == refused,
+                }
+            )
+            joined = self._joined(alias)
+            listed = {item.get("identity"): item for item in self._list_participants(joined.room)}
+            tracks = len((listed.get(joined.identity) or {}).get("tracks") or [])
+            rows.append(
+                {
+                    "label": "Tracks in ListParticipants",
+                    "expected": 0 if refused else "1 or more",
+                    "actual": tracks,
+                    "ok": (tracks == 0) == refused,
+                }
+            )
+            realtime.leave(participant)
+            self._participants.pop(alias, None)
+        server = self._server()
+        _, answer = run_on_loop(
+            signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=True, secrets=self._secrets()),
+            20,
+            f"Asking to publish as {alias}",
+        )
+        rows.append(
+            {
+                "label": "Server's answer to AddTrack",
+                "expected": "NOT_ALLOWED" if refused else "OK (published)",
+                "actual": answer.reason if not answer.published else "OK (published)",
+                "ok": (answer.reason == "NOT_ALLOWED") if refused else answer.published,
+            }
+        )
+        outcome = all(row["ok"] for row in rows)
+        _record(
+            "publish",
+            f"Publishing as {alias}",
+            rows,
+            alias=alias,
+            expected="refused" if refused else "allowed",
+            answer=answer.reason,
+            refused=answer.reason == "NOT_ALLOWED" and not sid,
+            matches=outcome,
+        )
+        if not outcome:
+            wrong = "; ".join(f"{row['label']}: {row['actual']}" for row in rows if not row["ok"])
+            wanted = "refuse" if refused else "allow"
+            raise AssertionError(f"The server did not {wanted} publishing for '{alias}' as expected ({wrong}).")
+
+    def _compare(self, offline: dict, server: dict) -> tuple[list[dict], list[str]]:
+        rows, different = [], []
+        for grant, field in PERMISSION_OF_GRANT.items():
+            ok = _same(grant, offline.get(grant), server.get(field, False if grant != "canPublishSources" else []))
+            rows.append({"label": f"{grant} ({field})", "expected": offline.get(grant), "actual": server.get(field), "ok": ok})
+            if not ok:
+                different.append(f"{grant}: token {evidence.show(offline.get(grant))}, server {evidence.show(server.get(field))}")
+        return rows, different
+
+    def _offline_grants(self, token: Secret) -> dict:
+        try:
+            claims = parse_token(self._text(token)).server_claims
+        except TokenRejected as rejection:
+            raise AssertionError(f"The token cannot be read: {rejection.detail}.") from None
+        return model.effective_video_grant(claims.get("video"))
+
+    def _signal_join(self, alias: str, text: str) -> signal.SignalJoin:
+        server = self._server()
+        try:
+            joined, _ = run_on_loop(
+                signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=False, secrets=self._secrets()),
+                20,
+                f"The signal-level join as {alias}",
+            )
+        except signal.SignalRefused as refused:
+            raise AssertionError(f"The server refused '{alias}': {refused.status} {refused.reason}.") from None
+        self._signal_joins[alias] = joined
+        return joined
+
+    def _list_participants(self, room: str) -> list[dict]:
+        server = self._server()
+        keyring = self._keyring()
+        key = keyring.primary
+        claims = minting.build_claims(key.key, "livekit-auth-admin", room, ttl="5 minutes", room_admin=True)
+        admin = minting.encode(claims, keyring.prepared_secret(key.key))
+        evidence.remember_token(admin)
+        session = requests.Session()
+        session.trust_env = False
+        try:
+            answer = session.post(
+                f"{server.http_url}/twirp/livekit.RoomService/ListParticipants",
+                json={"room": room},
+                headers={"Authorization": f"Bearer {admin}"},
+                timeout=10,
+            )
+        except requests.RequestException as error:
+            raise AssertionError(f"ListParticipants could not reach the server: {type(error).__name__}.") from None
+        finally:
+            session.close()
+        if answer.status_code != 200:
+            body = scrub(answer.text, tokens=(admin,), secrets=self._secrets())[:200]
+            raise AssertionError(f"ListParticipants of room '{room}' answered {answer.status_code}: {body}")
+        try:
+            return list(json.loads(answer.text).get("participants") or [])
+        except (ValueError, AttributeError, RecursionError):
+            raise AssertionError("ListParticipants answered something that is not its JSON object.") from None
+
+    def _joined(self, alias: str) -> signal.SignalJoin:
+        joined = self._signal_joins.get(alias)
+        if joined is None:
+            raise AssertionError(f"No client joined as '{alias}'; use Join Room As Client first.")
+        return joined
+
+    def _participant(self, alias: str) -> realtime.Participant:
+        participant = self._participants.get(alias)
+        if participant is None:
+            raise AssertionError(f"No real-time client is connected as '{alias}'; use Join Room As Client first.")
+        return participant
+
+    @staticmethod
+    def _server() -> current_server.ChosenServer:
+        server = current_server.chosen()
+        if server is None:
+            raise AssertionError("No LiveKit server is chosen yet; call Use LiveKit Server first (in Suite Setup).")
+        return server
+
+    @staticmethod
+    def _text(token) -> str:
+        text = token.value if isinstance(token, Secret) else token
+        if not isinstance(text, str) or not text:
+            raise AssertionError("A token is needed here: pass it as a Secret, such as ${TOKEN_UNDER_TEST}.")
+        evidence.remember_token(text)
+        return text
+
+    @staticmethod
+    def _keyring():
+        from livekit_tokens.robot_context import ConfigurationFailure, library_keyring
+
+        keyring, problem = library_keyring()
+        if keyring is None:
+            raise ConfigurationFailure(problem or "No API key is configured.")
+        return keyring
+
+    def _secrets(self) -> tuple[str, ...]:
+        try:
+            return tuple(self._keyring().secrets())
+        except AssertionError:
+            return ()
+
+
+def _snake(name: str) -> str:
+    return model.to_snake(name) if any(ch.isupper() for ch in name) else name
+
+
+def _sdk_version() -> str:
+    from livekit_tokens.environment import package_version
+
+    return package_version("livekit")
+
+
+def _transport_required() -> bool:
+    import os
+
+    return os.environ.get("LIVEKIT_REQUIRE_TRANSPORT", "").strip().lower() in ("1", "true", "yes")
+

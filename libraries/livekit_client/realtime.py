@@ -1,0 +1,187 @@
+"""Participants of LiveKit's Python real-time SDK (``livekit.rtc``): join, try to publish, send and
+receive data over the real WebRTC transport, leave.
+
+The SDK logs through Python's ``livekit`` logger, also what its native library says; those lines
+are kept at WARNING and above, and every token-shaped text in them is replaced by its fingerprint,
+so no log level of a run can carry a token out through them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets as random_source
+from dataclasses import dataclass, field
+
+from livekit_http.answers import scrub
+
+from .loop import run
+from .signal import permission_dict
+
+CONNECT_TIMEOUT = 15.0  # seconds for the signal join and the WebRTC transport together
+_STATUS = re.compile(r"\b([1-5]\d\d)\b")
+
+
+class _ScrubTokens(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg, record.args = scrub(message), ()
+        return True
+
+
+def _quiet_sdk_logging() -> None:
+    sdk = logging.getLogger("livekit")
+    if not any(isinstance(existing, _ScrubTokens) for existing in sdk.filters):
+        sdk.addFilter(_ScrubTokens())
+    sdk.setLevel(logging.WARNING)
+
+
+class JoinRefused(AssertionError):
+    """The server (or the transport) did not let the client join; ``status`` when the server said one."""
+
+    ROBOT_SUPPRESS_NAME = True
+
+    def __init__(self, message: str, status: int | None, transport: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.transport = transport  # True: the signal join worked, WebRTC did not connect
+
+
+@dataclass
+class Participant:
+    """One joined participant of the real-time SDK."""
+
+    alias: str
+    room: object = field(repr=False)
+    received: list = field(default_factory=list, repr=False)
+    data_event: asyncio.Event | None = field(default=None, repr=False)
+
+    @property
+    def identity(self) -> str:
+        return self.room.local_participant.identity
+
+    @property
+    def room_name(self) -> str:
+        return self.room.name
+
+    @property
+    def connected(self) -> bool:
+        from livekit import rtc
+
+        return self.room.connection_state == rtc.ConnectionState.CONN_CONNECTED
+
+    def permission(self) -> dict:
+        return permission_dict(self.room.local_participant.permissions)
+
+
+def _import_rtc():
+    try:
+        from livekit import rtc
+    except ImportError as error:  # the wheel's native library cannot load on this machine
+        raise JoinRefused(f"LiveKit's real-time SDK cannot be loaded here: {error}.", None, transport=True) from None
+    _quiet_sdk_logging()
+    return rtc
+
+
+def join(alias: str, ws_url: str, token: str, timeout: float = CONNECT_TIMEOUT) -> Participant:
+    """Connect a real-time SDK participant with ``token``; :class:`JoinRefused` says why it could not."""
+    rtc = _import_rtc()
+
+    async def connect() -> Participant:
+        room = rtc.Room(loop=asyncio.get_running_loop())
+        participant = Participant(alias, room, data_event=asyncio.Event())
+
+        @room.on("data_received")
+        def _on_data(packet) -> None:
+            sender = packet.participant.identity if packet.participant is not None else ""
+            participant.received.append({"data": bytes(packet.data), "topic": packet.topic, "sender": sender})
+            participant.data_event.set()
+
+        try:
+            await room.connect(ws_url, token, rtc.RoomOptions(auto_subscribe=True, connect_timeout=timeout))
+        except rtc.ConnectError as error:
+            raise _refusal(str(error), token) from None
+        return participant
+
+    return run(connect(), timeout + 5, f"Joining the room as {alias}")
+
+
+def _refusal(message: str, token: str) -> JoinRefused:
+    text = scrub(message, tokens=(token,))
+    status = _STATUS.search(text)
+    if status:
+        return JoinRefused(f"the server refused the join: {text}", int(status.group(1)))
+    return JoinRefused(f"the WebRTC transport did not connect: {text}", None, transport=True)
+
+
+def try_to_publish_silent_track(participant: Participant, wait: float = 2.0) -> str | None:
+    """Ask to publish a silent microphone track (no media is sent); the track's sid, or None if refused.
+
+    The SDK waits for the server's announcement of the track; the server answers a track the token
+    may not publish with ``NOT_ALLOWED`` and never announces it, so no sid within ``wait`` seconds
+    means it was not published.
+    """
+    rtc = _import_rtc()
+
+    async def publish() -> str | None:
+        source = rtc.AudioSource(48000, 1)
+        track = rtc.LocalAudioTrack.create_audio_track("silence", source)
+        options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+        try:
+            publication = await asyncio.wait_for(participant.room.local_participant.publish_track(track, options), wait)
+        except (asyncio.TimeoutError, TimeoutError):
+            return None
+        except Exception:  # the SDK's PublishTrackError: refused before the server answered
+            return None
+        return publication.sid
+
+    return run(publish(), wait + 5, f"Publishing a track as {participant.alias}")
+
+
+def send_data(participant: Participant, topic: str) -> bytes:
+    """Send a reliable data packet of random bytes on ``topic``; returns the bytes sent."""
+    payload = b"livekit-auth " + random_source.token_hex(8).encode()
+
+    async def send() -> None:
+        await participant.room.local_participant.publish_data(payload, reliable=True, topic=topic)
+
+    run(send(), 10, f"Sending data as {participant.alias}")
+    return payload
+
+
+def wait_for_data(participant: Participant, topic: str, payload: bytes, timeout: float = 10.0) -> dict | None:
+    """The packet ``participant`` received on ``topic`` with ``payload``, or None within ``timeout`` s."""
+
+    async def wait() -> dict | None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for packet in participant.received:
+                if packet["topic"] == topic and packet["data"] == payload:
+                    return packet
+            left = deadline - loop.time()
+            if left <= 0:
+                return None
+            participant.data_event.clear()
+            try:
+                await asyncio.wait_for(participant.data_event.wait(), left)
+            except (asyncio.TimeoutError, TimeoutError):
+                return None
+
+    return run(wait(), timeout + 5, f"Waiting for data as {participant.alias}")
+
+
+def leave(participant: Participant) -> None:
+    """Disconnect ``participant``; a participant already gone is fine."""
+
+    async def disconnect() -> None:
+        await participant.room.disconnect()
+
+    try:
+        run(disconnect(), 10, f"Leaving the room as {participant.alias}")
+    except AssertionError:
+        pass

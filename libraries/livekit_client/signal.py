@@ -1,0 +1,172 @@
+"""The signal-level join: LiveKit's WebSocket at ``/rtc``, spoken with the protocol messages of
+``livekit-protocol`` (the package livekit-api and the real-time SDK use).
+
+It shows the server's own answers, which the real-time SDK does not surface: the join answer
+(room, participant, the ``ParticipantPermission`` the server applied, the server's version) and the
+``RequestResponse`` to a request, such as ``NOT_ALLOWED`` for a track an observer asks to publish
+(livekit-server v1.13.5 ``pkg/rtc/participant.go`` 1328-1339). The token travels in the
+``Authorization: Bearer`` header, never in the URL, so no error message can quote it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import aiohttp
+import requests
+from google.protobuf.json_format import MessageToDict
+from livekit.protocol import models as proto_models
+from livekit.protocol import rtc as proto_rtc
+
+from livekit_http.answers import scrub
+
+PROTOCOL_VERSION = "16"  # a protocol the pinned server answers with RequestResponse (pkg/rtc/clientinfo.go 105-111)
+SILENT_TRACK_CID = "livekit-auth-silent-track"
+
+
+class SignalRefused(AssertionError):
+    """The server refused the signal connection: ``status`` and the server's reason."""
+
+    ROBOT_SUPPRESS_NAME = True
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(f"the server refused the signal connection with {status}: {reason}")
+        self.status = status
+        self.reason = reason
+
+
+@dataclass
+class SignalJoin:
+    """What the server's join answer said."""
+
+    room: str
+    identity: str
+    permission: dict
+    server_version: str
+    server_protocol: int
+    participant_sid: str
+    other_participants: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PublishAnswer:
+    """The server's answer to a request to publish a track: ``NOT_ALLOWED``, ``OK``/published, ..."""
+
+    reason: str
+    published: bool
+    detail: str = ""
+
+
+def permission_dict(permission) -> dict:
+    """A ``ParticipantPermission`` message as a dict of every field, defaults included."""
+    return MessageToDict(permission, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
+
+
+def _read(data: bytes) -> proto_rtc.SignalResponse:
+    response = proto_rtc.SignalResponse()
+    response.ParseFromString(data)
+    return response
+
+
+async def _receive(ws, timeout: float) -> proto_rtc.SignalResponse:
+    message = await ws.receive(timeout=timeout)
+    if message.type != aiohttp.WSMsgType.BINARY:
+        raise SignalRefused(0, f"the server closed the signal connection ({message.type.name.lower()})")
+    return _read(message.data)
+
+
+def _refusal_reason(http_url: str, token: str, secrets: tuple[str, ...]) -> str:
+    """The server's reason for refusing ``token``, read from ``/rtc/validate`` (scrubbed, short)."""
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        answer = session.get(f"{http_url}/rtc/validate", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        text = answer.text.strip()
+    except requests.RequestException:
+        return "no reason given"
+    finally:
+        session.close()
+    return scrub(text, tokens=(token,), secrets=secrets)[:200] or "no reason given"
+
+
+async def _open(session: aiohttp.ClientSession, ws_url: str, token: str, timeout: float):
+    return await session.ws_connect(
+        f"{ws_url}/rtc",
+        params={"protocol": PROTOCOL_VERSION, "sdk": "python", "auto_subscribe": "0"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=aiohttp.ClientWSTimeout(ws_receive=timeout, ws_close=2),
+        max_msg_size=16 * 1024 * 1024,
+    )
+
+
+async def join_and_ask_to_publish(
+    ws_url: str, http_url: str, token: str, publish: bool, timeout: float = 10.0, secrets: tuple[str, ...] = ()
+) -> tuple[SignalJoin, PublishAnswer | None]:
+    """Join over the signal WebSocket; with ``publish``, also ask to publish a silent audio track.
+
+    Raises :class:`SignalRefused` when the server refuses the connection.
+    """
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(connector=connector, trust_env=False) as session:
+        try:
+            ws = await _open(session, ws_url, token, timeout)
+        except aiohttp.WSServerHandshakeError as error:
+            reason = await asyncio.to_thread(_refusal_reason, http_url, token, secrets)
+            raise SignalRefused(error.status, reason) from None
+        except (aiohttp.ClientError, OSError) as error:
+            raise SignalRefused(0, f"no connection ({type(error).__name__})") from None
+        try:
+            first = await _receive(ws, timeout)
+            if first.WhichOneof("message") != "join":
+                kind = first.WhichOneof("message") or "an empty message"
+                detail = first.leave.reason if kind == "leave" else ""
+                raise SignalRefused(0, f"the server answered {kind} {detail}".strip())
+            answer = first.join
+            joined = SignalJoin(
+                room=answer.room.name,
+                identity=answer.participant.identity,
+                permission=permission_dict(answer.participant.permission),
+                server_version=answer.server_info.version,
+                server_protocol=answer.server_info.protocol,
+                participant_sid=answer.participant.sid,
+                other_participants=[other.identity for other in answer.other_participants],
+            )
+            if not publish:
+                return joined, None
+            request = proto_rtc.SignalRequest(
+                add_track=proto_rtc.AddTrackRequest(
+                    cid=SILENT_TRACK_CID,
+                    name="silence",
+                    type=proto_models.TrackType.AUDIO,
+                    source=proto_models.TrackSource.MICROPHONE,
+                )
+            )
+            await ws.send_bytes(request.SerializeToString())
+            return joined, await _publish_answer(ws, timeout)
+        finally:
+            leave = proto_rtc.SignalRequest(leave=proto_rtc.LeaveRequest(reason=proto_models.DisconnectReason.CLIENT_INITIATED))
+            try:
+                await ws.send_bytes(leave.SerializeToString())
+            except (aiohttp.ClientError, ConnectionError, RuntimeError):
+                pass
+            await ws.close()
+
+
+async def _publish_answer(ws, timeout: float) -> PublishAnswer:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        left = deadline - loop.time()
+        if left <= 0:
+            return PublishAnswer("no answer", False, f"no answer within {timeout:g} s")
+        try:
+            response = await _receive(ws, left)
+        except (asyncio.TimeoutError, TimeoutError):
+            return PublishAnswer("no answer", False, f"no answer within {timeout:g} s")
+        kind = response.WhichOneof("message")
+        if kind == "track_published" and response.track_published.cid == SILENT_TRACK_CID:
+            return PublishAnswer("OK", True, "the server announced the track as published")
+        if kind == "request_response" and response.request_response.WhichOneof("request") == "add_track":
+            reason = proto_rtc.RequestResponse.Reason.Name(response.request_response.reason)
+            return PublishAnswer(reason, reason == "OK", response.request_response.message)

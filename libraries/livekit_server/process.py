@@ -1,0 +1,156 @@
+"""Start a real ``livekit-server`` for one run: a configuration file in a private temporary folder,
+127.0.0.1 only, free ports, the run's key pairs; stop it and keep its log, scrubbed, when asked.
+
+Why the configuration looks as it does (livekit-server v1.13.5 and its mediatransportutil):
+- ``bind_addresses: [127.0.0.1]`` binds the HTTP and signal port to loopback only.
+- ICE over TCP is off (``tcp_port: 0``): its listener binds every interface whatever
+  ``bind_addresses`` says (mediatransportutil ``pkg/rtcconfig/webrtc_config.go`` 183), so the
+  media path is UDP on one muxed port of 127.0.0.1 (``udp_port``, ``ips.includes``).
+- ``use_external_ip: false`` and ``node_ip: 127.0.0.1``: no STUN look-up of a public address;
+  ``enable_loopback_candidate`` makes 127.0.0.1 a candidate at all.
+- Not ``--dev``: development mode prints its key pair into the log. A secret under 32 characters
+  makes the server log an error and go on using it (``pkg/config/config.go`` 725); that line is
+  read back as the weak-secret finding the suite already reports.
+The file is JSON, which YAML (the server's format) reads as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from livekit_http import processes
+from livekit_http.answers import scrub
+
+LOG_NAME = "livekit-server.log"  # the name of the kept log in a results folder
+WEAK_SECRET_LINE = "secret is too short"
+
+
+def free_udp_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def server_configuration(
+    http_port: int,
+    udp_port: int,
+    keys: Mapping[str, str],
+    webhook_urls: Iterable[str] = (),
+    webhook_key: str | None = None,
+) -> dict:
+    """The configuration of a server the suite starts, as a JSON-compatible dict."""
+    configuration: dict = {
+        "port": http_port,
+        "bind_addresses": ["127.0.0.1"],
+        "rtc": {
+            "tcp_port": 0,
+            "udp_port": udp_port,
+            "use_external_ip": False,
+            "node_ip": "127.0.0.1",
+            "enable_loopback_candidate": True,
+            "ips": {"includes": ["127.0.0.1/32"]},
+        },
+        "keys": dict(keys),
+        "logging": {"level": "info", "json": False},
+        "room": {"auto_create": True, "empty_timeout": 30, "departure_timeout": 5},
+        "turn": {"enabled": False},
+    }
+    urls = [url for url in webhook_urls if url]
+    if urls:
+        configuration["webhook"] = {"api_key": webhook_key or next(iter(keys)), "urls": urls}
+    return configuration
+
+
+@dataclass
+class RunningServer:
+    """A livekit-server this run started, and where it answers."""
+
+    managed: processes.ManagedProcess
+    binary: str
+    udp_port: int
+    folder: Path
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def http_url(self) -> str:
+        return self.managed.url
+
+    @property
+    def ws_url(self) -> str:
+        return self.managed.url.replace("http://", "ws://", 1)
+
+    @property
+    def running(self) -> bool:
+        return self.managed.running
+
+    def log_text(self) -> str:
+        """The server's output so far, with every configured secret and every token replaced."""
+        try:
+            raw = self.managed.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return scrub(raw, secrets=self.secrets)
+
+    def reported_weak_secret(self) -> bool:
+        """Whether the server logged that a configured secret is under 32 characters."""
+        return WEAK_SECRET_LINE in self.log_text()
+
+    def keep_log(self, folder: Path) -> Path | None:
+        """Write the scrubbed log into ``folder`` as ``livekit-server.log``; the path, or None."""
+        text = self.log_text()
+        if not text:
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / LOG_NAME
+        target.write_text(text, encoding="utf-8")
+        return target
+
+    def stop(self) -> int | None:
+        """Stop the server and remove its configuration folder (the secrets are in it)."""
+        code = self.managed.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return code
+
+
+def start_server(
+    binary: str,
+    keys: Mapping[str, str],
+    webhook_urls: Iterable[str] = (),
+    webhook_key: str | None = None,
+    timeout: float = 30.0,
+) -> RunningServer:
+    """Start ``binary`` on free ports of 127.0.0.1 with ``keys`` and wait until it answers HTTP."""
+    folder = Path(tempfile.mkdtemp(prefix="livekit-server-"))  # created readable by this user only
+    secrets = tuple(secret for secret in keys.values() if secret)
+    config_path = folder / "config.json"
+    chosen: dict = {}
+
+    def command(port: int) -> list[str]:
+        chosen["udp"] = free_udp_port()
+        configuration = server_configuration(port, chosen["udp"], keys, webhook_urls, webhook_key)
+        descriptor = os.open(config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(configuration, handle)
+        return [binary, "--config", str(config_path)]
+
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("LIVEKIT_")}
+    try:
+        managed = processes.start(
+            "livekit-server",
+            command,
+            lambda port: f"http://127.0.0.1:{port}",
+            environ=environment,
+            timeout=timeout,
+            secrets=secrets,
+        )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return RunningServer(managed, binary, chosen["udp"], folder, secrets)

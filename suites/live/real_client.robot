@@ -1,0 +1,43 @@
+*** Settings ***
+Documentation    A real client authenticates: LiveKit's Python real-time SDK joins the server's room with
+...              the five-step token, and the server's answers, not our decoding, show who joined where
+...              with which permissions. The server enforces them: the observer may not publish, a token
+...              without roomJoin or for another room does not get in, and data from a publisher reaches
+...              the observer over the real WebRTC transport ("transport ready", checked).
+
+Resource         ../../resources/livekit_client.resource
+
+Suite Setup      The Client Joins With The Five-Step Token
+Suite Teardown   Every Client Has Left
+
+Test Tags        client
+
+
+*** Test Cases ***
+Client Joins With The Five-Step Token
+    [Documentation]    The server's join answer names the configured participant and room.
+    The Server Should Show The Client As    ${IDENTITY}    ${ROOM}
+
+Server Applies The Permissions Step 4 Decided
+    [Documentation]    The ParticipantPermission of the join answer equals Step 4's offline decision.
+    The Permissions The Server Applied Should Match Step 4
+
+Room Service Lists The Client With The Same Permissions
+    [Documentation]    ListParticipants with an admin token sees the same participant and permissions.
+    The Room Service Should List The Client With The Same Permissions
+
+Data From A Publisher Reaches The Observer
+    [Documentation]    The transport carries a data packet from the publisher to the observer.
+    Data Sent By The Publisher Should Reach The Observer
+
+Server Decides Publishing As Step 4 Did
+    [Documentation]    The observer's silent track is refused by the server (published when the token grants canPublish).
+    The Server Should Decide Publishing As Step 4 Did
+
+Token Without roomJoin Cannot Join
+    [Documentation]    The real client gets 401 "permissions denied".
+    A Token Without roomJoin Should Not Join
+
+Token For Another Room Does Not Join This Room
+    [Documentation]    The room comes from the token alone.
+    A Token For Another Room Should Not Join The Room
