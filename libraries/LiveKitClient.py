@@ -332,7 +332,9 @@ class LiveKitClient:
             rows[0]["ok"] = packet["sender"] in (source.identity, "")
             rows[1]["ok"] = packet["topic"] == DATA_TOPIC
         received = packet is not None and all(row["ok"] for row in rows)
-        _record("data", f"Data from {sender} to {receiver}", rows, sender=source.identity, receiver=target.identity, received=received)
+        _record(
+            "data", f"Data from {sender} to {receiver}", rows, sender=source.identity, receiver=target.identity, received=received
+        )
         if not received:
             raise AssertionError(f"The data packet {sender} sent did not reach {receiver} over the transport.")
 
@@ -537,4 +539,3 @@ def _transport_required() -> bool:
     import os
 
     return os.environ.get("LIVEKIT_REQUIRE_TRANSPORT", "").strip().lower() in ("1", "true", "yes")
-

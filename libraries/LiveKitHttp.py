@@ -25,13 +25,13 @@ from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
 from livekit_http import processes, server_version
-from livekit_server import binary as server_binary
-from livekit_server import current as current_server
-from livekit_server import process as server_process
 from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, status_text, transport_failure
 from livekit_http.clock import skew_from_date
 from livekit_http.token_protocol import build_request, granted, grants_beyond, read_answer, request_mismatches
 from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normalise_server_url, path_of, without_query
+from livekit_server import binary as server_binary
+from livekit_server import current as current_server
+from livekit_server import process as server_process
 from livekit_tokens import environment as run_environment
 from livekit_tokens import evidence, hostile, minting
 from livekit_tokens import grants as model
@@ -61,6 +61,7 @@ HEADERS_VARIABLE = "${TOKEN_ENDPOINT_HEADERS}"
 HEADERS_ENVIRONMENT = "LIVEKIT_TOKEN_ENDPOINT_HEADERS"  # how the JS client check receives them
 HEADER_SECRET_MIN = 8  # characters; header values this long are noted for the leak guard and kept out of excerpts
 HOW_TO_ENABLE_LIVE = server_binary.HOW_TO_GET_A_SERVER
+REQUIRE_SERVER_VARIABLE = "LIVEKIT_REQUIRE_SERVER"  # 1: a missing server fails the live suite instead of skipping it
 
 # RFC 9110: a header name is a token; a value is visible Latin-1 characters with inner spaces and tabs.
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -221,6 +222,8 @@ class LiveKitHttp:
         else:
             source = server_binary.find_source(dict(os.environ, LIVEKIT_URL=""))
             if source.binary is None:
+                if os.environ.get(REQUIRE_SERVER_VARIABLE, "").strip() == "1":
+                    raise AssertionError(f"{REQUIRE_SERVER_VARIABLE}=1 but no LiveKit server was found. {HOW_TO_ENABLE_LIVE}")
                 raise SkipExecution(HOW_TO_ENABLE_LIVE)
             keys = {key.key: key.secret for key in self.keyring}
             started = server_process.start_server(source.binary, keys, **self._webhook_settings())

@@ -17,8 +17,16 @@ SUITES = ROOT / "suites"
 LIVEKIT_SETTINGS = [name for name in os.environ if name.startswith("LIVEKIT_")]  # of the shell running the tests
 
 
+NO_SERVER_BUILD = str(ROOT / "utest" / "data" / "no-livekit-server-build")  # a folder that never holds a build
+
+
 def clean_environment(**settings: str) -> dict[str, str]:
+    """The environment without any LIVEKIT_ setting, and without the project's pinned server build.
+
+    A test that wants the real server passes ``LIVEKIT_SERVER_BINARY``.
+    """
     environment = {name: value for name, value in os.environ.items() if not name.startswith("LIVEKIT_")}
+    environment["LIVEKIT_SERVER_CACHE"] = NO_SERVER_BUILD
     environment.update(settings)
     return environment
 

@@ -1,14 +1,19 @@
 """A stand-in for the HTTP answers of a LiveKit server, for the project's own tests only.
 
 It is not a LiveKit server and does no media: it answers ``/rtc/validate`` and a few Twirp
-RoomService calls the way the server is documented to (see ``livekit-auth-spec.md``, sections 3
-and 4), verifying tokens with this project's ``livekit_tokens``. It lets the live suite's keywords
-run in CI; the live suite itself is meant for a real server.
+RoomService calls, verifying tokens with this project's ``livekit_tokens``, so that the keywords'
+own behaviour (failures, scrubbing, timeouts) can be tested without a server. Its answers are the
+ones livekit-server v1.13.5 was seen to give, byte for byte where a test reads them: status,
+``Content-Type``, no trailing newline, compact Twirp JSON, and a 401 body of a failed verification
+that echoes the whole token back (``invalid token: <token>, error: ...``). The live suite itself
+runs against the real server.
 
     python utest/standin_server.py --bind 127.0.0.1 --port 7880 [--clock-offset SECONDS]
+    python utest/standin_server.py --config config.json
 
-accepts the same ``--dev --bind --port`` options as ``livekit-server`` so that a test can put it
-on PATH under that name. Keys: ``LIVEKIT_KEYS`` (``key: secret`` lines), else ``devkey``/``secret``.
+takes ``--dev --bind --port`` and, like ``livekit-server``, a ``--config`` file (JSON: ``port``,
+``keys``), so that a test can put it on PATH under that name. Keys: the configuration's ``keys``,
+else ``LIVEKIT_KEYS`` (``key: secret`` lines), else ``devkey``/``secret``.
 """
 
 from __future__ import annotations
@@ -96,7 +101,8 @@ def authenticate(state: StandinState, authorization: str | None, query_token: st
         if rejection.cause == "unknown-api-key":
             raise Refusal(401, f"invalid API key: {parsed.issuer or ''}") from None
         wording = _JWT_WORDING.get(rejection.cause, rejection.detail).format(alg=parsed.algorithm)
-        raise Refusal(401, f"invalid token, error: {wording}") from None
+        # v1.13.5 echoes the refused token (pkg/service/auth.go 95-99).
+        raise Refusal(401, f"invalid token: {token}, error: {wording}") from None
     return parsed.server_claims
 
 
@@ -122,7 +128,7 @@ def validate(claims: dict | None) -> str:
 
 def room_service(state: StandinState, method: str, claims: dict | None, request: dict) -> dict:
     grant = model.effective_video_grant((claims or {}).get("video"))
-    denied = Refusal(401, json.dumps({"code": "unauthenticated", "msg": "permissions denied"}), twirp=True)
+    denied = Refusal(401, _twirp_json({"code": "unauthenticated", "msg": "permissions denied"}), twirp=True)
     room = request.get("room") if isinstance(request.get("room"), str) else ""
     if method in ("CreateRoom", "DeleteRoom"):
         if not grant["roomCreate"]:
@@ -134,20 +140,29 @@ def room_service(state: StandinState, method: str, claims: dict | None, request:
         if not grant["roomAdmin"] or grant["room"] != room:
             raise denied
     else:
-        raise Refusal(404, json.dumps({"code": "bad_route", "msg": f"no handler for path {ROOM_SERVICE}{method}"}), twirp=True)
+        raise Refusal(404, _twirp_json({"code": "bad_route", "msg": f"no handler for path {ROOM_SERVICE}{method}"}), twirp=True)
     with state.lock:
         if method == "ListRooms":
             return {"rooms": list(state.rooms.values())}
         if method == "CreateRoom":
             name = request.get("name")
             if not isinstance(name, str) or not name:
-                raise Refusal(400, json.dumps({"code": "invalid_argument", "msg": "room name cannot be empty"}), twirp=True)
+                raise Refusal(400, _twirp_json({"code": "invalid_argument", "msg": "room name cannot be empty"}), twirp=True)
             return state.rooms.setdefault(
                 name,
-                {"sid": f"RM_{secrets.token_hex(6)}", "name": name, "empty_timeout": 300, "creation_time": str(int(state.now()))},
+                {
+                    "sid": f"RM_{secrets.token_hex(6)}",
+                    "name": name,
+                    "empty_timeout": 300,
+                    "departure_timeout": 20,
+                    "max_participants": 0,
+                    "creation_time": str(int(state.now())),
+                },
             )
         if room not in state.rooms:
-            raise Refusal(404, json.dumps({"code": "not_found", "msg": "requested room does not exist"}), twirp=True)
+            raise Refusal(
+                404, _twirp_json({"code": "not_found", "msg": "twirp error unknown: requested room does not exist"}), twirp=True
+            )
         if method == "DeleteRoom":
             del state.rooms[room]
             return {}
@@ -156,9 +171,12 @@ def room_service(state: StandinState, method: str, claims: dict | None, request:
         return {}
 
 
+def _twirp_json(document: dict) -> str:
+    return json.dumps(document, separators=(",", ":"))  # Go's encoding: no spaces
+
+
 def make_handler(state: StandinState):
     class Handler(BaseHTTPRequestHandler):
-        server_version = "standin-for-tests"
         sys_version = ""
         protocol_version = "HTTP/1.1"
 
@@ -168,9 +186,15 @@ def make_handler(state: StandinState):
         def log_message(self, format, *args):  # quiet: tests read the state instead
             pass
 
+        def send_response(self, code, message=None):  # no Server header, as the real server
+            self.log_request(code)
+            self.send_response_only(code, message)
+            self.send_header("Date", self.date_time_string())
+
         def _answer(self, status: int, body: str, content_type: str) -> None:
             data = body.encode("utf-8")
             self.send_response(status)
+            self.send_header("Vary", "Origin")
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -179,8 +203,8 @@ def make_handler(state: StandinState):
         def _refuse(self, refusal: Refusal) -> None:
             if refusal.twirp:
                 self._answer(refusal.status, refusal.body, "application/json")
-            else:  # Go's http.Error
-                self._answer(refusal.status, refusal.body + "\n", "text/plain; charset=utf-8")
+            else:  # v1.13.5 writes the message without a line break
+                self._answer(refusal.status, refusal.body, "text/plain; charset=utf-8")
 
         def _handle(self) -> None:
             parts = urlsplit(self.path)
@@ -198,9 +222,11 @@ def make_handler(state: StandinState):
                     try:
                         request = json.loads(raw or b"{}")
                     except ValueError:
-                        raise Refusal(400, json.dumps({"code": "malformed", "msg": "the body is not JSON"}), twirp=True) from None
+                        raise Refusal(
+                            400, _twirp_json({"code": "malformed", "msg": "the body is not JSON"}), twirp=True
+                        ) from None
                     answer = room_service(state, parts.path[len(ROOM_SERVICE) :], claims, request)
-                    return self._answer(200, json.dumps(answer), "application/json")
+                    return self._answer(200, _twirp_json(answer), "application/json")
             except Refusal as refusal:
                 return self._refuse(refusal)
             self._answer(404, "404 page not found\n", "text/plain; charset=utf-8")
@@ -250,9 +276,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev", action="store_true", help="accepted for livekit-server compatibility")
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7880)
+    parser.add_argument("--config", help="a livekit-server configuration file in JSON (port, keys)")
     parser.add_argument("--clock-offset", type=float, default=0.0, help="seconds added to the clock of the Date header")
     options = parser.parse_args(argv)
-    server = StandinServer(clock_offset=options.clock_offset, host=options.bind, port=options.port)
+    keyring, port = None, options.port
+    if options.config:
+        configuration = json.loads(Path(options.config).read_text(encoding="utf-8"))
+        port = int(configuration.get("port", port))
+        keys = configuration.get("keys") or {}
+        keyring = Keyring([ApiKey(key, secret) for key, secret in keys.items()]) if keys else None
+    server = StandinServer(keyring=keyring, clock_offset=options.clock_offset, host=options.bind, port=port)
     print(f"stand-in for tests listening on {server.url}", flush=True)
     try:
         server.httpd.serve_forever()

@@ -11,6 +11,7 @@ It shows the server's own answers, which the real-time SDK does not surface: the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -146,10 +147,8 @@ async def join_and_ask_to_publish(
             return joined, await _publish_answer(ws, timeout)
         finally:
             leave = proto_rtc.SignalRequest(leave=proto_rtc.LeaveRequest(reason=proto_models.DisconnectReason.CLIENT_INITIATED))
-            try:
+            with contextlib.suppress(aiohttp.ClientError, ConnectionError, RuntimeError):
                 await ws.send_bytes(leave.SerializeToString())
-            except (aiohttp.ClientError, ConnectionError, RuntimeError):
-                pass
             await ws.close()
 
 

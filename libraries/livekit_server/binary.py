@@ -25,6 +25,7 @@ MODULE = "github.com/livekit/livekit-server"
 PACKAGE = f"{MODULE}/cmd/server"
 PINNED_VERSION = "1.13.5"
 BINARY_VARIABLE = "LIVEKIT_SERVER_BINARY"  # set by run.py for the suites: the pinned build to start
+CACHE_VARIABLE = "LIVEKIT_SERVER_CACHE"  # another folder for the pinned build than the virtual environment
 EXECUTABLE = "livekit-server.exe" if os.name == "nt" else "livekit-server"
 BUILD_TIME_HINT = "about 2 minutes on 2 cores, longer while Go downloads the modules the first time"
 BUILD_TIMEOUT = 45 * 60  # seconds; a build that has not finished by then is stopped
@@ -59,18 +60,19 @@ class ServerSource:
         return "no LiveKit server"
 
 
-def cache_folder(prefix: str | os.PathLike | None = None) -> Path:
-    """Where the pinned build is kept: inside the virtual environment, one folder per version."""
-    return Path(prefix or sys.prefix) / "livekit-server" / f"v{PINNED_VERSION}"
+def cache_folder(base: str | os.PathLike | None = None) -> Path:
+    """Where the pinned build is kept: inside the virtual environment (or ``LIVEKIT_SERVER_CACHE``), one folder per version."""
+    folder = Path(base) if base else Path(os.environ.get(CACHE_VARIABLE) or Path(sys.prefix) / "livekit-server")
+    return folder / f"v{PINNED_VERSION}"
 
 
-def cached_binary(prefix: str | os.PathLike | None = None) -> Path | None:
+def cached_binary(base: str | os.PathLike | None = None) -> Path | None:
     """The pinned build, if it was made before and still runs as that version."""
-    candidate = cache_folder(prefix) / EXECUTABLE
+    candidate = cache_folder(base) / EXECUTABLE
     return candidate if candidate.is_file() and os.access(candidate, os.X_OK) else None
 
 
-def find_source(environ: dict | None = None, prefix: str | os.PathLike | None = None) -> ServerSource:
+def find_source(environ: dict | None = None, base: str | os.PathLike | None = None) -> ServerSource:
     """The first of: LIVEKIT_URL, livekit-server on PATH, the cached pinned build, else ``none``."""
     environ = os.environ if environ is None else environ
     url = str(environ.get("LIVEKIT_URL", "")).strip()
@@ -82,7 +84,7 @@ def find_source(environ: dict | None = None, prefix: str | os.PathLike | None = 
     given = str(environ.get(BINARY_VARIABLE, "")).strip()
     if given and Path(given).is_file():
         return ServerSource("pinned", binary=given)
-    cached = cached_binary(prefix)
+    cached = cached_binary(base)
     if cached is not None:
         return ServerSource("pinned", binary=str(cached))
     return ServerSource("none")
@@ -95,7 +97,7 @@ def go_toolchain(environ: dict | None = None) -> str | None:
 
 def build_pinned(
     go: str,
-    prefix: str | os.PathLike | None = None,
+    base: str | os.PathLike | None = None,
     announce=print,
     timeout: float = BUILD_TIMEOUT,
 ) -> Path:
@@ -103,7 +105,7 @@ def build_pinned(
 
     Raises :class:`BuildFailure` with the last lines Go printed when the build fails.
     """
-    target = cache_folder(prefix)
+    target = cache_folder(base)
     announce(
         f"Building livekit-server v{PINNED_VERSION} with Go (first run only; {BUILD_TIME_HINT}): "
         "no LIVEKIT_URL is set and no livekit-server is on PATH, so the live checks use the project's "
@@ -146,12 +148,12 @@ def last_lines(output: str, count: int = 8) -> str:
     return "\n".join(lines[-count:])
 
 
-def ensure_server(environ: dict | None = None, prefix: str | os.PathLike | None = None, announce=print) -> ServerSource:
+def ensure_server(environ: dict | None = None, base: str | os.PathLike | None = None, announce=print) -> ServerSource:
     """Find the run's server, building the pinned one when nothing else is there and Go is found."""
-    source = find_source(environ, prefix)
+    source = find_source(environ, base)
     if source.kind != "none":
         return source
     go = go_toolchain(environ)
     if go is None:
         return source
-    return ServerSource("pinned", binary=str(build_pinned(go, prefix, announce)))
+    return ServerSource("pinned", binary=str(build_pinned(go, base, announce)))

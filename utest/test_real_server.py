@@ -1,0 +1,198 @@
+"""The live suite against the real livekit-server (the project's pinned build, or one on PATH), and how
+a run finds, builds and starts that server.
+
+``python run.py test`` builds the pinned server before pytest runs, so these tests meet the real
+server wherever Go is installed; ``LIVEKIT_REQUIRE_SERVER=1`` (set by CI) makes its absence a failure
+instead of a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+from http_test_support import SUITES, clean_environment, leaks, run_robot, tokens_from_log
+
+from livekit_server import binary, process
+from livekit_tokens.evidence import fingerprint
+
+KEY = "real-server-check-key"
+SECRET = "real-server-check-secret-5d0c9e27a4b1f36e8c"
+LIVE_TESTS = 31
+
+
+def real_server() -> str:
+    source = binary.find_source(dict(os.environ, LIVEKIT_URL=""))
+    if source.binary is None:
+        if os.environ.get("LIVEKIT_REQUIRE_SERVER") == "1":
+            pytest.fail(f"LIVEKIT_REQUIRE_SERVER=1 but no livekit-server was found. {binary.HOW_TO_GET_A_SERVER}")
+        pytest.skip(binary.HOW_TO_GET_A_SERVER)
+    return source.binary
+
+
+def test_every_live_test_passes_against_the_real_server_and_nothing_leaks(tmp_path):
+    server = real_server()
+    token_log = tmp_path / "tokens.jsonl"
+    environment = clean_environment(
+        LIVEKIT_SERVER_BINARY=server,
+        LIVEKIT_API_KEY=KEY,
+        LIVEKIT_API_SECRET=SECRET,
+        LIVEKIT_AUTH_TOKEN_LOG=str(token_log),
+        LIVEKIT_REQUIRE_TRANSPORT="1",
+    )
+    outputdir = tmp_path / "out"
+    run = run_robot(outputdir, "--loglevel", "TRACE", "--debugfile", "debug.txt", str(SUITES / "live"), environment=environment)
+    statuses = run.statuses()
+    assert len(statuses) == LIVE_TESTS
+    assert all(status == "PASS" for status, _ in statuses.values()), statuses
+    assert run.returncode == 0
+    output = (outputdir / "output.xml").read_text(encoding="utf-8")
+    assert f"{binary.PINNED_VERSION} (livekit-server --version)" in output
+    # The real client joined with the five-step token and the server carried its data.
+    assert "connected (WebRTC, UDP on 127.0.0.1)" in output
+    assert "NOT_ALLOWED" in output
+    tokens = sorted(set(tokens_from_log(token_log)))
+    assert len(tokens) >= 10
+    assert leaks(run.all_text(), tokens, [SECRET]) == []
+    assert not (outputdir / process.LOG_NAME).exists()  # kept for a failed run only
+
+
+def _failing_live_suite(folder: Path) -> Path:
+    """The live suite's setup and teardown around one test that fails against any server."""
+    suite = folder / "failing_live"
+    suite.mkdir()
+    resource = (ROOT / "resources" / "livekit_http.resource").as_posix()
+    (suite / "__init__.robot").write_text(
+        f"*** Settings ***\nResource    {resource}\nSuite Setup    A LiveKit Server Is Available\n"
+        "Suite Teardown    The LiveKit Server Started By The Suite Is Stopped\n",
+        encoding="utf-8",
+    )
+    (suite / "expired.robot").write_text(
+        f"*** Settings ***\nResource    {resource}\n\n*** Test Cases ***\nAn Expired Token Is Expected To Pass\n"
+        "    The Server Should Answer    expired    200    success\n",
+        encoding="utf-8",
+    )
+    return suite
+
+
+def test_a_failed_live_run_keeps_the_server_log_without_secrets_or_tokens(tmp_path):
+    server = real_server()
+    token_log = tmp_path / "tokens.jsonl"
+    environment = clean_environment(
+        LIVEKIT_SERVER_BINARY=server, LIVEKIT_API_KEY=KEY, LIVEKIT_API_SECRET=SECRET, LIVEKIT_AUTH_TOKEN_LOG=str(token_log)
+    )
+    outputdir = tmp_path / "out"
+    run = run_robot(outputdir, str(_failing_live_suite(tmp_path)), environment=environment)
+    status, message = run.statuses()["An Expired Token Is Expected To Pass"]
+    assert status == "FAIL"
+    # The real server's 401 body echoes the token; the failure shows its fingerprint instead.
+    tokens = tokens_from_log(token_log)
+    assert any(f"<token {fingerprint(token)}>" in message for token in tokens), message
+    assert "token is expired" in message
+    kept = outputdir / process.LOG_NAME
+    text = kept.read_text(encoding="utf-8")
+    assert "starting LiveKit server" in text
+    assert SECRET not in text
+    assert leaks(text + run.all_text(), tokens, [SECRET]) == []
+
+
+def test_the_kept_log_replaces_secrets_and_tokens(tmp_path):
+    log = tmp_path / "server.log"
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVz"
+    log.write_text(f"config keys {{devkey: {SECRET}}}\ninvalid token: {token}, error: expired\n", encoding="utf-8")
+
+    class Finished:
+        running = False
+        log_path = log
+        url = "http://127.0.0.1:1"
+
+    started = process.RunningServer(Finished(), "livekit-server", 1, tmp_path / "config", (SECRET,))
+    kept = started.keep_log(tmp_path / "results")
+    text = kept.read_text(encoding="utf-8")
+    assert SECRET not in text and token not in text
+    assert "<secret>" in text and f"<token {fingerprint(token)}>" in text
+
+
+def test_a_started_server_listens_on_loopback_only(tmp_path):
+    server = real_server()
+    started = process.start_server(server, {KEY: SECRET})
+    try:
+        configuration = json.loads((started.folder / "config.json").read_text(encoding="utf-8"))
+        assert stat.S_IMODE((started.folder / "config.json").stat().st_mode) == 0o600
+        assert configuration["bind_addresses"] == ["127.0.0.1"]
+        assert configuration["rtc"]["ips"] == {"includes": ["127.0.0.1/32"]}
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", started.managed.port)) == 0
+        assert not started.reported_weak_secret()
+    finally:
+        started.stop()
+    assert not started.folder.exists()
+
+
+def test_a_short_secret_is_reported_by_the_server_as_weak(tmp_path):
+    started = process.start_server(real_server(), {"devkey": "secret"})
+    try:
+        assert started.reported_weak_secret()
+    finally:
+        started.stop()
+
+
+# ---------------------------------------------------------------- where the server comes from
+
+
+def _executable(path: Path, text: str = "#!/bin/sh\nexit 0\n") -> Path:
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the fake binaries are POSIX shell scripts")
+def test_the_server_is_looked_for_in_the_documented_order(tmp_path):
+    on_path = tmp_path / "bin"
+    on_path.mkdir()
+    _executable(on_path / "livekit-server")
+    cache = tmp_path / "cache"
+    (cache / f"v{binary.PINNED_VERSION}").mkdir(parents=True)
+    cached = _executable(cache / f"v{binary.PINNED_VERSION}" / binary.EXECUTABLE)
+    everything = {"LIVEKIT_URL": "ws://127.0.0.1:7880", "PATH": str(on_path)}
+    assert binary.find_source(everything, cache).kind == "url"
+    assert binary.find_source(dict(everything, LIVEKIT_URL=""), cache) == binary.ServerSource("path", str(on_path / "livekit-server"))
+    assert binary.find_source({"PATH": str(tmp_path)}, cache) == binary.ServerSource("pinned", str(cached))
+    assert binary.find_source({"PATH": str(tmp_path)}, tmp_path / "empty").kind == "none"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the fake go is a POSIX shell script")
+def test_a_failed_build_stops_the_run_with_gos_last_lines_and_the_ways_to_get_a_server(tmp_path):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    _executable(
+        tools / "go",
+        "#!/bin/sh\necho 'go: downloading github.com/pion/webrtc/v4 v4.2.18'\n"
+        "echo 'reading https://proxy.golang.org/...: 403 Forbidden' >&2\necho 'build failed for a reason' >&2\nexit 1\n",
+    )
+    environment = clean_environment(
+        PATH=f"{tools}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}/usr/bin{os.pathsep}/bin",
+        LIVEKIT_SERVER_CACHE=str(tmp_path / "cache"),
+        LIVEKIT_AUTH_BOOTSTRAPPED="1",
+    )
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), "--include", "step-2", "--outputdir", str(tmp_path / "out")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 252
+    assert f"Building livekit-server v{binary.PINNED_VERSION} with Go (first run only" in done.stdout
+    assert "403 Forbidden\nbuild failed for a reason" in done.stderr
+    assert "go: downloading" not in done.stderr
+    assert done.stderr.rstrip().endswith(binary.HOW_TO_GET_A_SERVER)
+    assert "Traceback" not in done.stdout + done.stderr
