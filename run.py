@@ -282,9 +282,10 @@ def after_run(arguments: list[str], robot_status: int) -> int:
 
 
 def ensure_livekit_server() -> None:
-    """Find the live checks' LiveKit server, building the pinned release once when only Go is there.
+    """Find the LiveKit server for the project's own tests, building the pinned release once when only Go is there.
 
-    A failed build stops the run with Go's last lines and the ways to get a server.
+    (An acceptance run builds it only when a live suite runs, in `Use LiveKit Server`.) A failed
+    build stops with Go's last lines and the ways to get a server.
     """
     from livekit_server import binary
 
@@ -301,7 +302,6 @@ def ensure_livekit_server() -> None:
 
 def run_suites(arguments: list[str]) -> int:
     check_configuration(arguments)
-    ensure_livekit_server()
     arguments = supplied_token_to_environment(arguments)
     RESULTS.mkdir(exist_ok=True)
     for name in RUN_OUTPUTS:

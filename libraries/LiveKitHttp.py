@@ -220,7 +220,7 @@ class LiveKitHttp:
             answer = self._exchange(SERVER_SESSION, server.http_base, "GET", "/", what="the LiveKit server")
             version = server_version.from_headers(answer.headers)
         else:
-            source = server_binary.find_source(dict(os.environ, LIVEKIT_URL=""))
+            source = self._server_binary()
             if source.binary is None:
                 if os.environ.get(REQUIRE_SERVER_VARIABLE, "").strip() == "1":
                     raise AssertionError(f"{REQUIRE_SERVER_VARIABLE}=1 but no LiveKit server was found. {HOW_TO_ENABLE_LIVE}")
@@ -1100,6 +1100,16 @@ class LiveKitHttp:
                 self._state.header_secrets.add(text)
                 evidence.remember_secret(text)
         return headers
+
+    @staticmethod
+    def _server_binary() -> server_binary.ServerSource:
+        """livekit-server from PATH or the pinned build, which is built here on first use when Go is found."""
+        try:
+            return server_binary.ensure_server(dict(os.environ, LIVEKIT_URL=""), announce=logger.console)
+        except server_binary.BuildFailure as failure:
+            sentence = f"Building livekit-server v{server_binary.PINNED_VERSION} failed: {failure} {HOW_TO_ENABLE_LIVE}"
+            logger.console(sentence)  # a fatal suite setup failure shows only "stopped" in the tests
+            raise ConfigurationFailure(sentence) from None
 
     def _webhook_settings(self) -> dict:
         """Webhook URLs for a server this library starts: none unless a receiver was chosen first."""

@@ -23,10 +23,11 @@ NO_SERVER_BUILD = str(ROOT / "utest" / "data" / "no-livekit-server-build")  # a 
 def clean_environment(**settings: str) -> dict[str, str]:
     """The environment without any LIVEKIT_ setting, and without the project's pinned server build.
 
-    A test that wants the real server passes ``LIVEKIT_SERVER_BINARY``.
+    A test that wants the real server passes ``LIVEKIT_SERVER_BINARY``; none builds it.
     """
     environment = {name: value for name, value in os.environ.items() if not name.startswith("LIVEKIT_")}
     environment["LIVEKIT_SERVER_CACHE"] = NO_SERVER_BUILD
+    environment["LIVEKIT_SERVER_BUILD"] = "0"  # never a build of the server inside a test
     environment.update(settings)
     return environment
 

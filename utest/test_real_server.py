@@ -8,11 +8,11 @@ instead of a skip.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import socket
 import stat
-import subprocess
 import sys
 from pathlib import Path
 
@@ -163,7 +163,9 @@ def test_the_server_is_looked_for_in_the_documented_order(tmp_path):
     cached = _executable(cache / f"v{binary.PINNED_VERSION}" / binary.EXECUTABLE)
     everything = {"LIVEKIT_URL": "ws://127.0.0.1:7880", "PATH": str(on_path)}
     assert binary.find_source(everything, cache).kind == "url"
-    assert binary.find_source(dict(everything, LIVEKIT_URL=""), cache) == binary.ServerSource("path", str(on_path / "livekit-server"))
+    assert binary.find_source(dict(everything, LIVEKIT_URL=""), cache) == binary.ServerSource(
+        "path", str(on_path / "livekit-server")
+    )
     assert binary.find_source({"PATH": str(tmp_path)}, cache) == binary.ServerSource("pinned", str(cached))
     assert binary.find_source({"PATH": str(tmp_path)}, tmp_path / "empty").kind == "none"
 
@@ -180,19 +182,27 @@ def test_a_failed_build_stops_the_run_with_gos_last_lines_and_the_ways_to_get_a_
     environment = clean_environment(
         PATH=f"{tools}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}/usr/bin{os.pathsep}/bin",
         LIVEKIT_SERVER_CACHE=str(tmp_path / "cache"),
-        LIVEKIT_AUTH_BOOTSTRAPPED="1",
+        LIVEKIT_SERVER_BUILD="1",
     )
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), "--include", "step-2", "--outputdir", str(tmp_path / "out")],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    run = run_robot(tmp_path / "out", str(SUITES / "authentication"), str(SUITES / "live"), environment=environment)
+    statuses = run.statuses()
+    sentence = f"Building livekit-server v{binary.PINNED_VERSION} failed: "
+    assert all(status == "PASS" for name, (status, _) in statuses.items() if name in ("Token Generation", "Token Claims"))
+    live = [message for name, (status, message) in statuses.items() if status == "FAIL"]
+    assert len(live) == LIVE_TESTS
+    assert all(message == "Test execution stopped due to a fatal error." for message in live)
+    # The console says why, and the log keeps the suite setup's failure with the same sentence.
+    why = (
+        sentence + "reading https://proxy.golang.org/...: 403 Forbidden\nbuild failed for a reason " + binary.HOW_TO_GET_A_SERVER
     )
-    assert done.returncode == 252
-    assert f"Building livekit-server v{binary.PINNED_VERSION} with Go (first run only" in done.stdout
-    assert "403 Forbidden\nbuild failed for a reason" in done.stderr
-    assert "go: downloading" not in done.stderr
-    assert done.stderr.rstrip().endswith(binary.HOW_TO_GET_A_SERVER)
-    assert "Traceback" not in done.stdout + done.stderr
+    assert why in run.stdout
+    assert html.escape(why, quote=False) in (tmp_path / "out" / "output.xml").read_text(encoding="utf-8")
+    assert f"Building livekit-server v{binary.PINNED_VERSION} with Go (first run only" in run.stdout
+    assert "go: downloading" not in run.all_text()
+    assert "Traceback" not in run.stdout + run.stderr
+    assert not (tmp_path / "cache" / f"v{binary.PINNED_VERSION}").exists()
+
+
+def test_the_pinned_server_is_not_built_when_told_not_to(tmp_path):
+    environment = {"PATH": str(tmp_path), binary.BUILD_VARIABLE: "0"}
+    assert binary.ensure_server(environment, tmp_path / "cache", announce=pytest.fail).kind == "none"

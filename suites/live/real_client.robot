@@ -1,16 +1,16 @@
 *** Settings ***
-Documentation    A real client authenticates: LiveKit's Python real-time SDK joins the server's room with
-...              the five-step token, and the server's answers, not our decoding, show who joined where
-...              with which permissions. The server enforces them: the observer may not publish, a token
-...              without roomJoin or for another room does not get in, and data from a publisher reaches
-...              the observer over the real WebRTC transport ("transport ready", checked).
+Documentation     A real client authenticates: LiveKit's Python real-time SDK joins the server's room with
+...               the five-step token, and the server's answers, not our decoding, show who joined where
+...               with which permissions. The server enforces them: the observer may not publish, a token
+...               without roomJoin or for another room does not get in, and data from a publisher reaches
+...               the observer over the real WebRTC transport ("transport ready", checked).
 
-Resource         ../../resources/livekit_client.resource
+Resource          ../../resources/livekit_client.resource
 
-Suite Setup      The Client Joins With The Five-Step Token
-Suite Teardown   Every Client Has Left
+Suite Setup       The Client Joins With The Five-Step Token
+Suite Teardown    Every Client Has Left
 
-Test Tags        client
+Test Tags         client
 
 
 *** Test Cases ***
@@ -31,12 +31,12 @@ Data From A Publisher Reaches The Observer
     Data Sent By The Publisher Should Reach The Observer
 
 Server Decides Publishing As Step 4 Did
-    [Documentation]    The observer's silent track is refused by the server (published when the token grants canPublish).
+    [Documentation]    The server refuses the observer's silent track (publishes it if the token grants canPublish).
     The Server Should Decide Publishing As Step 4 Did
 
 Token Without roomJoin Cannot Join
     [Documentation]    The real client gets 401 "permissions denied".
-    A Token Without roomJoin Should Not Join
+    A Token Without The Join Grant Should Not Join
 
 Token For Another Room Does Not Join This Room
     [Documentation]    The room comes from the token alone.
