@@ -7,8 +7,9 @@ Several files are combined as ``rebot`` combines them; a file merged with ``rebo
 of a subset works as well. Every value in the summary comes from the results: the evidence tables
 the keywords log (their ``data-lk-evidence`` records), the test statuses and messages, and the suite
 metadata (the environment recorded by ``Record Test Environment``). Exit code: 0 when the summary
-was written (whatever the run's status), 1 with ``--require-passed`` when the status is not PASSED,
-2 when the results cannot be read.
+was written (whatever the run's status), 1 with ``--require-passed`` when the status is not PASSED
+(``PASSED (offline only)``, no LiveKit server contacted, is accepted with ``--allow-offline``), 2 when
+the results cannot be read.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ OBJECTIVE = (
 
 PASS, FAIL, SKIP, NOT_RUN = "PASS", "FAIL", "SKIP", "NOT RUN"
 PASSED, FAILED, INCOMPLETE = "PASSED", "FAILED", "INCOMPLETE"
+# Every test passed, but no LiveKit server answered one: the token is valid as a server would verify it,
+# not shown to be accepted by one. Its own wording and colour, and --require-passed refuses it.
+PASSED_OFFLINE = "PASSED (offline only)"
+STATUS_CSS = {PASSED: "passed", FAILED: "failed", INCOMPLETE: "incomplete", PASSED_OFFLINE: "offline"}
+ACCEPTANCE_KEY = "server_acceptance"  # the stable key of the real client's evidence records (LiveKitClient)
 
 
 @dataclass(frozen=True)
@@ -424,7 +430,58 @@ def overall_status(run: Run, steps: list[StepResult]) -> str:
         return FAILED
     if any(result.status in (SKIP, NOT_RUN) for result in steps):
         return INCOMPLETE
-    return PASSED
+    return PASSED if server_checked(run) else PASSED_OFFLINE
+
+
+def server_checked(run: Run) -> bool:
+    """True when a LiveKit server answered the live checks: some passed and none failed."""
+    live = run.tagged("live")
+    return any(test.status == PASS for test in live) and not any(test.status == FAIL for test in live)
+
+
+@dataclass
+class Acceptance:
+    """What the real client observed, read from its evidence records by their stable keys."""
+
+    joined: dict | None
+    permissions: dict | None
+    listed: dict | None
+    publish: dict | None
+    data: dict | None
+    tests: list[TestRun]
+
+    @property
+    def transport(self) -> bool:
+        """Observed in this run: the client's transport connected and carried the data packet."""
+        joined = self.joined or {}
+        return bool(joined.get("transport")) and bool((self.data or {}).get("received"))
+
+    @property
+    def transport_problem(self) -> str | None:
+        return (self.joined or {}).get("transport_problem")
+
+
+def acceptance(run: Run) -> Acceptance | None:
+    """The real client's observations, or None when no client test is in the results."""
+    tests = [test for test in run.tagged("client") if test.has_tag("live")]
+    if not tests:
+        return None
+    facts: dict[str, list[tuple[TestRun, dict]]] = {}
+    for test in tests:
+        for record in test.records + test.suite_records:
+            kind = record.data.get(ACCEPTANCE_KEY)
+            found = record.data.get("facts")
+            if isinstance(kind, str) and isinstance(found, dict):
+                facts.setdefault(kind, []).append((test, found))
+
+    def first(kind: str, alias: str | None = "observer", passed: bool = True) -> dict | None:
+        for test, found in facts.get(kind, []):
+            if (alias is None or found.get("alias") == alias) and (test.status == PASS or not passed):
+                return found
+        return None
+
+    joined = next((found for _, found in facts.get("joined", []) if found.get("alias") == "observer"), None)
+    return Acceptance(joined, first("permissions"), first("listed"), first("publish"), first("data", None), tests)
 
 
 def area_results(run: Run) -> list[AreaResult]:
@@ -447,6 +504,7 @@ MARKDOWN_MARKS = {
     PASSED: "✅",
     FAILED: "❌",
     INCOMPLETE: "⚠️",
+    PASSED_OFFLINE: "☑️",
     "ok": "✓",
     "wrong": "✗",
     "reported": "—",
@@ -460,6 +518,7 @@ HTML_MARKS = {
     PASSED: "",
     FAILED: "",
     INCOMPLETE: "",
+    PASSED_OFFLINE: "",
     "ok": '<span class="ok">&#10003;</span>',
     "wrong": '<span class="wrong">&#10007;</span>',
     "reported": "&#8212;",
@@ -522,12 +581,13 @@ def build(run: Run, command: str | None) -> tuple[str, list[Block]]:
     blocks: list[Block] = [heading(1, text(TITLE))]
     blocks += [heading(2, text("Test Date")), paragraph(text(test_date(run)))]
     blocks += [heading(2, text("Objective")), *[paragraph(text(line)) for line in OBJECTIVE]]
-    blocks.append(heading(2, text(f"Status: {status} "), mark(status), css=f"status {status.lower()}"))
+    blocks.append(heading(2, text(f"Status: {status} "), mark(status), css=f"status {STATUS_CSS[status]}"))
     blocks.append(paragraph(text(status_sentence(run, steps, status))))
     blocks += execution_section(run, command)
     blocks.append(heading(3, text("Results")))
     for result in steps:
         blocks += step_section(result, run)
+    blocks += acceptance_section(run)
     blocks += flow_section(steps)
     blocks += findings_section(run, steps)
     blocks += conclusion_section(run, steps, status)
@@ -561,6 +621,11 @@ def status_sentence(run: Run, steps: list[StepResult], status: str) -> str:
     tally = f"{_tests(len(run.tests))}: {counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped."
     if status == PASSED:
         return f"All five steps passed and no test failed. {tally}"
+    if status == PASSED_OFFLINE:
+        return (
+            f"All five steps passed and no test failed, but no LiveKit server was contacted: the token was checked "
+            f"offline only, by the server's rules. {tally}"
+        )
     if status == FAILED:
         failed = [test for test in run.tests if test.status == FAIL]
         return f"{len(failed)} test{'s' if len(failed) != 1 else ''} failed. {tally}"
@@ -686,6 +751,61 @@ def step_section(result: StepResult, run: Run) -> list[Block]:
             blocks.append(paragraph(text("No values were recorded for this step."), css="missing"))
         blocks += outcome_blocks(test)
     return blocks
+
+
+def acceptance_section(run: Run) -> list[Block]:
+    """Server acceptance: what the real server answered the real client, in the steps' style."""
+    seen = acceptance(run)
+    url, version = run.meta(environment.SERVER_URL), run.meta(environment.SERVER_VERSION)
+    if seen is None:
+        status = PASS if server_checked(run) else (SKIP if run.tagged("live") else NOT_RUN)
+        blocks = [heading(4, text("Server Acceptance "), mark(status), css="step")]
+        if server_checked(run):
+            blocks.append(paragraph(text("The live checks passed, but no real client joined in these results."), css="missing"))
+        else:
+            blocks.append(paragraph(text("Not checked: no LiveKit server answered in these results."), css="missing"))
+        return blocks
+    statuses = {test.status for test in seen.tests}
+    status = FAIL if FAIL in statuses else (PASS if PASS in statuses else SKIP)
+    blocks = [heading(4, text("Server Acceptance "), mark(status), css="step")]
+    items: list[Inline] = []
+    if url:
+        server: Inline = [text("Server: "), code(url)]
+        if version:
+            server += [text(", version "), code(version)]
+        items.append(server)
+    joined = seen.joined
+    if joined:
+        items.append([text("Participant joined as "), code(joined.get("identity")), text(" in "), code(joined.get("room"))])
+        if seen.transport:
+            items.append([text("Transport: WebRTC connected (UDP on 127.0.0.1)")])
+        else:
+            items.append([text(f"Transport: not checked ({seen.transport_problem or 'no data crossed it in this run'})")])
+    if seen.permissions:
+        applied = seen.permissions.get("permissions") or {}
+        shown = ", ".join(f"{name} {show(value)}" for name, value in applied.items() if name in SHOWN_PERMISSIONS)
+        agreement = "as Step 4 decided" if seen.permissions.get("matches") else "NOT as Step 4 decided"
+        items.append([text(f"Permissions as the server applied them ({agreement}): {shown}")])
+    if seen.listed:
+        items.append([text("RoomService ListParticipants shows the same participant with the same permissions")])
+    if seen.publish:
+        if seen.publish.get("refused"):
+            items.append([text("Publish refused by the server: "), code(str(seen.publish.get("answer")))])
+        elif seen.publish.get("expected") == "allowed" and seen.publish.get("matches"):
+            items.append([text("Publish allowed by the server, as the token grants canPublish")])
+    if seen.data and seen.data.get("received"):
+        items.append([text("Data received by "), code(seen.data.get("receiver")), text(" from "), code(seen.data.get("sender"))])
+    skew = next((record for test in run.tagged("live") for record in test.tables("Clock skew")), None)
+    if skew is not None:
+        items.append([text("Clock skew against the server's Date header: "), text(show(skew.value("Skew (server - local)")))])
+    blocks.append(bullets(items))
+    for test in seen.tests:
+        blocks += outcome_blocks(test)
+    return blocks
+
+
+# The permissions the summary names, in the order of the original document's Step 4.
+SHOWN_PERMISSIONS = ("canSubscribe", "canPublish", "canPublishData", "hidden")
 
 
 def instance_label(test: TestRun, result: StepResult, run: Run) -> Inline:
@@ -1012,9 +1132,7 @@ def server_lacks_key_pair(run: Run) -> bool:
 
 def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[Block]:
     blocks = [heading(3, text("Conclusion"))]
-    live = next((area for area in area_results(run) if area.tag == "live"), None)
-    server_checked = live is not None and live.count(PASS) > 0 and live.count(FAIL) == 0
-    if status == PASSED:
+    if status in (PASSED, PASSED_OFFLINE):
         scope = "these results" if run.combined else "this run"
         opening = f"The five authentication steps passed in {scope}. "
         if len(run.tokens) > 1:
@@ -1022,11 +1140,18 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
             opening += f"Each step ran on the token of its own {own} ({len(run.tokens)} different tokens). "
         blocks.append(paragraph(text(opening), *_token_facts(run)))
         blocks.append(Block("numbered", items=passed_facts(run)))
-        if server_checked:
+        if status == PASSED:
             url = run.meta(environment.SERVER_URL)
             where = f" at {url}" if url else ""
             blocks.append(paragraph(text(f"A LiveKit server{where} was contacted and the live checks passed.")))
-            blocks.append(paragraph(strong("Control plane verified. Server authentication verified."), css="verdict"))
+            seen = acceptance(run)
+            if seen is not None and seen.transport:
+                verdict = "Control plane verified. Transport verified."
+            elif seen is not None and seen.transport_problem:
+                verdict = f"Control plane verified. Transport not checked: {seen.transport_problem}."
+            else:
+                verdict = "Control plane verified. Transport not checked in this run."
+            blocks.append(paragraph(strong(verdict), css="verdict"))
         else:
             blocks.append(
                 paragraph(
@@ -1287,6 +1412,7 @@ h3 { font-size: 1.1rem; margin-top: 1.6rem; border-bottom: 1px solid var(--line)
 h4 { font-size: 1rem; margin: 1.2rem 0 .3rem; }
 h2.status { display: inline-block; padding: .3rem .9rem; border-radius: .4rem; color: #fff; }
 h2.passed { background: var(--pass); } h2.failed { background: var(--fail); } h2.incomplete { background: var(--warn); }
+h2.offline { background: #0969da; }
 .label { display: inline-block; font-size: .75rem; font-weight: 700; padding: .05rem .45rem; border-radius: .3rem;
          color: #fff; vertical-align: middle; letter-spacing: .03em; }
 .label.pass { background: var(--pass); } .label.fail { background: var(--fail); } .label.skip { background: var(--warn); }
@@ -1374,6 +1500,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outdir", type=Path, help="where to write the summary (default: the folder of the first output.xml)")
     parser.add_argument("--command", help="the command that reproduces the run, shown in the summary")
     parser.add_argument("--require-passed", action="store_true", help="exit with 1 unless the status is PASSED")
+    parser.add_argument(
+        "--allow-offline",
+        action="store_true",
+        help="with --require-passed, also accept PASSED (offline only): every test passed, but no LiveKit server was contacted",
+    )
     options = parser.parse_args(argv)
     try:
         outputs = [output_file(path) for path in options.outputs]
@@ -1387,7 +1518,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Sign-off summary not written: {reason}", file=sys.stderr)
         return 2
     print(f"Sign-off summary: {status} ({page}, {markdown.name})")
-    return 1 if options.require_passed and status != PASSED else 0
+    accepted = {PASSED, PASSED_OFFLINE} if options.allow_offline else {PASSED}
+    if options.require_passed and status not in accepted:
+        if status == PASSED_OFFLINE:
+            print(
+                "No LiveKit server was contacted in this run: set LIVEKIT_URL or let the suite start one, "
+                "or pass --allow-offline to accept offline evidence.",
+                file=sys.stderr,
+            )
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

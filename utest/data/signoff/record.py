@@ -12,6 +12,9 @@ files hold no secret; tokens never reach output.xml. Absolute paths of this chec
 - skipped.xml  the default run with ``--skip step-5``
 - steps-1-2.xml and steps-3-5.xml  two subset runs, to be combined
 - merged.xml   failed.xml merged (rebot --merge) with a re-run of its failed test on a minted token
+- live.xml     the default run of the authentication and live suites against the real livekit-server
+               (the project's pinned build, given in LIVEKIT_SERVER_BINARY; skipped without it): the
+               real client joined, the server refused the observer's track, data crossed the transport
 """
 
 from __future__ import annotations
@@ -42,9 +45,9 @@ def expired_token() -> str:
     return library.generate_token("client_test", "test_room", **grants, **EXPIRED).value
 
 
-def robot(output: Path, *options: str, environ: dict[str, str]) -> None:
+def robot(output: Path, *options: str, environ: dict[str, str], suites: tuple[Path, ...] = (SUITE,)) -> None:
     command = [sys.executable, "-m", "robot", "--pythonpath", str(ROOT / "libraries"), "--output", str(output)]
-    command += ["--log", "NONE", "--report", "NONE", "--console", "quiet", *options, str(SUITE)]
+    command += ["--log", "NONE", "--report", "NONE", "--console", "quiet", *options, *map(str, suites)]
     subprocess.run(command, env=environ, cwd=ROOT, check=False)
 
 
@@ -66,7 +69,13 @@ def main() -> int:
     rebot += ["--log", "NONE", "--report", "NONE", str(HERE / "failed.xml"), str(rerun)]
     subprocess.run(rebot, cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
     rerun.unlink()
-    for name in ("passed", "failed", "skipped", "steps-1-2", "steps-3-5", "merged"):
+    names = ["passed", "failed", "skipped", "steps-1-2", "steps-3-5", "merged"]
+    server = os.environ.get("LIVEKIT_SERVER_BINARY")
+    if server:
+        live = {**environ, "LIVEKIT_SERVER_BINARY": server}
+        robot(HERE / "live.xml", "--name", "LiveKit Authentication", environ=live, suites=(SUITE, ROOT / "suites" / "live"))
+        names.append("live")
+    for name in names:
         normalise(HERE / f"{name}.xml")
     return 0
 
