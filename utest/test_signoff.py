@@ -120,7 +120,7 @@ def _without_transport(tmp_path: Path) -> Path:
 
 def test_transport_is_verified_only_when_data_crossed_it(tmp_path):
     run = signoff.read_results([_without_transport(tmp_path)])
-    status, blocks = signoff.build(run, None)
+    _, blocks = signoff.build(run, None)
     markdown = signoff.to_markdown(blocks)
     assert "Transport verified" not in markdown
     assert "**Control plane verified. Transport not checked in this run.**" in section(markdown, "Conclusion")
