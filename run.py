@@ -287,6 +287,8 @@ def ensure_livekit_server() -> None:
     (An acceptance run builds it only when a live suite runs, in `Use LiveKit Server`.) A failed
     build stops with Go's last lines and the ways to get a server.
     """
+    if str(LIBRARIES) not in sys.path:
+        sys.path.insert(0, str(LIBRARIES))
     from livekit_server import binary
 
     try:
