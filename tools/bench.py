@@ -11,7 +11,8 @@ microseconds per operation; every round times all operations one after the other
 with the server's options) and with livekit-api (``AccessToken.to_jwt``/``TokenVerifier.verify``).
 The keyword figures include what the keywords do besides the JWT work: the evidence table logged for
 a minted token, the leak-guard note, the server's claim type checks. The suite wall times are the
-time of ``python -m robot`` on each suite folder and on all of them (what ``python run.py`` runs,
+time of ``python -m robot`` on each suite folder (the live suite with the real server and client) and
+on all of them (what ``python run.py`` runs,
 without its set-up, sign-off and leak guard), output in a temporary folder, as a subprocess.
 
 This prints figures; it is not a test and asserts nothing.
@@ -160,6 +161,22 @@ def suite_wall_time(suite: str) -> tuple[float, str]:
     return elapsed, status
 
 
+def server_start_to_ready(rounds: int) -> list[float] | None:
+    """Seconds from starting the pinned (or PATH) livekit-server to its first HTTP answer, per round."""
+    from livekit_server import binary, process
+
+    source = binary.find_source(dict(os.environ, LIVEKIT_URL=""))
+    if source.binary is None:
+        return None
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        server = process.start_server(source.binary, {API_KEY: API_SECRET})
+        times.append(time.perf_counter() - started)
+        server.stop()
+    return times
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-suites", action="store_true", help="skip the suite wall times")
@@ -170,7 +187,12 @@ def main(argv: list[str]) -> int:
     print_figures(figures)
     if not options.no_suites:
         print("\nSuite wall time (python -m robot, default options, one run each)")
-        for suite in ("authentication", "security", ""):
+        times = server_start_to_ready(3 if options.quick else 5)
+        if times is None:
+            print("  livekit-server start to ready: no server binary (see README, Live checks)")
+        else:
+            print(f"  livekit-server start to ready: {min(times):.2f} to {max(times):.2f} s over {len(times)} starts")
+        for suite in ("authentication", "security", "live", ""):
             if (ROOT / "suites" / suite).is_dir():
                 elapsed, status = suite_wall_time(suite)
                 label = f"suites/{suite}" if suite else "suites (all, as python run.py runs them)"
