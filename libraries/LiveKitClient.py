@@ -113,6 +113,8 @@ class LiveKitClient:
         joined = self._signal_join(alias, text)
         transport = "connected (WebRTC, UDP on 127.0.0.1)"
         try:
+            if self._transport_problem:  # seen with an earlier client: another would wait as long in vain
+                raise realtime.JoinRefused(self._transport_problem, None, transport=True)
             participant = realtime.join(alias, server.ws_url, text, self.timeout)
         except realtime.JoinRefused as refused:
             if refused.transport:

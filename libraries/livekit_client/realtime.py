@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from livekit_http.answers import scrub
 
-from .loop import run
+from .loop import ClientTimeout, run
 from .signal import permission_dict
 
 CONNECT_TIMEOUT = 15.0  # seconds for the signal join and the WebRTC transport together
@@ -108,7 +108,12 @@ def join(alias: str, ws_url: str, token: str, timeout: float = CONNECT_TIMEOUT) 
             raise _refusal(str(error), token) from None
         return participant
 
-    return run(connect(), timeout + 5, f"Joining the room as {alias}")
+    try:
+        return run(connect(), timeout + 5, f"Joining the room as {alias}")
+    except ClientTimeout:
+        # The signal join answers at once; what takes this long is the WebRTC transport, which the SDK
+        # retries for about a minute before it gives up.
+        raise JoinRefused(f"the WebRTC transport did not connect within {timeout + 5:g} s", None, transport=True) from None
 
 
 def _refusal(message: str, token: str) -> JoinRefused:
