@@ -8,7 +8,8 @@ A POST to the receiver's path is answered, in this order:
   that the client can read the answer, a larger one closes the connection);
 - ``401`` when :func:`~livekit_webhooks.verification.verify_webhook` refuses the token or the
   body hash, ``400`` when the verified body is not a ``WebhookEvent``;
-- ``200`` with ``{"event": ..., "id": ...}`` for a verified event, handed to ``on_event``.
+- ``200`` with ``{"event": ..., "id": ...}`` for a verified event, after ``on_webhook`` took it
+  (``500`` when that raised, so that the server sends the event again).
 
 Refusals carry ``{"error": <one sentence>}``; no answer or log line quotes a token.
 """
@@ -121,7 +122,6 @@ def handler_for(settings: ReceiverSettings) -> type[BaseHTTPRequestHandler]:
         timeout = 15  # seconds a client may take to send its request
 
         def do_POST(self):
-            note = ""
             try:
                 if self.path.split("?", 1)[0] != settings.path:
                     raise _Refusal(HTTPStatus.NOT_FOUND, f"Nothing here; POST webhooks to {settings.path}.")
@@ -146,7 +146,11 @@ def handler_for(settings: ReceiverSettings) -> type[BaseHTTPRequestHandler]:
             received = ReceivedWebhook(settings.next_order(), current_time(), int(status), verdict)
             self._note = note
             if settings.on_webhook is not None:
-                settings.on_webhook(received)
+                try:
+                    settings.on_webhook(received)
+                except Exception:  # the application's own work failed: a 5xx makes the server send it again
+                    self._note = f"{note}, not handled: the application's handler failed"
+                    return self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "The receiver could not handle the event."})
             self._answer(status, answer)
 
         def do_GET(self):
