@@ -31,7 +31,13 @@ EVENT_TYPES = (
     "ingress_started",
     "ingress_ended",
 )
-_WITH_PARTICIPANT = ("participant_joined", "participant_left", "participant_connection_aborted", "track_published", "track_unpublished")
+_WITH_PARTICIPANT = (
+    "participant_joined",
+    "participant_left",
+    "participant_connection_aborted",
+    "track_published",
+    "track_unpublished",
+)
 _WITH_TRACK = ("track_published", "track_unpublished")
 MAX_SHOWN_CHARS = 256
 
@@ -125,7 +131,9 @@ def read_event(body: bytes) -> EventSummary:
         reason = "it is not JSON" if "Failed to load JSON" in str(error) else "a field does not have the type WebhookEvent needs"
         raise UnreadableEvent(f"the body is not a WebhookEvent: {reason}") from None
     except (RecursionError, ValueError, TypeError, AttributeError):
-        raise UnreadableEvent("the body is not a WebhookEvent: it is nested too deeply or holds values protojson refuses") from None
+        raise UnreadableEvent(
+            "the body is not a WebhookEvent: it is nested too deeply or holds values protojson refuses"
+        ) from None
     return EventSummary(
         event=_shown(message.event),
         room=_shown(message.room.name),

@@ -154,7 +154,9 @@ def handler_for(settings: ReceiverSettings) -> type[BaseHTTPRequestHandler]:
             self._answer(status, answer)
 
         def do_GET(self):
-            self._answer(HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"Use POST {settings.path}: this is a LiveKit webhook receiver."})
+            self._answer(
+                HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"Use POST {settings.path}: this is a LiveKit webhook receiver."}
+            )
 
         do_PUT = do_DELETE = do_PATCH = do_GET
 

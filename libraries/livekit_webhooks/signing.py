@@ -36,7 +36,9 @@ def webhook_claims(api_key: str, sha256: str | None, at: float | None = None, va
     return claims
 
 
-def sign_body(body: bytes, keyring: Keyring, api_key: str | None = None, at: float | None = None, valid_for: float = VALID_FOR_SECONDS) -> str:
+def sign_body(
+    body: bytes, keyring: Keyring, api_key: str | None = None, at: float | None = None, valid_for: float = VALID_FOR_SECONDS
+) -> str:
     """The ``Authorization`` header value the server sends with ``body``, signed with ``api_key``'s secret.
 
     ``api_key`` is the key the server's ``webhook.api_key`` names (default: the keyring's first);
