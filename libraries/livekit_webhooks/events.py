@@ -126,7 +126,15 @@ def read_event(body: bytes) -> EventSummary:
         raise UnreadableEvent("the body is not UTF-8 text") from None
     message = WebhookEvent()
     try:
+        document = json.loads(text, object_pairs_hook=_Object.from_pairs)
+        problem = _shape_problem(document, WebhookEvent.DESCRIPTOR)
+        if problem:
+            raise UnreadableEvent(f"the body is not a WebhookEvent: {problem}")
         json_format.Parse(text, message, ignore_unknown_fields=True)
+    except UnreadableEvent:
+        raise
+    except json.JSONDecodeError:
+        raise UnreadableEvent("the body is not a WebhookEvent: it is not JSON") from None
     except json_format.ParseError as error:
         reason = "it is not JSON" if "Failed to load JSON" in str(error) else "a field does not have the type WebhookEvent needs"
         raise UnreadableEvent(f"the body is not a WebhookEvent: {reason}") from None
@@ -142,6 +150,59 @@ def read_event(body: bytes) -> EventSummary:
         created_at=int(message.created_at) if message.created_at else None,
         track=_shown(message.track.sid),
     )
+
+
+class _Object(dict):
+    """A JSON object that remembers the names it held more than once."""
+
+    duplicates: frozenset = frozenset()
+
+    @classmethod
+    def from_pairs(cls, pairs):
+        made = cls(pairs)
+        if len(made) != len(pairs):
+            names = [name for name, _ in pairs]
+            made.duplicates = frozenset(name for name in names if names.count(name) > 1)
+        return made
+
+
+def _shape_problem(document, descriptor) -> str | None:
+    """Where ``document`` has a shape Go's protojson refuses and Python's parser lets through, or None.
+
+    Go refuses a message field that is not an object, a list field that is not a list and a known
+    field given twice; Python's ``json_format`` reads a string given for a message as its field
+    names, and keeps the last of duplicate fields. Field names only are reported, never values.
+    """
+    if not isinstance(document, dict):
+        return "it is not a JSON object"
+    stack = [(document, descriptor, "")]
+    while stack:
+        value, message, where = stack.pop()
+        for name, item in value.items():
+            field = message.fields_by_camelcase_name.get(name) or message.fields_by_name.get(name)
+            if field is None or item is None:
+                continue
+            path = f"{where}{field.json_name}"
+            if name in getattr(value, "duplicates", ()):
+                return f"{path} is given twice"
+            entry = field.message_type
+            if entry is not None and entry.GetOptions().map_entry:
+                if not isinstance(item, dict):
+                    return f"{path} must be a JSON object"
+                continue
+            if field.is_repeated:
+                if not isinstance(item, list):
+                    return f"{path} must be a list"
+                items = item
+            else:
+                items = [item]
+            if entry is None or entry.full_name.startswith("google.protobuf."):
+                continue
+            for child in items:
+                if not isinstance(child, dict):
+                    return f"{path} must be a JSON object ({entry.name})"
+                stack.append((child, entry, path + "."))
+    return None
 
 
 def _shown(value: str) -> str:

@@ -107,7 +107,7 @@ def announced_length(value: str | None) -> int | None:
         return None
     text = value.strip()
     if not (text.isascii() and text.isdigit()):
-        raise _Refusal(HTTPStatus.BAD_REQUEST, "The Content-Length header is not a number of bytes.")
+        raise _Refusal(HTTPStatus.BAD_REQUEST, "The Content-Length header is not a number of bytes.", close=True)
     digits = text.lstrip("0") or "0"
     return int(digits) if len(digits) <= 18 else 1 << 62  # beyond any body; Python limits very long conversions
 
@@ -124,7 +124,7 @@ def handler_for(settings: ReceiverSettings) -> type[BaseHTTPRequestHandler]:
         def do_POST(self):
             try:
                 if self.path.split("?", 1)[0] != settings.path:
-                    raise _Refusal(HTTPStatus.NOT_FOUND, f"Nothing here; POST webhooks to {settings.path}.")
+                    raise _Refusal(HTTPStatus.NOT_FOUND, f"Nothing here; POST webhooks to {settings.path}.", close=True)
                 body = self._body()
                 verdict = verify_webhook(
                     self.headers.get("Authorization"),
@@ -153,9 +153,11 @@ def handler_for(settings: ReceiverSettings) -> type[BaseHTTPRequestHandler]:
                     return self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "The receiver could not handle the event."})
             self._answer(status, answer)
 
-        def do_GET(self):
+        def do_GET(self):  # a body it may carry stays unread, so the connection is closed after the answer
             self._answer(
-                HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"Use POST {settings.path}: this is a LiveKit webhook receiver."}
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                {"error": f"Use POST {settings.path}: this is a LiveKit webhook receiver."},
+                close=True,
             )
 
         do_PUT = do_DELETE = do_PATCH = do_GET
