@@ -885,7 +885,7 @@ def findings_section(run: Run, steps: list[StepResult]) -> list[Block]:
         body = str(finding.get("text", ""))
         # A text that opens with its own label ("Clock skew: ...") is shown without repeating it.
         body = re.sub(rf"^{re.escape(name)}\s*[:—-]\s*", "", body, flags=re.IGNORECASE) or body
-        items.append([strong(name), text(f" ({severity}): {bounded(body)}")])
+        items.append([strong(name), text(f" ({severity}): {bounded(body, FINDING_LIMIT)}")])
     ids = " ".join(str(finding.get("finding", "")).lower() for finding in run.findings)
     if "clock" not in ids:
         items.append(clock_item(run))
@@ -967,13 +967,16 @@ def area_item(area: AreaResult, run: Run) -> Inline:
 
 
 MESSAGE_LIMIT = 300  # characters of a message shown in the summary; log.html and report.html keep it whole
+# A finding is written by the libraries, not quoted from a failure: it may list what it found (the
+# forged webhooks a receiver accepted), so it is shown longer.
+FINDING_LIMIT = 1200
 NAMES_SHOWN = 10
 KEY_PAIR_CAUSE = "the server does not share this suite's key pair (LIVEKIT_API_KEY/LIVEKIT_API_SECRET)"
 
 
-def bounded(message: str) -> str:
-    """``message`` cut to ``MESSAGE_LIMIT`` characters, ending in "…" when it was longer."""
-    return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT].rstrip() + "…"
+def bounded(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``message`` cut to ``limit`` characters (``MESSAGE_LIMIT``), ending in "…" when it was longer."""
+    return message if len(message) <= limit else message[:limit].rstrip() + "…"
 
 
 def display_name(test: TestRun, run: Run, short: bool = False) -> str:

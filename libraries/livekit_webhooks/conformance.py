@@ -138,7 +138,9 @@ def _verb(outcome: str) -> str:
 
 def _what(outcome: str, status: int | None, answer: str, failure: str | None) -> str:
     if outcome == "no answer":
-        return failure or "it gave no answer"
+        if not failure:
+            return "it gave no answer"
+        return (failure[:1].lower() + failure[1:]).rstrip(".")  # the transport's sentence, inside this one
     return (
         f"it answered {status}" + (f" '{answer}'" if answer else "") + (", a server error" if outcome == "server error" else "")
     )
