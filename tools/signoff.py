@@ -592,6 +592,11 @@ def reproduction_settings(run: Run) -> list[str]:
     headers = [r.value("Extra request headers") for r in run.setup_records if _same_label(r.title, "Token endpoint")]
     if any(re.match(r"[1-9]", str(value or "")) for value in headers):
         needed.append("TOKEN_ENDPOINT_HEADERS in the same variable file (--variablefile)")
+    receivers = [record for record in run.setup_records if _same_label(record.title, "Webhook receiver")]
+    if any("LIVEKIT_WEBHOOK_URL" in str(record.value("Source") or "") for record in receivers):
+        needed.append("LIVEKIT_WEBHOOK_URL")
+    if any(re.match(r"[1-9]", str(record.value("Extra request headers") or "")) for record in receivers):
+        needed.append("WEBHOOK_RECEIVER_HEADERS in the same variable file (--variablefile)")
     return needed
 
 

@@ -162,6 +162,9 @@ def test_an_apps_gateway_header_is_sent_to_its_receiver_and_never_logged(tmp_pat
     noted = [json.loads(line) for line in token_log.read_text(encoding="utf-8").splitlines()]
     assert noted.count({"secret": gateway_key}) == 1
     assert "The webhook receiver at " in signoff_findings(outputdir)
+    execution = section((outputdir / "signoff.md").read_text(encoding="utf-8"), "Test Execution")
+    assert "LIVEKIT_WEBHOOK_URL" in execution
+    assert "WEBHOOK_RECEIVER_HEADERS in the same variable file (--variablefile)" in execution
 
 
 def test_a_receiver_that_fails_or_is_down_fails_every_row_with_one_sentence(tmp_path):
