@@ -228,8 +228,10 @@ def test_the_size_limit_is_checked_before_anything_else():
 
 
 def test_the_unknown_key_of_a_forged_request_is_never_in_the_keyring():
-    request = hostile.build_request("unknown API key", Keyring([ApiKey("unknown-webhook-key", SECRET)]), at=NOW)
-    assert decoded_parts(request.token)[1]["iss"] not in ("unknown-webhook-key",)
+    keyring = Keyring([ApiKey("unknown-webhook-key", SECRET)])
+    request = hostile.build_request("unknown API key", keyring, at=NOW)
+    assert decoded_parts(request.token)[1]["iss"] not in keyring
+    assert verify_webhook(request.headers["Authorization"], request.body, keyring, at=NOW).cause == "unknown-api-key"
 
 
 def test_an_oversized_request_is_signed_and_larger_than_asked():
