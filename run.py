@@ -107,6 +107,19 @@ def ensure_node_packages() -> None:
     stamp.write_text("installed\n")
 
 
+def rerun_in_environment(script: Path, argv: list[str]) -> None:
+    """Run ``script`` again in the project's environment (set up as ``python run.py`` sets it up) and exit with its code.
+
+    For the examples, when a Python without the project's packages starts them.
+    """
+    python = ensure_venv()
+    ensure_requirements(python, REQUIREMENTS, "runtime")
+    try:
+        sys.exit(subprocess.call([str(python), str(Path(script).resolve()), *argv]))
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
 def bootstrap(argv: list[str]) -> int:
     if sys.version_info < MIN_PYTHON:
         sys.exit(f"Python {'.'.join(map(str, MIN_PYTHON))} or newer is needed; this is {sys.version.split()[0]}.")

@@ -25,7 +25,6 @@ import importlib.util
 import json
 import os
 import secrets
-import subprocess
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,12 +38,7 @@ def _run_in_project_environment() -> None:
     sys.path.insert(0, str(PROJECT))
     import run
 
-    python = run.ensure_venv()
-    run.ensure_requirements(python, run.REQUIREMENTS, "runtime")
-    try:
-        sys.exit(subprocess.call([str(python), str(Path(__file__).resolve()), *sys.argv[1:]]))
-    except KeyboardInterrupt:
-        sys.exit(130)
+    run.rerun_in_environment(Path(__file__), sys.argv[1:])
 
 
 if importlib.util.find_spec("jwt") is None or importlib.util.find_spec("robot") is None:
@@ -52,6 +46,7 @@ if importlib.util.find_spec("jwt") is None or importlib.util.find_spec("robot") 
 
 sys.path.insert(0, str(PROJECT / "libraries"))
 
+from livekit_http.options import port_number
 from livekit_http.urls import UrlError, is_loopback, normalise_server_url
 from livekit_tokens.evidence import fingerprint
 from livekit_tokens.keys import ConfigurationError
@@ -303,14 +298,6 @@ def server_url_from_environment() -> str:
     if not value:
         return DEFAULT_SERVER_URL
     return normalise_server_url(value).ws_base
-
-
-def port_number(text: str) -> int:
-    """An ``--port`` value: a whole number from 0 (any free port) to 65535."""
-    value = text.strip()
-    if not (value.isascii() and value.isdigit()) or len(value) > 5 or int(value) > 65535:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 65535 (0 picks a free port), not '{text[:40]}'")
-    return int(value)
 
 
 def origin(text: str) -> str:

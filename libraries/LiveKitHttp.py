@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import secrets as random_source
 import shutil
 import subprocess
@@ -27,6 +26,7 @@ from robot.api.types import Secret
 from livekit_http import processes, server_version
 from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, status_text, transport_failure
 from livekit_http.clock import skew_from_date
+from livekit_http.headers import HeaderError, read_extra_headers
 from livekit_http.token_protocol import build_request, granted, grants_beyond, read_answer, request_mismatches
 from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normalise_server_url, path_of, without_query
 from livekit_server import binary as server_binary
@@ -62,10 +62,6 @@ HEADERS_ENVIRONMENT = "LIVEKIT_TOKEN_ENDPOINT_HEADERS"  # how the JS client chec
 HEADER_SECRET_MIN = 8  # characters; header values this long are noted for the leak guard and kept out of excerpts
 HOW_TO_ENABLE_LIVE = server_binary.HOW_TO_GET_A_SERVER
 REQUIRE_SERVER_VARIABLE = "LIVEKIT_REQUIRE_SERVER"  # 1: a missing server fails the live suite instead of skipping it
-
-# RFC 9110: a header name is a token; a value is visible Latin-1 characters with inner spaces and tabs.
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-_HEADER_VALUE = re.compile(r"(?:[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?")
 
 # Request bodies of the Twirp RoomService calls the permission table uses; others get {"room": room}.
 _ROOM_SERVICE_BODIES = {
@@ -1071,32 +1067,11 @@ class LiveKitHttp:
         return self._state.endpoint_url
 
     def _extra_headers(self) -> dict[str, str]:
-        value = robot_variable(HEADERS_VARIABLE)
-        if value in (None, ""):
-            return {}
-        if not isinstance(value, dict):
-            raise ConfigurationFailure(
-                "TOKEN_ENDPOINT_HEADERS must be a dictionary of header names and values in a variable file."
-            )
-        headers = {}
-        for name, raw in value.items():
-            text = getattr(raw, "value", raw)
-            if not isinstance(name, str) or not isinstance(text, str):
-                raise ConfigurationFailure(
-                    "TOKEN_ENDPOINT_HEADERS must map header names to text (or Secret) values in a variable file."
-                )
-            if not _HEADER_NAME.fullmatch(name):
-                shown = "".join(ch if ch.isprintable() else "?" for ch in name[:60])
-                raise ConfigurationFailure(
-                    f"TOKEN_ENDPOINT_HEADERS has '{shown}', which is no HTTP header name: use letters, digits and "
-                    "!#$%&'*+-.^_`|~ only."
-                )
-            if not _HEADER_VALUE.fullmatch(text):
-                raise ConfigurationFailure(
-                    f"The value of TOKEN_ENDPOINT_HEADERS '{name}' cannot be sent in an HTTP header (value not shown): "
-                    "it must be Latin-1 text without line breaks, control characters or outer spaces."
-                )
-            headers[name] = text
+        try:
+            headers = read_extra_headers(robot_variable(HEADERS_VARIABLE), "TOKEN_ENDPOINT_HEADERS")
+        except HeaderError as error:
+            raise ConfigurationFailure(str(error)) from None
+        for text in headers.values():
             if len(text) >= HEADER_SECRET_MIN and text not in self._state.header_secrets:
                 self._state.header_secrets.add(text)
                 evidence.remember_secret(text)

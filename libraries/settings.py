@@ -115,7 +115,9 @@ def _http_problem(environ) -> str | None:
         endpoint_variables(environ)
     except (UrlError, ValueError) as error:
         return str(error)
-    return None
+    from webhook_settings import configuration_problem as webhook_problem
+
+    return webhook_problem(environ)
 
 
 def get_variables(environ=None) -> dict:

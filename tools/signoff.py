@@ -657,6 +657,11 @@ def reproduction_settings(run: Run) -> list[str]:
     headers = [r.value("Extra request headers") for r in run.setup_records if _same_label(r.title, "Token endpoint")]
     if any(re.match(r"[1-9]", str(value or "")) for value in headers):
         needed.append("TOKEN_ENDPOINT_HEADERS in the same variable file (--variablefile)")
+    receivers = [record for record in run.setup_records if _same_label(record.title, "Webhook receiver")]
+    if any("LIVEKIT_WEBHOOK_URL" in str(record.value("Source") or "") for record in receivers):
+        needed.append("LIVEKIT_WEBHOOK_URL")
+    if any(re.match(r"[1-9]", str(record.value("Extra request headers") or "")) for record in receivers):
+        needed.append("WEBHOOK_RECEIVER_HEADERS in the same variable file (--variablefile)")
     return needed
 
 
@@ -1005,7 +1010,7 @@ def findings_section(run: Run, steps: list[StepResult]) -> list[Block]:
         body = str(finding.get("text", ""))
         # A text that opens with its own label ("Clock skew: ...") is shown without repeating it.
         body = re.sub(rf"^{re.escape(name)}\s*[:—-]\s*", "", body, flags=re.IGNORECASE) or body
-        items.append([strong(name), text(f" ({severity}): {bounded(body)}")])
+        items.append([strong(name), text(f" ({severity}): {bounded(body, FINDING_LIMIT)}")])
     ids = " ".join(str(finding.get("finding", "")).lower() for finding in run.findings)
     if "clock" not in ids:
         items.append(clock_item(run))
@@ -1087,13 +1092,16 @@ def area_item(area: AreaResult, run: Run) -> Inline:
 
 
 MESSAGE_LIMIT = 300  # characters of a message shown in the summary; log.html and report.html keep it whole
+# A finding is written by the libraries, not quoted from a failure: it may list what it found (the
+# forged webhooks a receiver accepted), so it is shown longer.
+FINDING_LIMIT = 1200
 NAMES_SHOWN = 10
 KEY_PAIR_CAUSE = "the server does not share this suite's key pair (LIVEKIT_API_KEY/LIVEKIT_API_SECRET)"
 
 
-def bounded(message: str) -> str:
-    """``message`` cut to ``MESSAGE_LIMIT`` characters, ending in "…" when it was longer."""
-    return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT].rstrip() + "…"
+def bounded(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``message`` cut to ``limit`` characters (``MESSAGE_LIMIT``), ending in "…" when it was longer."""
+    return message if len(message) <= limit else message[:limit].rstrip() + "…"
 
 
 def display_name(test: TestRun, run: Run, short: bool = False) -> str:

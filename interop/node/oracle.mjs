@@ -6,14 +6,17 @@
 //
 //   {"op": "mint", "apiKey": ..., "apiSecret": ..., "request": {...}}  -> {"ok": true, "token": ...}
 //   {"op": "verify", "apiKey": ..., "apiSecret": ..., "token": ...}     -> {"ok": true, "claims": {...}}
+//   {"op": "webhook", "apiKey": ..., "apiSecret": ..., "body": ..., "authorization": ...}
+//                                                                      -> {"ok": true, "event": {...}}
 //   failures                                                           -> {"ok": false, "outcome": ..., "error": {...}}
 //
-// "outcome" is "refused" when the SDK rejects a token (a jose JWT/JWS error), "crashed" when it
-// fails in another way while verifying, and "invalid-request" when a mint request asks for
-// something this SDK cannot write.
+// "outcome" is "refused" when the SDK rejects a token (a jose JWT/JWS error) or a webhook (also
+// WebhookReceiver's own errors for a missing header or a body hash that does not match),
+// "crashed" when it fails in another way while verifying, and "invalid-request" when a mint
+// request asks for something this SDK cannot write.
 
 import { createInterface } from 'node:readline';
-import { AccessToken, TokenVerifier, TrackSource } from 'livekit-server-sdk';
+import { AccessToken, TokenVerifier, TrackSource, WebhookReceiver } from 'livekit-server-sdk';
 
 // The fields of VideoGrant, SIPGrant, InferenceGrant and ObservabilityGrant in
 // livekit-server-sdk 2.19.2 (dist/grants.d.ts). This SDK has no agent grant.
@@ -89,6 +92,22 @@ async function verify(message) {
   }
 }
 
+// WebhookReceiver.receive (livekit-server-sdk 2.19.2, src/WebhookReceiver.ts) throws these itself.
+const WEBHOOK_REFUSALS = ['authorization header is empty', 'sha256 checksum of body does not match'];
+
+async function webhook(message) {
+  const receiver = new WebhookReceiver(message.apiKey, message.apiSecret);
+  try {
+    const event = await receiver.receive(message.body, message.authorization ?? undefined);
+    return { ok: true, event: event.toJson() };
+  } catch (error) {
+    const refused =
+      (typeof error?.code === 'string' && /^ERR_J(WT|WS|OSE)/.test(error.code)) ||
+      WEBHOOK_REFUSALS.includes(String(error?.message));
+    return { ok: false, outcome: refused ? 'refused' : 'crashed', error: describe(error) };
+  }
+}
+
 function describe(error) {
   return {
     name: String(error?.name ?? 'Error'),
@@ -107,6 +126,7 @@ async function answer(line) {
   try {
     if (message.op === 'mint') return await mint(message);
     if (message.op === 'verify') return await verify(message);
+    if (message.op === 'webhook') return await webhook(message);
     if (message.op === 'ping') return { ok: true, node: process.version };
     return { ok: false, outcome: 'invalid-request', error: { name: 'Error', code: null, message: `unknown op ${message.op}` } };
   } catch (error) {

@@ -31,6 +31,18 @@ def robot_variable(name: str):
     return BuiltIn().get_variable_value(name)
 
 
+def library_instance(name: str):
+    """The instance of the library ``name`` imported in this run, or None (outside a run, or not imported)."""
+    if not robot_is_running():
+        return None
+    from robot.libraries.BuiltIn import BuiltIn
+
+    try:
+        return BuiltIn().get_library_instance(name)
+    except RuntimeError:
+        return None
+
+
 def set_test_message(text: str) -> None:
     """Append ``text`` to the current test's message (shown in the report); outside a test, nothing."""
     if robot_variable("${TEST NAME}") is None:

@@ -156,6 +156,30 @@ class PythonSdk:
             raise SdkFailure(self.name, "crashed", type(error).__name__, _clean(error, token, api_secret)) from None
         return claims.asdict()
 
+    def receive_webhook(self, body: str, authorization: str | None, api_key: str, api_secret: str) -> dict:
+        """Return the event ``WebhookReceiver.receive`` reads from ``body``; raise SdkFailure when it refuses.
+
+        livekit-api 1.2.2 (``livekit/api/webhook.py``) verifies the header with ``TokenVerifier``,
+        then compares the decoded ``sha256`` claim with the SHA-256 of the body's UTF-8 bytes; its
+        own refusals are plain ``Exception``s, and a header it cannot take at all a ``TypeError``
+        or ``AttributeError``.
+        """
+        import jwt
+        from google.protobuf.json_format import MessageToDict
+        from livekit.api import TokenVerifier, WebhookReceiver
+
+        receiver = WebhookReceiver(TokenVerifier(api_key, api_secret))
+        secrets = (authorization or "", api_secret)
+        try:
+            with _quiet_short_key_warning():
+                event = receiver.receive(body, authorization)
+        except jwt.PyJWTError as error:
+            raise SdkFailure(self.name, "refused", type(error).__name__, _clean(error, *secrets)) from None
+        except Exception as error:  # the receiver refuses with plain Exceptions: its messages tell which
+            outcome = "refused" if type(error) is Exception or isinstance(error, ValueError) else "crashed"
+            raise SdkFailure(self.name, outcome, type(error).__name__, _clean(error, *secrets)) from None
+        return MessageToDict(event)
+
 
 def _clean(error: BaseException, *secrets: str) -> str:
     return interop.scrub(str(error), *secrets)[:300]
@@ -349,6 +373,15 @@ class NodeSdk:
         if not answer.get("ok"):
             raise self._failure(answer, token, api_secret)
         return answer["claims"]
+
+    def receive_webhook(self, body: str, authorization: str | None, api_key: str, api_secret: str) -> dict:
+        """Return the event livekit-server-sdk's ``WebhookReceiver.receive`` reads; raise SdkFailure when it refuses."""
+        message = {"op": "webhook", "apiKey": api_key, "apiSecret": api_secret, "body": body, "authorization": authorization}
+        hidden = (authorization or "", api_secret)
+        answer = self.call(message, *hidden)
+        if not answer.get("ok"):
+            raise self._failure(answer, *hidden)
+        return answer["event"]
 
     def _failure(self, answer: dict, *secrets: str) -> SdkFailure:
         error = answer.get("error") or {}

@@ -1,0 +1,796 @@
+"""Robot Framework library for LiveKit webhooks: sign events as the server does, verify them as
+LiveKit's receivers do, check an app's receiver against forged events, and collect a server's events."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:  # Robot imports this file by path; its helper packages live beside it
+    sys.path.insert(0, _HERE)
+
+import requests
+from RequestsLibrary import RequestsLibrary
+from robot.api import SkipExecution, logger
+from robot.api.deco import keyword, library
+from robot.api.types import Secret
+
+import webhook_settings
+from livekit_http import processes
+from livekit_http.answers import excerpt, status_text, transport_failure
+from livekit_http.headers import HeaderError, read_extra_headers
+from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, without_query
+from livekit_tokens import evidence
+from livekit_tokens.keys import Keyring
+from livekit_tokens.robot_context import (
+    ConfigurationFailure,
+    library_instance,
+    library_keyring,
+    log_table,
+    report_finding,
+    robot_variable,
+    set_test_message,
+)
+from livekit_tokens.sdk_oracles import PYTHON_SDK, NodeSdk, PythonSdk, SdkFailure, SdkUnavailable, sdk_name
+from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
+from livekit_tokens.timeutil import now as current_time
+from livekit_tokens.verification import TokenRejected, token_text
+from livekit_webhooks import conformance, events, hostile, signing
+from livekit_webhooks.collector import Collector, start_collector
+from livekit_webhooks.verification import CAUSES, verify_webhook
+
+__version__ = "1.0.0"
+
+PROJECT = Path(__file__).resolve().parent.parent
+REFERENCE_RECEIVER = PROJECT / "examples" / "webhook_receiver.py"
+NODE_PROJECT = PROJECT / "interop" / "node"
+RECEIVER_SESSION = "webhook-receiver"
+HEADERS_VARIABLE = "${WEBHOOK_RECEIVER_HEADERS}"
+HEADER_SECRET_MIN = 8  # characters; header values this long are noted for the leak guard and kept out of excerpts
+RESERVED_HEADERS = ("authorization", "content-type", "content-length")
+SDK_VERDICTS = ("accepted", "refused", "crashed")
+
+
+@library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
+class LiveKitWebhooks:
+    """Sign, verify and send LiveKit webhooks, and check the receiver an app puts behind them.
+
+    = What a webhook is =
+
+    The LiveKit server POSTs each event (``room_started``, ``participant_joined``, ...) as a
+    protojson ``WebhookEvent`` with ``Content-Type: application/webhook+json`` and an
+    ``Authorization`` header that holds an access token of the key under ``webhook.api_key``,
+    without ``Bearer``, valid for 5 minutes, whose ``sha256`` claim is the standard base64 of the
+    SHA-256 of the body bytes (livekit/protocol ``webhook/url_notifier.go``). A receiver must
+    check all of it (``webhook/verifier.go``): without the check anyone can forge events.
+
+    = Keys =
+
+    The same as `LiveKitAuth`: ``LIVEKIT_API_KEY`` and ``LIVEKIT_API_SECRET``, ``LIVEKIT_KEYS``,
+    else the ``livekit-server --dev`` pair. Webhooks are signed with ``LIVEKIT_WEBHOOK_API_KEY``
+    (``${WEBHOOK_API_KEY}``) or the first key, and verified with every configured key.
+
+    = The receiver under test =
+
+    `Use Webhook Receiver` takes ``LIVEKIT_WEBHOOK_URL`` (``${WEBHOOK_URL}``); without it, the
+    reference receiver ``examples/webhook_receiver.py`` is started on a free port of 127.0.0.1.
+    `Webhook Receiver Should Answer` sends one case of `Create Webhook Request` and checks the
+    status class: ``accepted`` needs a 2xx, ``refused`` a 4xx (never a 2xx, never a 5xx), and
+    ``refused if strict`` a 4xx only when the receiver claims to be strict
+    (``LIVEKIT_WEBHOOK_STRICT``; the reference receiver is), else the answer is reported. For the
+    reference receiver the reason in its answer is checked too.
+
+    Extra headers an app's receiver needs for its own protection come from the
+    ``${WEBHOOK_RECEIVER_HEADERS}`` dictionary of a variable file (values may be ``Secret``); they
+    are sent with every request to the receiver and never logged.
+
+    = Tokens in the log =
+
+    Tokens are taken and returned as ``Secret``; tables show a fingerprint (``sha256:`` and 12 hex
+    digits) and the length instead, and every token made or received is noted for the end-of-run
+    leak guard.
+    """
+
+    ROBOT_LISTENER_API_VERSION = 3
+
+    def __init__(self, timeout: float = 10.0):
+        """``timeout`` is the number of seconds to wait for a receiver's answer.
+
+        Example:
+        | Library | LiveKitWebhooks | timeout=5 |
+        """
+        self.timeout = float(timeout)
+        self._keyring: Keyring | None = None
+        self._configuration_error: str | None = None
+        self._keys_loaded = False
+        self._receiver_url: str | None = None
+        self._receiver_is_reference = False
+        self._strict = False
+        self._started: processes.ManagedProcess | None = None
+        self._session: requests.Session | None = None
+        self._requests: RequestsLibrary | None = None
+        self._judgements: list[conformance.Judgement] = []
+        self._known_tokens: set[str] = set()
+        self._header_secrets: set[str] = set()
+        self._collector: Collector | None = None
+        self._python: PythonSdk | None = None
+        self._node = NodeSdk(NODE_PROJECT)
+        self.ROBOT_LIBRARY_LISTENER = self
+
+    def close(self) -> None:
+        """Stop what the library started when Robot Framework is done with it."""
+        self._node.close()
+        if self._collector is not None:
+            self._collector.stop()
+        if self._started is not None:
+            self._started.stop()
+            self._started = None
+
+    # ------------------------------------------------------------------ events and signatures
+
+    @keyword
+    def create_webhook_event(
+        self, event: str = "participant_joined", room: str = "test_room", participant: str = "client_test"
+    ) -> str:
+        """Return the body of a webhook event as the server writes it (compact protojson), as text.
+
+        ``event`` is a LiveKit event type (``room_started``, ``participant_joined``,
+        ``track_published``, ...); participant and track events carry ``participant``. Each body
+        has an event id of its own.
+
+        Example:
+        | ${body} = | Create Webhook Event | room_started | room=standup |
+        """
+        try:
+            body = events.build_event(event, room, participant)
+        except ValueError as error:
+            raise AssertionError(str(error)) from None
+        return body.decode("utf-8")
+
+    @keyword
+    def sign_webhook_body(self, body: str, api_key: str = "", valid_for: str = "5 minutes", at=None) -> Secret:
+        """Sign ``body`` as the server does and return the ``Authorization`` header value as a ``Secret``.
+
+        The token carries ``iss`` (``api_key``, default ``${WEBHOOK_API_KEY}`` or the first
+        configured key), ``exp`` (``valid_for`` from ``at``, default now), ``nbf``, ``iat`` and
+        ``sha256``, the standard base64 of the SHA-256 of the body's UTF-8 bytes; HS256.
+
+        Example:
+        | ${authorization} = | Sign Webhook Body | ${body} |
+        """
+        key = self._signing_key(api_key)
+        moment = self._moment(at)
+        seconds = self._seconds(valid_for, "valid_for")
+        data = _body_bytes(body)
+        token = signing.sign_body(data, self.keyring, key, moment, seconds)
+        self._remember(token)
+        log_table(
+            "Webhook signed",
+            [
+                {"label": "API key (iss)", "value": key},
+                {"label": "Algorithm", "value": "HS256"},
+                {"label": "sha256 claim", "value": signing.body_hash(data)},
+                {"label": "Body size", "value": f"{len(data)} bytes"},
+                {"label": "Expires", "value": f"{format_utc(int(moment) + int(seconds))} (valid for {format_duration(seconds)})"},
+                {"label": "Token", "value": _describe(token)},
+            ],
+        )
+        return Secret(token)
+
+    @keyword
+    def verify_webhook(self, authorization, body: str, at=None) -> dict:
+        """Verify a received webhook as LiveKit's receiver does and return what it observed.
+
+        ``authorization`` is the ``Authorization`` header value (a ``Secret``, or ``${None}`` for
+        none), ``body`` the body text exactly as received. The evidence table shows the API key,
+        the algorithm, the signature, whether the ``sha256`` claim matches the body, the expiry,
+        the event type, room and participant. A refused webhook fails with the reason.
+
+        Example:
+        | ${facts} = | Verify Webhook | ${authorization} | ${body} |
+        | Should Be Equal | ${facts}[event] | participant_joined |
+        """
+        verdict = self._verdict(authorization, body, at)
+        log_table("Webhook verification", verdict.rows())
+        verdict.require()
+        return dict(verdict.facts)
+
+    @keyword
+    def webhook_should_be_refused(self, authorization, body: str, cause: str, at=None) -> None:
+        """Check that a receiver following LiveKit's rules refuses the webhook for ``cause``.
+
+        ``cause`` is one of ``no-authorization``, ``malformed``, ``algorithm``,
+        ``unknown-api-key``, ``signature``, ``expired``, ``not-yet-valid``, ``exp-required``,
+        ``checksum``, ``event``, ``oversized-body`` (or its text, see `Verify Webhook`).
+
+        Example:
+        | Webhook Should Be Refused | ${authorization} | ${changed body} | checksum |
+        """
+        wanted = _cause(cause)
+        verdict = self._verdict(authorization, body, at)
+        rows = verdict.rows()
+        rows[1] = {"label": "Cause", "value": f"{verdict.cause or 'none'} (expected {wanted})"}
+        log_table("Webhook verification", rows)
+        if verdict.accepted:
+            raise AssertionError(f"The webhook was accepted, but a receiver following LiveKit's rules must refuse it ({wanted}).")
+        if verdict.cause != wanted:
+            raise AssertionError(f"The webhook was refused for {verdict.cause} ({verdict.detail}), not for {wanted}.")
+
+    @keyword
+    def webhook_case_should_be_refused_by_our_verifier(self, case: str, cause: str) -> None:
+        """Build the request of ``case`` (see `Create Webhook Request`) and check that this project refuses it for ``cause``.
+
+        ``cause`` ``accepted`` checks that it is accepted instead.
+
+        Example:
+        | Webhook Case Should Be Refused By Our Verifier | sha256 claim missing | checksum |
+        """
+        request = self._request(case, oversized=webhook_settings.DEFAULT_OVERSIZED_BYTES)
+        wanted = "accepted" if " ".join(str(cause).split()).lower() == "accepted" else _cause(cause)
+        verdict = verify_webhook(
+            request.headers.get(signing.AUTHORIZATION),
+            request.body,
+            self.keyring,
+            max_body_bytes=webhook_settings.DEFAULT_OVERSIZED_BYTES // 2,
+        )
+        rows = [{"label": "Case", "value": f"{request.case}: {hostile.CASES[request.case][0]}"}, *verdict.rows()]
+        rows[2] = {"label": "Cause", "value": f"{verdict.cause or 'none'} (expected {wanted})"}
+        log_table("Webhook verification", rows)
+        observed = "accepted" if verdict.accepted else verdict.cause
+        if observed != wanted:
+            how = "accepted" if verdict.accepted else f"refused for {verdict.cause} ({verdict.detail})"
+            raise AssertionError(f"This project's verifier {how} the case '{request.case}', expected {wanted}.")
+
+    @keyword
+    def create_webhook_request(self, case: str) -> dict:
+        """Return the request of ``case`` as a dictionary: ``headers`` (the token as a ``Secret``) and ``body`` (text).
+
+        Cases: ``correctly signed`` (the event as the server sends it), ``no Authorization
+        header``, ``empty Authorization header``, ``Bearer prefix``, ``signed with another
+        secret``, ``unknown API key``, ``body changed after signing``, ``sha256 claim missing``,
+        ``sha256 of another body``, ``expired token``, ``not yet valid token``, ``alg none``,
+        ``HS512`` and ``oversized body`` (``${WEBHOOK_OVERSIZED_BYTES}``, 2 MiB by default). The
+        event is ``${WEBHOOK_EVENT}`` in ``${WEBHOOK_ROOM}`` for ``${WEBHOOK_PARTICIPANT}``.
+
+        Example:
+        | ${request} = | Create Webhook Request | body changed after signing |
+        | Webhook Should Be Refused | ${request}[headers][Authorization] | ${request}[body] | checksum |
+        """
+        request = self._request(case)
+        headers = {name: Secret(value) if name == signing.AUTHORIZATION else value for name, value in request.headers.items()}
+        return {"case": request.case, "headers": headers, "body": request.body.decode("utf-8")}
+
+    # ------------------------------------------------------------------ the receiver under test
+
+    @keyword
+    def use_webhook_receiver(self, url: str | None = None, strict=None) -> str:
+        """Choose the webhook receiver to check and return its URL.
+
+        ``url`` (or ``LIVEKIT_WEBHOOK_URL``) names an app's receiver; without one, the reference
+        receiver ``examples/webhook_receiver.py`` is started on a free port of 127.0.0.1 with the
+        keys of this run. ``strict`` (``LIVEKIT_WEBHOOK_STRICT``) says whether the receiver claims
+        to refuse the ``Bearer`` form; it defaults to true for the reference receiver only.
+
+        Example:
+        | ${receiver} = | Use Webhook Receiver | ${WEBHOOK_URL} | ${WEBHOOK_STRICT} |
+        """
+        _check_settings()
+        given = url if url not in (None, "") else os.environ.get("LIVEKIT_WEBHOOK_URL", "").strip()
+        try:
+            claimed = webhook_settings.strictness(
+                strict if strict not in (None, "") else os.environ.get("LIVEKIT_WEBHOOK_STRICT")
+            )
+        except ValueError as error:
+            raise ConfigurationFailure(str(error)) from None
+        self._judgements = []
+        if given:
+            try:
+                target = check_endpoint_url(given, "LIVEKIT_WEBHOOK_URL")
+            except UrlError as error:
+                raise ConfigurationFailure(str(error)) from None
+            how = "given by LIVEKIT_WEBHOOK_URL" if given == os.environ.get("LIVEKIT_WEBHOOK_URL", "").strip() else "given"
+            self._receiver_is_reference = False
+        else:
+            environment = dict(os.environ)
+            environment["LIVEKIT_KEYS"] = "\n".join(f"{api_key.key}: {api_key.secret}" for api_key in self.keyring)
+            for name in ("LIVEKIT_API_KEY", "LIVEKIT_API_SECRET"):
+                environment.pop(name, None)
+            self._started = processes.start(
+                "the reference webhook receiver",
+                lambda port: [sys.executable, str(REFERENCE_RECEIVER), "--host", "127.0.0.1", "--port", str(port)],
+                lambda port: f"http://127.0.0.1:{port}/webhook",
+                probe_path="",
+                environ=environment,
+                secrets=self.keyring.secrets(),
+            )
+            target = self._started.url
+            how = f"reference receiver started by the suite ({REFERENCE_RECEIVER.relative_to(PROJECT).as_posix()})"
+            self._receiver_is_reference = True
+        self._strict = self._receiver_is_reference if claimed is None else claimed
+        self._receiver_url = target
+        self._session = self._new_session(target)
+        headers = self._extra_headers()
+        log_table(
+            "Webhook receiver",
+            [
+                {"label": "URL", "value": without_query(target)},
+                {"label": "Source", "value": how},
+                {
+                    "label": "Claims to be strict",
+                    "value": "yes" if self._strict else "no (the Bearer form is reported, not required)",
+                },
+                {"label": "Signing key", "value": self._signing_key("")},
+                {"label": "Extra request headers", "value": f"{len(headers)} (values not shown)"},
+            ],
+        )
+        return without_query(target)
+
+    @keyword
+    def stop_webhook_receiver(self) -> None:
+        """Stop the reference receiver `Use Webhook Receiver` started; an app's receiver is left alone.
+
+        Example:
+        | Suite Teardown | Stop Webhook Receiver |
+        """
+        if self._started is not None:
+            code = self._started.stop()
+            logger.info(f"Stopped the reference webhook receiver (exit code {code}).")
+            self._started = None
+
+    @keyword
+    def webhook_receiver_should_answer(self, case: str, expected: str) -> int | None:
+        """Send the request of ``case`` to the receiver and check its answer; return the status.
+
+        ``expected`` is ``accepted`` (a 2xx), ``refused`` (a 4xx; a 2xx, a 5xx or no answer fails)
+        or ``refused if strict`` (a 4xx when the receiver claims to be strict, else reported).
+        Every answer is recorded for the ``Webhooks`` line of the sign-off summary.
+
+        Example:
+        | Webhook Receiver Should Answer | signed with another secret | refused |
+        """
+        try:
+            wanted = conformance.expectation(expected)
+        except ValueError as error:
+            raise AssertionError(str(error)) from None
+        url = self._receiver()
+        request = self._request(case)
+        status, reason, body, failure, elapsed = self._send(url, request)
+        answer = self._excerpt(body)
+        cause = request.expected_cause
+        reason_part = conformance.REASONS.get(cause) if self._receiver_is_reference and cause else None
+        judgement = conformance.judge(request.case, wanted, status, self._strict, answer, failure, reason_part)
+        self._judgements.append(judgement)
+        rows = [
+            {"label": "Case", "expected": None, "actual": f"{request.case}: {hostile.CASES[request.case][0]}", "ok": None},
+            {"label": "Request", "expected": None, "actual": f"POST {without_query(url)}", "ok": None},
+            {
+                "label": "Token sent",
+                "expected": None,
+                "actual": _describe(request.token) if request.token else "none",
+                "ok": None,
+            },
+            {"label": "Body size", "expected": None, "actual": f"{len(request.body):,} bytes", "ok": None},
+            {
+                "label": "Answer",
+                "expected": _expected_words(wanted, self._strict),
+                "actual": status_text(status, reason) if status is not None else (failure or "no answer"),
+                "ok": None if judgement.reported_only else judgement.ok,
+            },
+            {"label": "Body of the answer", "expected": None, "actual": answer or "(empty)", "ok": None},
+        ]
+        if reason_part:
+            rows.append({"label": "Reason", "expected": f"contains '{reason_part}'", "actual": answer, "ok": judgement.reason_ok})
+        rows.append({"label": "Time", "expected": None, "actual": f"{elapsed * 1000:.0f} ms", "ok": None})
+        logger.info(
+            evidence.table(
+                "Webhook receiver answer", rows, {"title": "Webhook receiver answer", "rows": rows, "webhook": judgement.record()}
+            ),
+            html=True,
+        )
+        if judgement.reported_only:
+            set_test_message(judgement.sentence)
+        elif not judgement.ok:
+            raise AssertionError(judgement.sentence)
+        return status
+
+    @keyword
+    def report_webhook_receiver_findings(self) -> None:
+        """Record the ``Webhooks`` finding of the sign-off summary from the answers checked so far.
+
+        Each forged webhook the receiver accepted, and each request it answered with a server error
+        or not at all, is named in it and makes it a warning. Nothing is recorded when no request
+        was sent.
+
+        Example:
+        | Suite Teardown | Report Webhook Receiver Findings |
+        """
+        if not self._judgements or self._receiver_url is None:
+            return
+        severity, text = conformance.summary(self._judgements, without_query(self._receiver_url), self._receiver_is_reference)
+        report_finding("webhooks", text, severity)
+
+    # ------------------------------------------------------------------ LiveKit's SDKs as oracles
+
+    @keyword("Webhook Case Should Get Verdict From SDK")
+    def webhook_case_should_get_verdict_from_sdk(self, sdk: str, case: str, verdict: str) -> None:
+        """Give the request of ``case`` to ``sdk``'s ``WebhookReceiver`` and check its ``verdict``.
+
+        ``sdk`` is ``livekit-api`` (Python) or ``livekit-server-sdk`` (Node.js); ``verdict`` is
+        ``accepted`` (the event it reads back must be the one signed), ``refused`` or
+        ``crashed`` (it fails in another way than a refusal). The webhook is signed with the
+        first configured key, the one the SDK is given. Skips when Node.js or the pinned Node.js
+        packages are missing.
+
+        Example:
+        | Webhook Case Should Get Verdict From SDK | livekit-server-sdk | body changed after signing | refused |
+        """
+        wanted = " ".join(str(verdict).split()).lower()
+        if wanted not in SDK_VERDICTS:
+            raise AssertionError(f"Expect one of {', '.join(SDK_VERDICTS)} from the SDK, not '{str(verdict)[:40]}'.")
+        try:
+            name = sdk_name(sdk)
+        except ValueError as error:
+            raise AssertionError(str(error)) from None
+        oracle = self._oracle(name)
+        primary = self.keyring.primary
+        request = self._request(case, api_key=primary.key)
+        authorization = request.headers.get(signing.AUTHORIZATION)
+        ours = verify_webhook(authorization, request.body, self.keyring)
+        try:
+            read = oracle.receive_webhook(request.body.decode("utf-8"), authorization, primary.key, primary.secret)
+            observed, detail = "accepted", f"{read.get('event')} in room {read.get('room', {}).get('name')!r}"
+        except SdkUnavailable as missing:
+            raise SkipExecution(str(missing)) from None
+        except SdkFailure as failure:
+            read, observed, detail = None, failure.outcome, failure.reason
+        rows = [
+            {"label": "Case", "expected": None, "actual": f"{request.case}: {hostile.CASES[request.case][0]}", "ok": None},
+            {"label": "Token", "expected": None, "actual": _describe(request.token) if request.token else "none", "ok": None},
+            {"label": f"{name} WebhookReceiver", "expected": wanted, "actual": f"{observed}: {detail}", "ok": observed == wanted},
+            {"label": "This project", "expected": None, "actual": ours.reason, "ok": None},
+        ]
+        if read is not None and wanted == "accepted":
+            sent = events.read_event(request.body)
+            for label, got, signed in (
+                ("Event type", read.get("event"), sent.event),
+                ("Room", (read.get("room") or {}).get("name"), sent.room),
+                ("Participant", (read.get("participant") or {}).get("identity"), sent.participant),
+                ("Event id", read.get("id"), sent.event_id),
+            ):
+                rows.append({"label": label, "expected": signed, "actual": got, "ok": got == signed})
+        log_table("SDK webhook receiver", rows)
+        if observed != wanted:
+            raise AssertionError(
+                f"{name}'s WebhookReceiver {_sdk_words(observed)} the case '{request.case}' ({detail}), expected {wanted}."
+            )
+        wrong = [row["label"] for row in rows[4:] if not row["ok"]]
+        if wrong:
+            raise AssertionError(
+                f"{name}'s WebhookReceiver read another event than was signed: {', '.join(wrong).lower()} differ."
+            )
+
+    # ------------------------------------------------------------------ the event collector
+
+    @keyword
+    def start_webhook_collector(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Start a receiver that verifies and keeps every webhook POSTed to it, and return its URL.
+
+        Put the URL in a LiveKit server's config (``webhook: {api_key: <key>, urls: [<url>]}``)
+        with a key this run knows. Read what arrived with `Get Received Webhook Events` and
+        `Received Webhook Events Should Include`; `Stop Webhook Collector` stops it.
+
+        Example:
+        | ${url} = | Start Webhook Collector |
+        """
+        if self._collector is not None and self._collector.running:
+            raise AssertionError("A webhook collector is already running here; stop it first with Stop Webhook Collector.")
+        if not is_loopback(str(host)):
+            raise AssertionError(
+                f"The webhook collector listens on this machine only; '{str(host)[:60]}' is no loopback address."
+            )
+        try:
+            self._collector = start_collector(self.keyring, host, int(port))
+        except OSError as error:
+            raise AssertionError(f"Cannot start the webhook collector on {host}:{port}: {error.strerror or error}.") from None
+        log_table(
+            "Webhook collector",
+            [{"label": "URL", "value": self._collector.url}, {"label": "Keys", "value": ", ".join(k.key for k in self.keyring)}],
+        )
+        return self._collector.url
+
+    @keyword
+    def stop_webhook_collector(self) -> None:
+        """Stop the webhook collector; what it received stays readable.
+
+        Example:
+        | Suite Teardown | Stop Webhook Collector |
+        """
+        if self._collector is not None:
+            self._collector.stop()
+
+    @keyword
+    def get_received_webhook_events(self, include_refused: bool = False) -> list:
+        """Return the events the collector verified, in the order received, as dictionaries.
+
+        Each has ``order``, ``event``, ``room``, ``participant``, ``id``, ``api_key``,
+        ``algorithm``, ``hash_matches``, ``expires``, ``received_at`` and ``verified``.
+        ``include_refused`` adds the requests it refused, with ``cause`` and ``reason``.
+
+        Example:
+        | ${events} = | Get Received Webhook Events |
+        | Length Should Be | ${events} | 2 |
+        """
+        collector = self._collector_or_fail()
+        received = collector.received() if include_refused else collector.events()
+        log_table(
+            "Webhooks received", [_event_row(item) for item in received] or [{"label": "(none)", "value": "nothing received"}]
+        )
+        return received
+
+    @keyword
+    def received_webhook_events_should_include(
+        self, event: str, room: str | None = None, participant: str | None = None, timeout: str = "0 s"
+    ) -> dict:
+        """Check that the collector verified an ``event`` (in ``room``, for ``participant``), waiting up to ``timeout``.
+
+        Returns the first matching event. A server sends webhooks in the background, so give a
+        ``timeout`` when the event may still be on its way.
+
+        Example:
+        | Received Webhook Events Should Include | participant_joined | room=test_room | participant=client_test | timeout=10 s |
+        """
+        collector = self._collector_or_fail()
+        wanted = {"event": event, "room": room, "participant": participant}
+        wanted = {key: value for key, value in wanted.items() if value not in (None, "")}
+        found = collector.wait_for(
+            lambda item: all(item.get(key) == value for key, value in wanted.items()), self._seconds(timeout, "timeout")
+        )
+        received = collector.received()
+        rows = [_event_row(item) for item in received] or [{"label": "(none)", "value": "nothing received"}]
+        log_table("Webhooks received", rows)
+        if found is None:
+            described = ", ".join(f"{key} {value!r}" for key, value in wanted.items())
+            verified = [item for item in received if item["verified"]]
+            seen = "; ".join(f"{item['event']} in {item['room']!r}" for item in verified[:10]) or "none"
+            refused = len(received) - len(verified)
+            raise AssertionError(
+                f"The collector received no verified webhook with {described}. Verified: {seen}"
+                + (f"; {refused} refused." if refused else ".")
+            )
+        return found
+
+    @keyword
+    def send_webhook_case(self, url: str, case: str) -> int | None:
+        """POST the request of ``case`` (see `Create Webhook Request`) to ``url`` and return the status (``${None}`` for no answer).
+
+        For a receiver other than the one under test, such as the collector.
+
+        Example:
+        | ${status} = | Send Webhook Case | ${collector} | correctly signed |
+        """
+        try:
+            target = check_endpoint_url(url, "url")
+        except UrlError as error:
+            raise AssertionError(str(error)) from None
+        request = self._request(case)
+        status, reason, body, failure, _ = self._send(target, request, self._new_session(target), extra=False)
+        log_table(
+            "Webhook sent",
+            [
+                {"label": "Case", "value": request.case},
+                {"label": "Request", "value": f"POST {without_query(target)}"},
+                {"label": "Token sent", "value": _describe(request.token) if request.token else "none"},
+                {"label": "Answer", "value": status_text(status, reason) if status is not None else failure},
+                {"label": "Body of the answer", "value": self._excerpt(body) or "(empty)"},
+            ],
+        )
+        return status
+
+    # ------------------------------------------------------------------ keys and plumbing
+
+    @property
+    def keyring(self) -> Keyring:
+        if not self._keys_loaded:
+            auth = library_instance("LiveKitAuth")
+            if auth is not None:
+                self._keyring = auth.keyring
+            else:
+                self._keyring, self._configuration_error = library_keyring()
+            self._keys_loaded = True
+        if self._keyring is None:
+            raise ConfigurationFailure(self._configuration_error or "No API key is configured.")
+        return self._keyring
+
+    def _signing_key(self, api_key: str) -> str:
+        name = api_key or _setting("${WEBHOOK_API_KEY}", "LIVEKIT_WEBHOOK_API_KEY") or self.keyring.primary.key
+        if name not in self.keyring:
+            raise ConfigurationFailure(
+                f"The webhook signing key '{str(name)[:60]}' is not a configured API key; "
+                "add its secret to LIVEKIT_KEYS or name a configured key, as the server's webhook.api_key must."
+            )
+        return name
+
+    def _request(self, case: str, api_key: str | None = None, oversized: int | None = None) -> hostile.WebhookRequest:
+        _check_settings()
+        try:
+            name = hostile.case_name(case)
+            size = oversized or webhook_settings.oversized_bytes(
+                _setting("${WEBHOOK_OVERSIZED_BYTES}", "LIVEKIT_WEBHOOK_OVERSIZED_BYTES")
+                or webhook_settings.DEFAULT_OVERSIZED_BYTES
+            )
+            request = hostile.build_request(
+                name,
+                self.keyring,
+                api_key or self._signing_key(""),
+                event=_setting("${WEBHOOK_EVENT}", "LIVEKIT_WEBHOOK_EVENT") or hostile.DEFAULT_EVENT,
+                room=_setting("${WEBHOOK_ROOM}", "LIVEKIT_WEBHOOK_ROOM") or "test_room",
+                participant=_setting("${WEBHOOK_PARTICIPANT}", "LIVEKIT_WEBHOOK_PARTICIPANT") or "client_test",
+                oversized_bytes=size,
+            )
+        except ValueError as error:
+            raise AssertionError(str(error)) from None
+        if request.token:
+            self._remember(request.token)
+        return request
+
+    def _verdict(self, authorization, body, at):
+        if authorization is not None:
+            with contextlib.suppress(TokenRejected):  # not text: the verdict says so
+                self._remember(token_text(authorization))
+        return verify_webhook(authorization, _body_bytes(body), self.keyring, at=self._moment(at))
+
+    def _receiver(self) -> str:
+        if self._receiver_url is None:
+            raise AssertionError("No webhook receiver is chosen yet; call Use Webhook Receiver first (in Suite Setup).")
+        return self._receiver_url
+
+    def _collector_or_fail(self) -> Collector:
+        if self._collector is None:
+            raise AssertionError("No webhook collector was started; call Start Webhook Collector first.")
+        return self._collector
+
+    def _oracle(self, name: str):
+        if name == PYTHON_SDK:
+            if self._python is None:
+                self._python = PythonSdk()
+            return self._python
+        return self._node
+
+    def _requests_library(self) -> RequestsLibrary:
+        if self._requests is None:
+            shared = library_instance("RequestsLibrary")
+            self._requests = shared if isinstance(shared, RequestsLibrary) else RequestsLibrary()
+        return self._requests
+
+    def _new_session(self, url: str) -> requests.Session:
+        parts = urlsplit(url)
+        session = self._requests_library().create_session(
+            RECEIVER_SESSION, f"{parts.scheme}://{parts.netloc}", max_retries=0, verify=True
+        )
+        if is_loopback(parts.hostname or ""):
+            session.trust_env = False  # never send loopback traffic to a proxy from the environment
+        return session
+
+    def _send(self, url: str, request: hostile.WebhookRequest, session: requests.Session | None = None, extra: bool = True):
+        session = session or self._session
+        headers = dict(self._extra_headers()) if extra else {}
+        headers.update(request.headers)
+        # urllib3 logs each request line, query included, at DEBUG; a configured URL may carry a
+        # credential in its query, so it stays quiet here (the table says what was sent).
+        wire_log = logging.getLogger("urllib3")
+        level = wire_log.level
+        wire_log.setLevel(max(level, logging.INFO))
+        started = current_time()
+        try:
+            response = session.post(url, data=request.body, headers=headers, timeout=self.timeout, allow_redirects=False)
+        except requests.RequestException as error:
+            return None, "", b"", transport_failure(error, "the webhook receiver", url, self.timeout), current_time() - started
+        finally:
+            wire_log.setLevel(level)
+        return response.status_code, response.reason or "", response.content or b"", None, current_time() - started
+
+    def _extra_headers(self) -> dict[str, str]:
+        try:
+            headers = read_extra_headers(robot_variable(HEADERS_VARIABLE), "WEBHOOK_RECEIVER_HEADERS")
+        except HeaderError as error:
+            raise ConfigurationFailure(str(error)) from None
+        reserved = [name for name in headers if name.lower() in RESERVED_HEADERS]
+        if reserved:
+            raise ConfigurationFailure(
+                f"WEBHOOK_RECEIVER_HEADERS sets {reserved[0]}, which carries LiveKit's webhook itself; "
+                "use another header for the app's own protection."
+            )
+        for text in headers.values():
+            if len(text) >= HEADER_SECRET_MIN and text not in self._header_secrets:
+                self._header_secrets.add(text)
+                evidence.remember_secret(text)
+        return headers
+
+    def _excerpt(self, body: bytes) -> str:
+        return excerpt(body, tokens=self._known_tokens, secrets=[*self.keyring.secrets(), *self._header_secrets], limit=200)
+
+    def _remember(self, token: str) -> None:
+        if token and token not in self._known_tokens:
+            self._known_tokens.add(token)
+            evidence.remember_token(token)
+
+    @staticmethod
+    def _moment(at) -> float:
+        if at in (None, ""):
+            return current_time()
+        try:
+            return float(to_epoch(at, "at"))
+        except ValueError as error:
+            raise AssertionError(str(error)) from None
+
+    @staticmethod
+    def _seconds(value, name: str) -> float:
+        try:
+            seconds = to_seconds(value, name)
+        except ValueError as error:
+            raise AssertionError(str(error)) from None
+        if seconds < 0:
+            raise AssertionError(f"{name} must not be negative, got {value!r}.")
+        return seconds
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _body_bytes(body) -> bytes:
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body)
+    if not isinstance(body, str):
+        raise AssertionError(f"A webhook body must be text, got {type(body).__name__}.")
+    return body.encode("utf-8", "surrogatepass")
+
+
+def _describe(token: str) -> str:
+    return f"{len(token)} characters, {evidence.fingerprint(token)}"
+
+
+def _cause(text: str) -> str:
+    words = " ".join(str(text).split()).lower()
+    for cause, meaning in CAUSES.items():
+        if words in (cause, meaning.lower(), cause.replace("-", " ")):
+            return cause
+    raise AssertionError(f"Unknown webhook refusal cause '{str(text)[:40]}'; use one of: {', '.join(CAUSES)}.")
+
+
+def _expected_words(expected: str, strict: bool) -> str:
+    if expected == "accepted":
+        return "2xx"
+    if expected == "refused if strict" and not strict:
+        return "reported (the receiver does not claim to be strict)"
+    return "4xx"
+
+
+def _sdk_words(outcome: str) -> str:
+    return {"accepted": "accepted", "refused": "refused", "crashed": "failed on"}.get(outcome, outcome)
+
+
+def _event_row(item: dict) -> dict:
+    what = (
+        f"{item['event']} room={item['room']!r} participant={item['participant']!r}"
+        if item["verified"]
+        else f"refused: {item['reason']}"
+    )
+    return {"label": f"#{item['order']} ({item['status']})", "value": what}
+
+
+def _check_settings() -> None:
+    problem = webhook_settings.configuration_problem()
+    if problem:
+        raise ConfigurationFailure(problem)
+
+
+def _setting(variable: str, environment: str) -> str:
+    value = robot_variable(variable)
+    if value in (None, ""):
+        value = os.environ.get(environment, "")
+    return str(value).strip()

@@ -1,0 +1,55 @@
+*** Settings ***
+Documentation    Webhooks signed here as the server signs them, and checked as LiveKit's receiver
+...              checks them: the Authorization header alone, the secret by iss, HS256, 60 s of
+...              leeway, then the sha256 claim against the exact body bytes.
+...
+...              The table gives each request of the catalogue to this project's verifier, with the
+...              outcome LiveKit's receiver gives it: accepted, or the cause of the refusal. To add
+...              a case, add a row with a case of Create Webhook Request and its outcome.
+
+Resource         ../../resources/livekit_webhooks.resource
+
+Test Template    Our Verifier Should Give
+
+
+*** Test Cases ***    CASE                          OUTCOME
+The event as the server sends it
+                      correctly signed              accepted
+No Authorization header
+                      no Authorization header       no-authorization
+An empty Authorization header
+                      empty Authorization header    no-authorization
+The token after Bearer
+                      Bearer prefix                 malformed
+Signed with another secret
+                      signed with another secret    signature
+A key the receiver does not know
+                      unknown API key               unknown-api-key
+The body changed after signing
+                      body changed after signing    checksum
+No sha256 claim
+                      sha256 claim missing          checksum
+The sha256 of another body
+                      sha256 of another body        checksum
+An expired token
+                      expired token                 expired
+A token not valid yet
+                      not yet valid token           not-yet-valid
+Alg none
+                      alg none                      algorithm
+HS512
+                      HS512                         algorithm
+A body beyond the size limit
+                      oversized body                oversized-body
+A Signed Event Verifies With Every Fact Reported
+    [Documentation]    Key, algorithm, signature, body hash, expiry, event type, room and participant.
+    [Template]    NONE
+    A Signed Event Should Verify With Every Fact Reported
+A Signature Does Not Cover Another Body
+    [Documentation]    The same Authorization header with another event is refused for its sha256.
+    [Template]    NONE
+    A Body Changed After Signing Should Be Refused
+A Webhook Token Lives Five Minutes
+    [Documentation]    Signed 7 minutes ago, it is past its 5 minutes and the 60 s leeway.
+    [Template]    NONE
+    A Webhook Signed Five Minutes Ago Should Be Expired
