@@ -341,6 +341,16 @@ class LiveKitClient:
             raise AssertionError(f"The data packet {sender} sent did not reach {receiver} over the transport.")
 
     @keyword
+    def client_leaves(self, alias: str) -> None:
+        """Disconnect the participant joined as ``alias``.
+
+        Example:
+        | Client Leaves | observer |
+        """
+        realtime.leave(self._participant(alias))
+        self._participants.pop(alias, None)
+
+    @keyword
     def every_client_leaves(self) -> None:
         """Disconnect every participant this library joined (for a suite teardown).
 

@@ -129,6 +129,7 @@ class _State:
     requests_by_token: dict = field(default_factory=dict)
     known_tokens: set = field(default_factory=set)
     header_secrets: set = field(default_factory=set)  # endpoint header values the leak guard searches
+    collector: object | None = None  # the webhook collector of the server this library started
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
@@ -222,7 +223,11 @@ class LiveKitHttp:
                     raise AssertionError(f"{REQUIRE_SERVER_VARIABLE}=1 but no LiveKit server was found. {HOW_TO_ENABLE_LIVE}")
                 raise SkipExecution(HOW_TO_ENABLE_LIVE)
             keys = {key.key: key.secret for key in self.keyring}
-            started = server_process.start_server(source.binary, keys, **self._webhook_settings())
+            try:
+                started = server_process.start_server(source.binary, keys, **self._webhook_settings())
+            except BaseException:
+                self._state.collector.stop()
+                raise
             self._state.started[SERVER_SESSION] = started
             how = f"started from {source.binary} (127.0.0.1, HTTP port {started.managed.port}, UDP port {started.udp_port})"
             self._state.server_url, self._state.server_ws_url = started.http_url, started.ws_url
@@ -231,7 +236,12 @@ class LiveKitHttp:
         self._state.server_version = version or server_version.NOT_REPORTED
         current_server.choose(
             current_server.ChosenServer(
-                self._state.server_url, self._state.server_ws_url, self._state.server_version, how, started
+                self._state.server_url,
+                self._state.server_ws_url,
+                self._state.server_version,
+                how,
+                started,
+                self._state.collector if started is not None else None,
             )
         )
         self._log_table(
@@ -277,6 +287,8 @@ class LiveKitHttp:
             if kept is not None:
                 logger.info(f"The LiveKit server's log, scrubbed of secrets and tokens, is kept in {kept.name}.")
         code = started.stop()
+        if self._state.collector is not None:
+            self._state.collector.stop()  # what it received stays readable
         if current_server.chosen() is not None and current_server.chosen().started is started:
             current_server.forget()
         logger.info(f"Stopped livekit-server (exit code {code}).")
@@ -1088,8 +1100,11 @@ class LiveKitHttp:
             raise ConfigurationFailure(sentence) from None
 
     def _webhook_settings(self) -> dict:
-        """Webhook URLs for a server this library starts: none unless a receiver was chosen first."""
-        return {}
+        """Webhooks of a server this library starts: to a collector on 127.0.0.1, signed with the first key."""
+        from livekit_webhooks.collector import start_collector
+
+        self._state.collector = start_collector(self.keyring)
+        return {"webhook_urls": [self._state.collector.url], "webhook_key": self.keyring.primary.key}
 
     def _stop(self, alias: str) -> None:
         managed = self._state.started.pop(alias, None)

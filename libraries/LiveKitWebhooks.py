@@ -564,6 +564,150 @@ class LiveKitWebhooks:
             )
         return found
 
+    @keyword("Use The Webhook Collector Of The LiveKit Server")
+    def use_the_webhook_collector_of_the_livekit_server(self, forget_earlier: bool = True) -> str:
+        """Read from now on the collector that the LiveKit server started by this run sends its webhooks to.
+
+        `LiveKitHttp.Use LiveKit Server` configures a server it starts with that collector's URL
+        (``webhook.urls``) and the first configured key (``webhook.api_key``). With
+        ``forget_earlier`` the events received so far are dropped, so that the checks see only
+        what follows. Fails when the server was not started by this run (a server given by
+        ``LIVEKIT_URL`` sends its webhooks where its own configuration says).
+
+        Example:
+        | Use The Webhook Collector Of The LiveKit Server |
+        """
+        from livekit_server import current as current_server
+
+        server = current_server.chosen()
+        if server is None or server.collector is None:
+            raise AssertionError(
+                "The LiveKit server of this run was not started by the suite, so its webhooks go where its own "
+                "configuration says; call Use LiveKit Server without LIVEKIT_URL to check them."
+            )
+        self._collector = server.collector
+        if forget_earlier:
+            self._collector.clear()
+        log_table(
+            "Webhook collector", [{"label": "URL", "value": self._collector.url}, {"label": "Server", "value": server.ws_url}]
+        )
+        return self._collector.url
+
+    @keyword
+    def received_webhooks_should_come_in_order(
+        self, *expected: str, participant: str | None = None, timeout: str = "10 s"
+    ) -> None:
+        """Check that verified webhooks of the ``expected`` types arrived in that order (for ``participant``).
+
+        Each type must be found after the one before it; waits up to ``timeout`` for the last one.
+
+        Example:
+        | Received Webhooks Should Come In Order | participant_joined | participant_left | participant=client_test |
+        """
+        collector = self._collector_or_fail()
+        wanted = [str(name).strip() for name in expected if str(name).strip()]
+        last = wanted[-1] if wanted else None
+
+        def matching(item: dict, name: str) -> bool:
+            return item.get("event") == name and (participant in (None, "") or item.get("participant") == participant)
+
+        if last is not None:
+            collector.wait_for(lambda item: matching(item, last), self._seconds(timeout, "timeout"))
+        verified = collector.events()
+        position, found = -1, []
+        for name in wanted:
+            hit = next((item for item in verified if item["order"] > position and matching(item, name)), None)
+            found.append((name, hit))
+            if hit is None:
+                break
+            position = hit["order"]
+        rows = [
+            {
+                "label": name,
+                "expected": "received, in this order",
+                "actual": f"#{hit['order']}" if hit else "not after the one before",
+                "ok": hit is not None,
+            }
+            for name, hit in found
+        ]
+        log_table("Order of the webhooks", rows)
+        missing = [name for name, hit in found if hit is None]
+        if missing:
+            seen = ", ".join(f"#{item['order']} {item['event']}" for item in verified[:12]) or "none"
+            raise AssertionError(f"No verified {missing[0]} webhook came in the expected order; verified: {seen}.")
+
+    @keyword
+    def every_received_webhook_should_verify(self) -> None:
+        """Check that the collector refused nothing: every webhook it got verified (key, signature, ``sha256``, expiry).
+
+        Example:
+        | Every Received Webhook Should Verify |
+        """
+        received = self._collector_or_fail().received()
+        rows = [_event_row(item) for item in received] or [{"label": "(none)", "value": "nothing received"}]
+        log_table("Webhooks received", rows)
+        if not received:
+            report_finding("server-webhooks", "The LiveKit server sent no webhook to the collector.", "failure")
+            raise AssertionError("The collector received no webhook at all.")
+        refused = [item for item in received if not item["verified"]]
+        kinds = ", ".join(dict.fromkeys(str(item["event"]) for item in received if item["verified"]))
+        if refused:
+            first = refused[0]
+            text = f"{len(refused)} of {len(received)} webhooks from the LiveKit server did not verify; the first: {first['reason']}."
+            report_finding("server-webhooks", text, "failure")
+            raise AssertionError(text)
+        keys = ", ".join(sorted({str(item["api_key"]) for item in received}))
+        report_finding(
+            "server-webhooks",
+            f"The LiveKit server sent {len(received)} webhooks ({kinds}) and all {len(received)} verified: "
+            f"signed with key {keys}, sha256 of the body matching, within their expiry.",
+            "info",
+        )
+
+    @keyword("Received Webhook Should Be Read Alike By SDK")
+    def received_webhook_should_be_read_alike_by_sdk(self, sdk: str, event: str) -> None:
+        """Give the first verified ``event`` webhook the collector received, as received, to ``sdk``'s ``WebhookReceiver``.
+
+        The SDK must accept it and read the same event type, room, participant and id as this
+        project. ``sdk`` is ``livekit-api`` or ``livekit-server-sdk``.
+
+        Example:
+        | Received Webhook Should Be Read Alike By SDK | livekit-api | participant_joined |
+        """
+        collector = self._collector_or_fail()
+        item = next((found for found in collector.events() if found.get("event") == event), None)
+        if item is None:
+            raise AssertionError(f"The collector has no verified {event} webhook to hand to {sdk}.")
+        authorization, body = collector.request(item["order"])
+        self._remember(authorization or "")
+        try:
+            name = sdk_name(sdk)
+        except ValueError as error:
+            raise AssertionError(str(error)) from None
+        key = self.keyring.get(item["api_key"]) if item.get("api_key") in self.keyring else None
+        if key is None:
+            raise AssertionError(f"The webhook names the key {item.get('api_key')!r}, which this run does not know.")
+        try:
+            read = self._oracle(name).receive_webhook(body.decode("utf-8"), authorization, key.key, key.secret)
+        except SdkUnavailable as missing:
+            raise SkipExecution(str(missing)) from None
+        except SdkFailure as failure:
+            raise AssertionError(
+                f"{name}'s WebhookReceiver did not accept the server's {event} webhook: {failure.reason}."
+            ) from None
+        rows = []
+        for label, got, ours in (
+            ("Event type", read.get("event"), item.get("event")),
+            ("Room", (read.get("room") or {}).get("name"), item.get("room")),
+            ("Participant", (read.get("participant") or {}).get("identity"), item.get("participant")),
+            ("Event id", read.get("id"), item.get("id")),
+        ):
+            rows.append({"label": label, "expected": ours, "actual": got, "ok": got == ours})
+        log_table(f"{name} WebhookReceiver on the server's webhook", rows)
+        wrong = [row["label"].lower() for row in rows if not row["ok"]]
+        if wrong:
+            raise AssertionError(f"{name}'s WebhookReceiver read the server's webhook differently: {', '.join(wrong)} differ.")
+
     @keyword
     def send_webhook_case(self, url: str, case: str) -> int | None:
         """POST the request of ``case`` (see `Create Webhook Request`) to ``url`` and return the status (``${None}`` for no answer).

@@ -27,7 +27,7 @@ from livekit_tokens.evidence import fingerprint
 
 KEY = "real-server-check-key"
 SECRET = "real-server-check-secret-5d0c9e27a4b1f36e8c"
-LIVE_TESTS = 31
+LIVE_TESTS = 37
 
 
 def real_server() -> str:

@@ -18,6 +18,7 @@ class ChosenServer:
     version: str
     source: str  # how it was found, in words
     started: RunningServer | None = None  # set when this run started it
+    collector: object | None = None  # the webhook collector the started server sends its events to
 
 
 _chosen: ChosenServer | None = None

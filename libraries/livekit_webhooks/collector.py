@@ -52,6 +52,14 @@ class Collector:
         with self._lock:
             return [item.as_dict() for item in self._received]
 
+    def request(self, order: int) -> tuple[str | None, bytes] | None:
+        """The ``Authorization`` header and body of the POST numbered ``order``, as received; None if unknown."""
+        with self._lock:
+            for item in self._received:
+                if item.order == order:
+                    return item.authorization, item.body
+        return None
+
     def events(self) -> list[dict]:
         """The verified events received so far, in order."""
         return [item for item in self.received() if item["verified"]]

@@ -17,6 +17,7 @@ Refusals carry ``{"error": <one sentence>}``; no answer or log line quotes a tok
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ class ReceivedWebhook:
     received_at: float
     status: int
     verdict: WebhookVerdict = field(repr=False)
+    authorization: str | None = field(default=None, repr=False)  # the request as received, for an SDK's cross-check
+    body: bytes = field(default=b"", repr=False)
 
     @property
     def verified(self) -> bool:
@@ -143,7 +146,9 @@ def handler_for(settings: ReceiverSettings) -> type[BaseHTTPRequestHandler]:
                 status = _STATUS_FOR_CAUSE.get(verdict.cause, HTTPStatus.UNAUTHORIZED)
                 answer = {"error": f"Webhook refused: {verdict.detail}."}
                 note = f" refused: {verdict.cause}"
-            received = ReceivedWebhook(settings.next_order(), current_time(), int(status), verdict)
+            received = ReceivedWebhook(
+                settings.next_order(), current_time(), int(status), verdict, self.headers.get("Authorization"), body
+            )
             self._note = note
             if settings.on_webhook is not None:
                 try:
@@ -215,9 +220,19 @@ def handler_for(settings: ReceiverSettings) -> type[BaseHTTPRequestHandler]:
     return WebhookHandler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A sender that drops its connection (a server closing a kept-alive one) is no error worth a traceback."""
+
+    def handle_error(self, request, client_address) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        sys.stderr.write(f"Webhook receiver: a request from {client_address[0]} failed: {type(error).__name__}.\n")
+
+
 def serve(settings: ReceiverSettings, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
     """An HTTP server bound to ``host``:``port`` (0: a free port) with the receiver's handler; not started yet."""
-    server = ThreadingHTTPServer((host, port), handler_for(settings))
+    server = _QuietServer((host, port), handler_for(settings))
     server.daemon_threads = True
     return server
 

@@ -1,0 +1,37 @@
+*** Settings ***
+Documentation    The real server's webhooks: the server this run started sends its events to a receiver
+...              on 127.0.0.1, signed with the run's API key. When the five-step token's client joins and
+...              leaves, the events arrive, verify (key, signature, sha256 of the body, expiry), name the
+...              token's room and participant, come in order, and read alike in LiveKit's SDKs.
+
+Resource         ../../resources/livekit_client.resource
+
+Suite Setup      The Five-Step Client Joins And Leaves With Webhooks Collected
+
+Test Tags        webhooks    client
+
+
+*** Test Cases ***
+Server Announces The Join
+    [Documentation]    participant_joined for the five-step participant in its room, verified.
+    The Server Should Send A Verified Webhook    participant_joined
+
+Server Announces The Leave
+    [Documentation]    participant_left for the same participant, verified.
+    The Server Should Send A Verified Webhook    participant_left
+
+Join Comes Before Leave
+    [Documentation]    The server sends the events in the order they happened.
+    The Server Should Announce The Join Before The Leave
+
+Every Webhook From The Server Verifies
+    [Documentation]    Nothing the server sent was refused.
+    Every Webhook From The Server Should Verify
+
+The Python SDK Reads The Server's Webhook Alike
+    [Documentation]    livekit-api's WebhookReceiver accepts it and reads the same event.
+    The SDK Should Read The Server's Webhook Alike    livekit-api
+
+The Node SDK Reads The Server's Webhook Alike
+    [Documentation]    livekit-server-sdk's WebhookReceiver (Node.js) accepts it and reads the same event.
+    The SDK Should Read The Server's Webhook Alike    livekit-server-sdk
