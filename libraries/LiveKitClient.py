@@ -347,8 +347,13 @@ class LiveKitClient:
         Example:
         | Client Leaves | observer |
         """
-        realtime.leave(self._participant(alias))
-        self._participants.pop(alias, None)
+        participant = self._participants.pop(alias, None)
+        if participant is None and self._transport_problem and alias in self._signal_joins:
+            logger.info(f"'{alias}' joined at signal level only (the transport did not connect): nothing to leave.")
+            return
+        if participant is None:
+            self._participant(alias)  # fails with the sentence naming the missing client
+        realtime.leave(participant)
 
     @keyword
     def every_client_leaves(self) -> None:

@@ -124,12 +124,16 @@ def test_the_kept_log_replaces_secrets_and_tokens(tmp_path):
 
 def test_a_started_server_listens_on_loopback_only(tmp_path):
     server = real_server()
-    started = process.start_server(server, {KEY: SECRET})
+    started = process.start_server(server, {KEY: SECRET}, webhook_urls=["http://127.0.0.1:1/webhook"])
     try:
         configuration = json.loads((started.folder / "config.json").read_text(encoding="utf-8"))
         assert stat.S_IMODE((started.folder / "config.json").stat().st_mode) == 0o600
         assert configuration["bind_addresses"] == ["127.0.0.1"]
         assert configuration["rtc"]["ips"] == {"includes": ["127.0.0.1/32"]}
+        # No public STUN server reaches the clients: the only one named is a loopback port, not the media port.
+        (stun,) = configuration["rtc"]["stun_servers"]
+        assert stun.startswith("127.0.0.1:") and stun != f"127.0.0.1:{started.udp_port}"
+        assert configuration["webhook"] == {"api_key": KEY, "urls": ["http://127.0.0.1:1/webhook"]}
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", started.managed.port)) == 0
         assert not started.reported_weak_secret()

@@ -8,6 +8,8 @@ Why the configuration looks as it does (livekit-server v1.13.5 and its mediatran
   media path is UDP on one muxed port of 127.0.0.1 (``udp_port``, ``ips.includes``).
 - ``use_external_ip: false`` and ``node_ip: 127.0.0.1``: no STUN look-up of a public address;
   ``enable_loopback_candidate`` makes 127.0.0.1 a candidate at all.
+- ``stun_servers`` names a loopback port nothing answers on: without one the server hands its
+  clients public STUN servers, which they would resolve and contact.
 - Not ``--dev``: development mode prints its key pair into the log. A secret under 32 characters
   makes the server log an error and go on using it (``pkg/config/config.go`` 725); that line is
   read back as the weak-secret finding the suite already reports.
@@ -43,6 +45,7 @@ def server_configuration(
     http_port: int,
     udp_port: int,
     keys: Mapping[str, str],
+    stun_port: int = 9,
     webhook_urls: Iterable[str] = (),
     webhook_key: str | None = None,
 ) -> dict:
@@ -57,6 +60,11 @@ def server_configuration(
             "node_ip": "127.0.0.1",
             "enable_loopback_candidate": True,
             "ips": {"includes": ["127.0.0.1/32"]},
+            # Without STUN servers of its own the server hands clients public ones (Google's, Twilio's:
+            # pkg/service/roommanager.go 1130-1137), which they would look up and contact. A loopback port
+            # that nothing answers on ends the client's STUN gathering at once; naming the server's own
+            # UDP port instead keeps the client's transport from connecting at all (seen with livekit 1.2.1).
+            "stun_servers": [f"127.0.0.1:{stun_port}"],
         },
         "keys": dict(keys),
         "logging": {"level": "info", "json": False},
@@ -137,8 +145,10 @@ def start_server(
     chosen: dict = {}
 
     def command(port: int) -> list[str]:
-        chosen["udp"] = free_udp_port()
-        configuration = server_configuration(port, chosen["udp"], keys, webhook_urls, webhook_key)
+        chosen["udp"], stun = free_udp_port(), free_udp_port()
+        while stun == chosen["udp"]:
+            stun = free_udp_port()
+        configuration = server_configuration(port, chosen["udp"], keys, stun, webhook_urls, webhook_key)
         descriptor = os.open(config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump(configuration, handle)
