@@ -157,7 +157,7 @@ def test_a_secret_noted_by_the_run_is_searched_like_a_configured_one(tmp_path, m
     assert guard(monkeypatch, clean, log) == 0
     out = capsys.readouterr().out
     assert "searched for 1 secret(s) and 1 token(s): none found" in out
-    assert "1 of the secrets noted by the run (request header values)" in out
+    assert "1 of the secrets noted by the run (request header values, API keys added by tests)" in out
     assert "1 secret(s) shorter than 8 characters not searchable" in out
     leaked = results_folder(tmp_path / "leaked", xunit_xml=f"<failure>X-App-Key: {html.escape(header_value)}</failure>")
     assert guard(monkeypatch, leaked, log) == 1
