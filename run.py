@@ -122,7 +122,11 @@ def bootstrap(argv: list[str]) -> int:
         ensure_requirements(python, REQUIREMENTS, "runtime")
     ensure_node_packages()
     environment = dict(os.environ, **{BOOTSTRAPPED: "1"})
-    return subprocess.call([str(python), str(Path(__file__).resolve()), *argv], env=environment)
+    with subprocess.Popen([str(python), str(Path(__file__).resolve()), *argv], env=environment) as child:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:  # the run got the same Ctrl-C: it stops, removes its temporary files and says so
+            return child.wait()
 
 
 # ---------------------------------------------------------------- commands (inside the environment)

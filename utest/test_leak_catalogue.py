@@ -359,3 +359,97 @@ def test_a_secret_made_by_add_api_key_with_random_secret_is_noted_as_a_secret(tm
     assert tokens == []
     assert [len(secret) for secret in noted] == [32, 33]
     assert [secret in library.keyring.secrets() for secret in noted] == [True, True]
+
+
+# ---------------------------------------------------------------- whole runs through run.py
+
+HOSTILE_SUITE = """*** Settings ***
+Library    OperatingSystem
+Library    LiveKitAuth.py
+
+*** Test Cases ***
+Hostile Step
+    ${{token}} =    Generate Token    alice    standup    room_join=${{True}}
+{steps}
+"""
+
+# What a tester's edit or an option does, and what the run must report. A step list makes a
+# hostile suite ({suite} below); options go to run.py as given, {token} standing for a token the
+# run's key signs that nothing records. ``named``: the places the guard must name (the run then
+# fails); empty when the run must pass with nothing found anywhere.
+# fmt: off
+RUNS = [
+    ("a step logs the token to the console", ["    Log To Console    ${token.value}"], [], [CONSOLE]),
+    ("--debugfile with a step that logs the token", ["    Log    ${token.value}"], ["--debugfile", "debug.txt"], ["debug.txt", "log.html", "output.xml"]),
+    ("--splitlog with a step that logs the token", ["    Log    ${token.value}"], ["--splitlog"], ["log-1.js", "output.xml"]),
+    ("a step writes the server log into the results", ["    Create File    ${OUTPUT DIR}/livekit-server.log    token=${token.value}"], [], ["livekit-server.log"]),
+    ("a token given under another name with grouped options, --dryrun", None, ["-XvNOTE:{token}", "--dryrun"], ["signoff.html", "signoff.md"]),
+    ("a token given with -XvTOKEN and --dryrun: moved off the command line", None, ["-XvTOKEN:{token}", "--dryrun"], []),
+    ("a token given with -.vTOKEN: moved off the command line", None, ["-.vTOKEN:{token}", "--dryrun"], []),
+    ("a secret-looking variable with grouped options: hidden", None, ["-XvAPP_PASSWORD:{token}", "--dryrun"], []),
+]
+# fmt: on
+
+
+@pytest.fixture
+def run_py(tmp_path, monkeypatch):
+    import importlib.util
+
+    from helpers import ROOT
+
+    spec = importlib.util.spec_from_file_location("run_py", ROOT / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(module, "write_libdoc", lambda: None)  # the manuals take long to write and hold no value of a run
+    for name in [name for name in module.os.environ if name.startswith("LIVEKIT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.delenv("LIVEKIT_TOKEN", raising=False)
+    monkeypatch.delenv("LIVEKIT_AUTH_TOKEN_LOG", raising=False)
+    return module
+
+
+def all_files_text(folder) -> str:
+    return "\n".join(leak_guard.readable_text(path.read_bytes()) for path in folder.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize(("case", "steps", "options", "named"), RUNS, ids=[row[0] for row in RUNS])
+def test_a_run_through_run_py_fails_and_names_where_a_value_leaked(tmp_path, run_py, capfd, case, steps, options, named):
+    from helpers import SUITES
+
+    token = signed('{"alg":"HS256","typ":"JWT"}', {**claims(), "iss": "devkey"}, "secret")
+    arguments = [option.format(token=token) for option in options]
+    if steps is None:
+        arguments.append(str(SUITES / "authentication"))
+    else:
+        suite = tmp_path / "hostile.robot"
+        suite.write_text(HOSTILE_SUITE.format(steps="\n".join(steps)), encoding="utf-8")
+        arguments.append(str(suite))
+    status = run_py.run_suites(arguments)
+    captured = capfd.readouterr()
+    guard_lines = [line for line in captured.err.splitlines() + captured.out.splitlines() if line.startswith("Leak guard:")]
+    assert len(guard_lines) == 1, captured.err
+    if named:
+        assert status != 0
+        for place in named:
+            assert f"{place} (token)" in guard_lines[0]
+        assert token not in guard_lines[0]
+    else:
+        assert status == 0, captured.out[-2000:] + captured.err[-2000:]
+        assert "none found" in guard_lines[0]
+        assert token not in all_files_text(tmp_path / "results")
+        assert token not in captured.out + captured.err
+
+
+def test_files_of_an_earlier_run_are_removed_before_a_run(tmp_path, run_py, capfd):
+    from helpers import SUITES
+
+    earlier = tmp_path / "results" / "old"
+    earlier.mkdir(parents=True)
+    (earlier / "debug.txt").write_text("a token of an earlier run", encoding="utf-8")
+    (tmp_path / "results" / "log-3.js").write_text("window.sLog = []", encoding="utf-8")
+    assert run_py.run_suites(["--include", "step-1", str(SUITES / "authentication")]) == 0
+    assert sorted(path.name for path in (tmp_path / "results").iterdir()) == [
+        "log.html", "output.xml", "report.html", "signoff.html", "signoff.md", "xunit.xml",
+    ]  # fmt: skip
+    assert "Leak guard: 7 file(s) searched" in capfd.readouterr().out  # the six outputs and the console output
