@@ -132,67 +132,18 @@ def bootstrap(argv: list[str]) -> int:
 # ---------------------------------------------------------------- commands (inside the environment)
 
 
-class RobotArguments:
-    """Arguments read as Robot Framework's own parser reads them: the options in their order, and the sources.
+def robot_arguments(arguments: list[str]):
+    """``arguments`` read by Robot Framework's own parser (``RobotArguments``), or None when it refuses them.
 
-    Each option is a pair of its long name and its value ("" for a flag), whatever form it was
-    given in: ``--variable x``, ``--variable=x``, ``-v x``, ``-vx``, grouped short options such as
-    ``-XvTOKEN:x`` or ``-.vx``, any case of a long name, an unambiguous abbreviation of it.
+    Every form Robot reads is understood: ``--variable x``, ``--variable=x``, ``-v x``, ``-vx``,
+    grouped short options such as ``-XvTOKEN:x`` or ``-.vx``, any case of a long name, an
+    unambiguous abbreviation of it.
     """
+    if str(LIBRARIES) not in sys.path:
+        sys.path.insert(0, str(LIBRARIES))
+    from livekit_tokens import robot_options
 
-    def __init__(self, options: list[tuple[str, str]], sources: list[str], flags: set[str]):
-        self.options = options
-        self.sources = sources
-        self._flags = flags
-
-    def values(self, name: str) -> list[str]:
-        """Every value given to the option ``name`` (its long name), in order."""
-        return [value for option, value in self.options if option == name]
-
-    def last(self, name: str) -> str | None:
-        """The value Robot Framework uses for an option given once or more: the last one."""
-        values = self.values(name)
-        return values[-1] if values else None
-
-    def render(self, options: list[tuple[str, str]] | None = None) -> list[str]:
-        """``options`` (default: all) and the sources as a command line in long form."""
-        words: list[str] = []
-        for name, value in self.options if options is None else options:
-            words += [f"--{name}"] if name in self._flags else [f"--{name}", value]
-        if any(source.startswith("-") for source in self.sources):
-            words.append("--")
-        return words + self.sources
-
-
-def robot_arguments(arguments: list[str]) -> RobotArguments | None:
-    """``arguments`` read by Robot Framework's parser, or None when it refuses them (Robot then says why)."""
-    from robot.errors import DataError
-    from robot.run import USAGE
-    from robot.utils.argumentparser import ArgumentParser
-
-    class OrderedParser(ArgumentParser):
-        """Robot's parser, keeping what it read in order as well as in its dictionary of options."""
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.pairs: list[tuple[str, str]] = []
-            self.raw_sources: list[str] = []
-
-        def _process_opts(self, opt_tuple):
-            self.pairs = [(self._get_name(name), value) for name, value in opt_tuple]
-            return super()._process_opts(opt_tuple)
-
-        def _glob_args(self, args):
-            self.raw_sources = list(args)
-            return super()._glob_args(args)
-
-    parser = OrderedParser(USAGE, arg_limits=(0,), auto_help=False, auto_version=False, auto_argumentfile=False)
-    try:
-        parser.parse_args(list(arguments))
-    except DataError:
-        return None
-    flags = {name for name in parser._flag_opts} | {f"no{name}" for name in parser._flag_opts}
-    return RobotArguments(parser.pairs, parser.raw_sources, flags)
+    return robot_options.parse(arguments)
 
 
 def missing_variable_file(arguments: list[str]) -> str | None:
@@ -251,32 +202,18 @@ def supplied_token_to_environment(arguments: list[str]) -> list[str]:
     return parsed.render(kept) if moved else list(arguments)
 
 
-SECRET_VARIABLE_WORDS = ("SECRET", "TOKEN", "PASSWORD", "KEYS", "HEADER")  # as the recorded command hides them
-
-
 def secret_looking_values(arguments: list[str]) -> list[str]:
     """The values of ``--variable`` options whose names look secret: the leak guard searches them too."""
     parsed = robot_arguments(arguments)
-    values = []
-    for variable in parsed.values("variable") if parsed else []:
-        name, separator, value = variable.partition(":")
-        if separator and value and any(word in name.upper() for word in SECRET_VARIABLE_WORDS):
-            values.append(value)
-    return values
+    return parsed.secret_values() if parsed else []
 
 
 def shown_command(arguments: list[str]) -> str:
     """The ``python run.py ...`` command of the sign-off, values of secret-looking variables hidden."""
     parsed = robot_arguments(arguments)
-    if parsed is None or not secret_looking_values(arguments):
+    if parsed is None or not parsed.secret_values():
         return " ".join(["python run.py", *arguments])
-    shown = []
-    for name, value in parsed.options:
-        variable, separator, _ = value.partition(":")
-        if name == "variable" and separator and any(word in variable.upper() for word in SECRET_VARIABLE_WORDS):
-            value = f"{variable}:<hidden>"
-        shown.append((name, value))
-    return " ".join(["python run.py", *parsed.render(shown)])
+    return " ".join(["python run.py", *parsed.hidden()])
 
 
 def has_data_source(arguments: list[str]) -> bool:
