@@ -80,6 +80,9 @@ _BASE64URL_RUN = re.compile(r"[A-Za-z0-9_-]*")
 # HS256, HS384 and HS512 signatures in base64url without padding, by their length.
 _HMACS = ((43, hashlib.sha256), (64, hashlib.sha384), (86, hashlib.sha512))
 HEADER_READ = 4096  # characters of a header read to find its first character
+MAX_HEADER = 131072  # characters of a header (10,000 levels of nesting take about 27,000)
+MAX_SIGNED_CHARACTERS = 64 * 1024 * 1024  # hashed at most to try the possible headers before one signature
+_HEADER_START = re.compile(r"[eICD]")
 MAX_INFLATED = 256 * 1024 * 1024  # bytes of one decompressed file or block; more is not read
 
 # The index finds many long values in one pass: every value of at least _INDEXED characters has, at
@@ -165,13 +168,20 @@ def recorded_tokens(path: Path | None) -> list[str]:
 
 
 def _header_starts_an_object(segment: str) -> bool:
-    """Whether base64url ``segment`` decodes to text whose first character besides white space is ``{``."""
-    head = segment if len(segment) <= HEADER_READ else segment[: HEADER_READ // 4 * 4]
-    try:
-        decoded = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))
-    except (binascii.Error, ValueError):
-        return False
-    return decoded.lstrip(b" \t\r\n")[:1] == b"{"
+    """Whether base64url ``segment`` decodes to text whose first character besides white space is ``{``.
+
+    Only the start is decoded: 64 characters, more only while they decode to white space.
+    """
+    for size in (64, HEADER_READ):
+        head = segment if len(segment) <= size else segment[:size]
+        try:
+            decoded = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))
+        except (binascii.Error, ValueError):
+            return False
+        stripped = decoded.lstrip(b" \t\r\n")
+        if stripped or len(segment) <= size:
+            return stripped[:1] == b"{"
+    return False
 
 
 def is_token(value: str) -> bool:
@@ -393,11 +403,15 @@ def _run_before(text: str, end: int) -> str:
         size *= 16
 
 
-def _header_candidates(run: str) -> Iterable[str]:
-    """The ends of ``run`` that may be a JWS header: base64url of ``{`` or of white space starts with e, I, C or D."""
-    for start, char in enumerate(run):
-        if char in "eICD" and len(run) - start >= 4 and _header_starts_an_object(run[start:]):
-            yield run[start:]
+def _header_starts(run: str) -> Iterable[int]:
+    """Where in ``run`` a JWS header may start: the whole run first, then from its end backwards.
+
+    Base64url of ``{`` starts with e, and of white space with I, C or D; a header is searched for
+    within its last MAX_HEADER characters.
+    """
+    first = max(0, len(run) - MAX_HEADER)
+    starts = [0, *reversed([match.start() for match in _HEADER_START.finditer(run, first)])]
+    return (start for start in dict.fromkeys(starts) if _header_starts_an_object(run[start : start + HEADER_READ]))
 
 
 class SignedTokenFinder:
@@ -426,8 +440,13 @@ class SignedTokenFinder:
             if len(payload) < 2 or first_dot < 1 or text[first_dot] != ".":
                 continue
             run = match.group(1)
-            for header in _header_candidates(_run_before(text, first_dot)):
-                signing_input = f"{header}.{payload}"
+            header_run = _run_before(text, first_dot)
+            budget = MAX_SIGNED_CHARACTERS
+            for start in _header_starts(header_run):
+                budget -= (len(header_run) - start + len(payload)) * len(self.keys)
+                if budget < 0:
+                    break
+                signing_input = f"{header_run[start:]}.{payload}"
                 for length, digest in _HMACS:
                     if len(run) < length:
                         break
