@@ -37,7 +37,7 @@ def test_the_robot_command_hides_secret_looking_variables_given_with_grouped_sho
     command = environment.robot_command(argv)
     assert "eyJabc" not in command
     assert command.startswith("robot --")
-    assert command.endswith(":<hidden>\" suites")
+    assert command.endswith(':<hidden>" suites')
 
 
 def test_the_robot_command_of_python_m_robot():
