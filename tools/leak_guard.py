@@ -63,11 +63,14 @@ from livekit_tokens.keys import DEV_API_SECRET, ConfigurationError, load_keyring
 MIN_SEARCHABLE = 8  # characters; shorter secrets and token parts cannot be told apart from ordinary text
 MIN_TOKEN_PART = 32  # characters of a signed part or a signature searched on its own
 CONSOLE_NAME = "the console output"
+SECRET, TOKEN = "secret", "token"  # the kinds of value the guard names
+UNCONFIRMED_SECRET = "secret, to confirm"  # found without white space; confirmed with it
 
 # What the writers of the results change or drop: white space (Robot Framework turns "\r\n" into a
 # space, the sign-off collapses runs of it, a long value is wrapped over lines) and control
 # characters (not allowed in XML). Both the files and the values are searched without them.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]+")  # the control characters that are not white space
+_LINE_BREAK = re.compile(r"[ \t]*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 _SEPARATOR = "\ufdd0"  # between the views of one file: a noncharacter no value contains
 _BACKSLASH_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.DOTALL)
 _ESCAPED_CHARACTERS = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "0": "\0"}
@@ -91,6 +94,11 @@ MAX_INFLATED = 256 * 1024 * 1024  # bytes of one decompressed file or block; mor
 _GRAM = 12
 _STRIDE = 32
 _INDEXED = _GRAM + _STRIDE - 1
+
+
+def lines_joined(text: str) -> str:
+    """``text`` without line breaks (and the spaces around them) and control characters."""
+    return _LINE_BREAK.sub("", _CONTROL.sub("", text) if _CONTROL.search(text) else text)
 
 
 def canonical(text: str) -> str:
@@ -238,6 +246,7 @@ class Plan:
     secrets_noted: int = 0  # of ``secrets``: values the run noted in the token log
     signing_keys: list[bytes] = field(default_factory=list)  # tokens these sign are found whoever minted them
     known_tokens: set[str] = field(default_factory=set)
+    unconfirmed: list[str] = field(default_factory=list)  # forms of secrets without white space
 
 
 def robot_forms(value: str) -> set[str]:
@@ -289,7 +298,12 @@ def plan(environ: Mapping[str, str], token_log: Path | None) -> Plan:
             continue
         secrets += 1
         noted += secret not in configured
-        forms.update(dict.fromkeys(found_as, "secret"))
+        # A secret without white space is confirmed where only line breaks were taken out: a secret
+        # "tokenendpoint" is not the words "token endpoint" of the keyword manuals.
+        kind = SECRET if any(char.isspace() for char in secret) else UNCONFIRMED_SECRET
+        for form in found_as:
+            if forms.get(form) != SECRET:
+                forms[form] = kind
     supplied = environ.get("LIVEKIT_TOKEN", "").strip()
     skipped = tokens = 0
     known = set()
@@ -305,8 +319,9 @@ def plan(environ: Mapping[str, str], token_log: Path | None) -> Plan:
         tokens += 1
         known.add(value.strip())
         for form in found_as:
-            forms.setdefault(form, "token")
-    return Plan(Index(forms), secrets, tokens, public_skipped, skipped, not_searchable, noted, list(signing), known)
+            forms.setdefault(form, TOKEN)
+    unconfirmed = [form for form, kind in forms.items() if kind == UNCONFIRMED_SECRET]
+    return Plan(Index(forms), secrets, tokens, public_skipped, skipped, not_searchable, noted, list(signing), known, unconfirmed)
 
 
 # ---------------------------------------------------------------- reading the files
@@ -472,10 +487,17 @@ class Outcome:
 
 def search_data(data: bytes, work: Plan, finder: SignedTokenFinder) -> set[str]:
     """The kinds of value (``secret``, ``token``) found in one file's bytes."""
-    haystack = canonical(readable_text(data))
+    text = readable_text(data)
+    haystack = canonical(text)
     kinds = work.index.kinds_in(haystack)
-    if "token" not in kinds and finder.found_in(haystack):
-        kinds.add("token")
+    if UNCONFIRMED_SECRET in kinds:
+        kinds.discard(UNCONFIRMED_SECRET)
+        if SECRET not in kinds:
+            joined = lines_joined(text)
+            if any(form in joined for form in work.unconfirmed):
+                kinds.add(SECRET)
+    if TOKEN not in kinds and finder.found_in(haystack):
+        kinds.add(TOKEN)
     return kinds
 
 

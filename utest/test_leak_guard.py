@@ -188,3 +188,20 @@ def test_tokens_are_told_apart_from_other_test_inputs(token):
     assert leak_guard.is_token(token)
     for value in ("", "a.b.c", "not a token", token.replace(".", " "), "e30.e30", "bm90IGpzb24.e30.sig"):
         assert not leak_guard.is_token(value)
+
+
+def test_a_secret_without_white_space_is_not_found_in_words_that_only_join_to_it(tmp_path, monkeypatch, capsys):
+    manual = "<p>Use Token Endpoint starts the token endpoint; see the tokenendpoint-free example.</p>"
+    folder = results_folder(tmp_path, LiveKitHttp_html=manual.replace("tokenendpoint-free ", ""))
+    assert guard(monkeypatch, folder, LIVEKIT_API_KEY="k", LIVEKIT_API_SECRET="tokenendpoint") == 0
+    wrapped = results_folder(tmp_path / "wrapped", debug_txt="the secret was token\n    endpoint")
+    assert guard(monkeypatch, wrapped, LIVEKIT_API_KEY="k", LIVEKIT_API_SECRET="tokenendpoint") == 1
+    assert "debug.txt (secret)" in capsys.readouterr().err
+
+
+def test_a_secret_with_white_space_is_found_however_the_writers_changed_it(tmp_path, monkeypatch, capsys):
+    secret = "first-part \r\n second-part"
+    for number, written in enumerate(["first-part second-part", "first-part\nsecond-part", "first-part  \\r\\n second-part"]):
+        folder = results_folder(tmp_path / str(number), signoff_md=f"`{written}`")
+        assert guard(monkeypatch, folder, LIVEKIT_API_KEY="k", LIVEKIT_API_SECRET=secret) == 1
+        assert "signoff.md (secret)" in capsys.readouterr().err
