@@ -315,16 +315,24 @@ def run_outputs(arguments: list[str]) -> RunOutputs:
 
 def clear_earlier_results(outputs: RunOutputs) -> None:
     """Empty results/ (or remove the run's own file names from another output folder) before a run."""
-    outputs.folder.mkdir(parents=True, exist_ok=True)
-    if outputs.folder == RESULTS.resolve():
-        for item in outputs.folder.iterdir():
-            if item.is_dir() and not item.is_symlink():
-                shutil.rmtree(item)
-            else:
-                item.unlink()
-    else:
-        for name in RUN_OUTPUTS:
-            (outputs.folder / name).unlink(missing_ok=True)
+    try:
+        outputs.folder.mkdir(parents=True, exist_ok=True)
+        if outputs.folder == RESULTS.resolve():
+            for item in outputs.folder.iterdir():
+                if item.is_dir() and not item.is_symlink():
+                    shutil.rmtree(item)
+                else:
+                    item.unlink()
+        else:
+            for name in RUN_OUTPUTS:
+                (outputs.folder / name).unlink(missing_ok=True)
+    except OSError as error:
+        where = error.filename or outputs.folder
+        print(
+            f"Cannot clear {where} of an earlier run ({error.strerror or error}); close what holds it open and run again.",
+            file=sys.stderr,
+        )
+        sys.exit(252)
 
 
 def call_teed(command: list[str], console: BinaryIO) -> int:

@@ -148,3 +148,20 @@ def test_a_missing_variable_file_is_a_configuration_error(arguments):
 
 def test_an_existing_variable_file_is_fine():
     assert run_py.missing_variable_file(["--variablefile", str(ROOT / "examples" / "endpoint_headers.py")]) is None
+
+
+def test_results_that_cannot_be_cleared_stop_the_run_with_one_sentence(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(run_py, "RESULTS", tmp_path / "results")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "log.html").write_text("from an earlier run")
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(run_py.Path, "unlink", refuse)
+    with pytest.raises(SystemExit) as stopped:
+        run_py.clear_earlier_results(run_py.run_outputs([]))
+    assert stopped.value.code == 252
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert error.startswith(f"Cannot clear {tmp_path / 'results' / 'log.html'} of an earlier run (Permission denied)")
