@@ -86,6 +86,9 @@ HEADER_READ = 4096  # characters of a header read to find its first character
 MAX_HEADER = 131072  # characters of a header (10,000 levels of nesting take about 27,000)
 MAX_SIGNED_CHARACTERS = 64 * 1024 * 1024  # hashed at most to try the possible headers before one signature
 _HEADER_START = re.compile(r"[eICD]")
+_ENCODED_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{100,}={0,2}")  # long enough to hold a token; from a run's start
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_SIGNATURE_BYTES = re.compile(rb"\.[A-Za-z0-9_-]{43}")
 MAX_INFLATED = 256 * 1024 * 1024  # bytes of one decompressed file or block; more is not read
 
 # The index finds many long values in one pass: every value of at least _INDEXED characters has, at
@@ -496,9 +499,26 @@ def search_data(data: bytes, work: Plan, finder: SignedTokenFinder) -> set[str]:
             joined = lines_joined(text)
             if any(form in joined for form in work.unconfirmed):
                 kinds.add(SECRET)
-    if TOKEN not in kinds and finder.found_in(haystack):
+    if TOKEN not in kinds and (finder.found_in(haystack) or any(map(finder.found_in, _encoded_texts(haystack)))):
         kinds.add(TOKEN)
     return kinds
+
+
+def _encoded_texts(text: str) -> Iterable[str]:
+    """The text that each long run of base64 (either alphabet, from any of its first four characters) or hex encodes."""
+    for run in dict.fromkeys(match.group().rstrip("=") for match in _ENCODED_RUN.finditer(text)):  # once per view
+        decoded = []
+        if len(run) % 2 == 0 and _HEX.fullmatch(run):
+            decoded.append(bytes.fromhex(run))
+        standard = run.replace("-", "+").replace("_", "/")
+        for start in range(4):
+            piece = standard[start:]
+            piece = piece[: len(piece) - 1] if len(piece) % 4 == 1 else piece
+            try:
+                decoded.append(base64.b64decode(piece + "=" * (-len(piece) % 4)))
+            except (binascii.Error, ValueError):
+                continue
+        yield from (data.decode("latin-1") for data in decoded if _SIGNATURE_BYTES.search(data))
 
 
 def _files(folder: Path) -> list[Path]:

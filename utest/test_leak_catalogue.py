@@ -152,6 +152,9 @@ CATALOGUE = [
     Leak("token signed by the second key of LIVEKIT_KEYS", "report.html", "token", lambda r: robot_js(r.unseen(r.second))),
     Leak("token signed by a key a test added", "output.xml", "token", lambda r: f"<msg>{r.unseen(r.added)}</msg>"),
     Leak("token signed with HS512 by a configured secret", "output.xml", "token", lambda r: f"<msg>{hs512(r)}</msg>"),
+    Leak("unseen token in base64", "output.xml", "token", lambda r: f"<msg>{base64_at(r.unseen(), 'ab')}</msg>"),
+    Leak("unseen token in URL-safe base64 over several lines", "debug.txt", "token", lambda r: wrapped(base64_at(r.unseen(), "{", "urlsafe"), 64)),
+    Leak("unseen token in hex", "xunit.xml", "token", lambda r: r.unseen().encode().hex()),
     Leak("unseen token glued to the word before it", "xunit.xml", "token", lambda r: f"<failure>Bearer{r.unseen()}</failure>"),
     # A token the run recorded.
     Leak("recorded token with a header nested 1,500 levels deep", "output.xml", "token", lambda r: f"<msg>{r.deep}</msg>"),
