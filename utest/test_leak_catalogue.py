@@ -114,6 +114,10 @@ def server_excerpt(token: str) -> str:
     return f"<td>Answer</td><td>400 Bad Request {{&quot;echo&quot;: &quot;{echoed}&quot;}}"[:400] + "</td>"
 
 
+def deep_unseen(run: Run) -> str:
+    return signed('{"alg":"HS256","x":' + "[" * 1500 + "]" * 1500 + "}", claims(), run.secret)
+
+
 def hs512(run: Run) -> str:
     return signed('{"alg":"HS512","typ":"JWT"}', claims(), run.secret, hashlib.sha512)
 
@@ -152,6 +156,9 @@ CATALOGUE = [
     Leak("token signed by the second key of LIVEKIT_KEYS", "report.html", "token", lambda r: robot_js(r.unseen(r.second))),
     Leak("token signed by a key a test added", "output.xml", "token", lambda r: f"<msg>{r.unseen(r.added)}</msg>"),
     Leak("token signed with HS512 by a configured secret", "output.xml", "token", lambda r: f"<msg>{hs512(r)}</msg>"),
+    Leak("unseen token with a header nested 1,500 levels deep", "output.xml", "token", lambda r: f"<msg>{deep_unseen(r)}</msg>"),
+    Leak("unseen token whose header starts with white space", "log.html", "token", lambda r: robot_js(signed(' \t{"alg":"HS256"}', claims(), r.secret))),
+    Leak("unseen token split over several lines", "debug.txt", "token", lambda r: wrapped(r.unseen(), 30)),
     Leak("unseen token in base64", "output.xml", "token", lambda r: f"<msg>{base64_at(r.unseen(), 'ab')}</msg>"),
     Leak("unseen token in URL-safe base64 over several lines", "debug.txt", "token", lambda r: wrapped(base64_at(r.unseen(), "{", "urlsafe"), 64)),
     Leak("unseen token in hex", "xunit.xml", "token", lambda r: r.unseen().encode().hex()),
