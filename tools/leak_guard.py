@@ -89,7 +89,7 @@ _HEADER_START = re.compile(r"[eICD]")
 _ENCODED_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{100,}={0,2}")  # long enough to hold a token; from a run's start
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _SIGNATURE_BYTES = re.compile(rb"\.[A-Za-z0-9_-]{43}")
-MAX_INFLATED = 256 * 1024 * 1024  # bytes of one decompressed file or block; more is not read
+MAX_INFLATED = 64 * 1024 * 1024  # bytes of one decompressed file or block; more is not read
 
 # The index finds many long values in one pass: every value of at least _INDEXED characters has, at
 # one of its first _STRIDE offsets, a _GRAM-character piece that starts at a multiple of _STRIDE in
@@ -331,13 +331,16 @@ def plan(environ: Mapping[str, str], token_log: Path | None) -> Plan:
 
 
 def _inflate(data: bytes, wbits: int) -> bytes | None:
-    """``data`` decompressed (zlib or gzip), or None when it is not compressed so or expands too far."""
+    """``data`` decompressed (zlib or gzip), or None when it is not compressed so.
+
+    A stream cut short (a log still being written) gives what it holds; one that expands beyond
+    MAX_INFLATED gives its first MAX_INFLATED bytes.
+    """
     try:
-        inflater = zlib.decompressobj(wbits)
-        inflated = inflater.decompress(data, MAX_INFLATED)
+        inflated = zlib.decompressobj(wbits).decompress(data, MAX_INFLATED)
     except zlib.error:
         return None
-    return inflated if inflater.eof else None
+    return inflated or None
 
 
 def _text(data: bytes) -> str:

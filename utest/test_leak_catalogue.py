@@ -195,6 +195,7 @@ CATALOGUE = [
     # Files of any name, compressed or not, and the console.
     Leak("the server log kept in the results folder", "livekit-server.log", "token", lambda r: f"INFO auth failed token={r.token}\n"),
     Leak("a gzip-compressed server log", "livekit-server.log.gz", "secret", lambda r: gzip.compress(f"keys: prod: {r.secret}\n".encode())),
+    Leak("a gzip-compressed log cut short", "livekit-server.log.gz", "token", lambda r: gzip.compress(f"token={r.token}\n".encode() * 50)[:-20]),
     Leak("a zlib-compressed file", "dump.bin", "token", lambda r: zlib.compress(r.token.encode())),
     Leak("a UTF-16 file", "notes.txt", "secret", lambda r: ("written by an editor: " + r.secret).encode("utf-16")),
     Leak("the debug file of --debugfile", "debug.txt", "token", lambda r: f"20260101 12:00:00 - INFO - ${{token}} = {r.token}\n"),
