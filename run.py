@@ -361,14 +361,22 @@ def call_teed(command: list[str], console: BinaryIO) -> int:
 
 
 def _copy(source, target, console: BinaryIO, lock: threading.Lock) -> None:
+    """Copy ``source`` to ``target`` and ``console`` until it ends; a closed ``target`` (``| head``) is skipped."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    while chunk := source.read1(65536):
+    showing = True
+    while True:
+        chunk = source.read1(65536)
         with lock:
             console.write(chunk)
-        target.write(decoder.decode(chunk))
-        target.flush()
-    target.write(decoder.decode(b"", final=True))
-    target.flush()
+        text = decoder.decode(chunk, final=not chunk)
+        if showing and text:
+            try:
+                target.write(text)
+                target.flush()
+            except (OSError, ValueError):  # the terminal or pipe went away: keep reading, or the run would block
+                showing = False
+        if not chunk:
+            return
 
 
 def after_run(arguments: list[str], robot_status: int, outputs: RunOutputs, console: Path) -> int:
@@ -376,7 +384,7 @@ def after_run(arguments: list[str], robot_status: int, outputs: RunOutputs, cons
 
     No summary is written when Robot Framework wrote no results (a wrong option or suite: exit code
     251 or more), so an earlier run's results never pass for this one. The guard searches the
-    output folder, results/ (the keyword manuals), the files given elsewhere, and the console output.
+    output folder, the output files given outside it, and the console output.
     """
     tools = ROOT / "tools"
     status = 0
@@ -394,11 +402,17 @@ def after_run(arguments: list[str], robot_status: int, outputs: RunOutputs, cons
             status = call_teed(command, capture)
     if (tools / "leak_guard.py").exists():
         guard = [sys.executable, str(tools / "leak_guard.py"), str(outputs.folder), "--console", str(console)]
-        for extra in [RESULTS.resolve(), *outputs.written_elsewhere()]:
-            if extra != outputs.folder:
-                guard += ["--also", str(extra)]
+        for extra in outputs.written_elsewhere():
+            guard += ["--also", str(extra)]
         status = status or subprocess.call(guard)
     return status
+
+
+def _temporary_file(suffix: str) -> Path:
+    """An empty file in the system's temporary folder that only this user can read."""
+    handle, name = tempfile.mkstemp(prefix="livekit-auth-", suffix=suffix)
+    os.close(handle)
+    return Path(name)
 
 
 def run_suites(arguments: list[str]) -> int:
@@ -406,21 +420,19 @@ def run_suites(arguments: list[str]) -> int:
     arguments = supplied_token_to_environment(arguments)
     outputs = run_outputs(arguments)
     clear_earlier_results(outputs)
-    handle, token_log = tempfile.mkstemp(prefix="livekit-auth-", suffix=".tokens")
-    os.close(handle)
-    handle, console = tempfile.mkstemp(prefix="livekit-auth-", suffix=".console")
-    os.close(handle)
-    os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = token_log
+    temporary = [_temporary_file(suffix) for suffix in (".tokens", ".console")]
+    token_log, console = temporary
+    os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = str(token_log)
     try:
-        with open(token_log, "a", encoding="utf-8") as noted:  # searched by the guard like the run's own notes
+        with token_log.open("a", encoding="utf-8") as noted:  # searched by the guard like the run's own notes
             noted.writelines(json.dumps({"secret": value}) + "\n" for value in secret_looking_values(arguments))
-        with open(console, "wb") as capture:
+        with console.open("wb") as capture:
             code = call_teed(robot_command(arguments), capture)
         write_libdoc()
-        post = after_run(arguments, code, outputs, Path(console))
+        post = after_run(arguments, code, outputs, console)
     finally:
-        Path(token_log).unlink(missing_ok=True)
-        Path(console).unlink(missing_ok=True)
+        for path in temporary:
+            path.unlink(missing_ok=True)
     return code or post
 
 
