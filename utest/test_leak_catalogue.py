@@ -464,3 +464,32 @@ def test_files_of_an_earlier_run_are_removed_before_a_run(tmp_path, run_py, capf
         "log.html", "output.xml", "report.html", "signoff.html", "signoff.md", "xunit.xml",
     ]  # fmt: skip
     assert "Leak guard: 7 file(s) searched" in capfd.readouterr().out  # the six outputs and the console output
+
+
+def test_an_endpoint_echoing_the_app_credentials_in_a_401_leaks_nothing_in_a_run(tmp_path, run_py, capfd, monkeypatch):
+    from helpers import SUITES
+    from http_test_support import Reply, ScriptedServer
+
+    bearer, api_key = "sess-" + secrets.token_hex(12), "key-" + secrets.token_hex(12)
+    headers = tmp_path / "app_headers.py"
+    headers.write_text(
+        "from robot.api.types import Secret\n"
+        f"TOKEN_ENDPOINT_HEADERS = {{'Authorization': Secret('Bearer {bearer}'), 'X-Api-Key': Secret('{api_key}')}}\n",
+        encoding="utf-8",
+    )
+
+    def echo(seen):
+        return Reply(401, {"error": "unauthorized", "session": seen.headers["authorization"][7:], "key": seen.headers["x-api-key"]})
+
+    with ScriptedServer(echo) as server:
+        monkeypatch.setenv("LIVEKIT_TOKEN_ENDPOINT", server.url + "/token")
+        status = run_py.run_suites(
+            ["--variablefile", str(headers), "--test", "Standard Request Gets A Token", str(SUITES / "endpoint")]
+        )
+    captured = capfd.readouterr()
+    assert status == 1  # the test fails: the endpoint refused the request
+    assert "The token endpoint answered 401 Unauthorized instead of a 2xx status" in captured.out
+    assert "Leak guard: " in captured.out and "none found" in captured.out
+    for value in (bearer, api_key):
+        assert value not in captured.out + captured.err
+        assert value not in all_files_text(tmp_path / "results")
