@@ -479,7 +479,9 @@ def test_an_endpoint_echoing_the_app_credentials_in_a_401_leaks_nothing_in_a_run
     )
 
     def echo(seen):
-        return Reply(401, {"error": "unauthorized", "session": seen.headers["authorization"][7:], "key": seen.headers["x-api-key"]})
+        return Reply(
+            401, {"error": "unauthorized", "session": seen.headers["authorization"][7:], "key": seen.headers["x-api-key"]}
+        )
 
     with ScriptedServer(echo) as server:
         monkeypatch.setenv("LIVEKIT_TOKEN_ENDPOINT", server.url + "/token")
