@@ -14,14 +14,18 @@ LIVEKIT_API_SECRET, LIVEKIT_KEYS, LIVEKIT_TOKEN, LIVEKIT_ROOM, ...) or from --va
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
+from typing import BinaryIO
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"
@@ -131,10 +135,28 @@ def bootstrap(argv: list[str]) -> int:
         ensure_requirements(python, REQUIREMENTS, "runtime")
     ensure_node_packages()
     environment = dict(os.environ, **{BOOTSTRAPPED: "1"})
-    return subprocess.call([str(python), str(Path(__file__).resolve()), *argv], env=environment)
+    with subprocess.Popen([str(python), str(Path(__file__).resolve()), *argv], env=environment) as child:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:  # the run got the same Ctrl-C: it stops, removes its temporary files and says so
+            return child.wait()
 
 
 # ---------------------------------------------------------------- commands (inside the environment)
+
+
+def robot_arguments(arguments: list[str]):
+    """``arguments`` read by Robot Framework's own parser (``RobotArguments``), or None when it refuses them.
+
+    Every form Robot reads is understood: ``--variable x``, ``--variable=x``, ``-v x``, ``-vx``,
+    grouped short options such as ``-XvTOKEN:x`` or ``-.vx``, any case of a long name, an
+    unambiguous abbreviation of it.
+    """
+    if str(LIBRARIES) not in sys.path:
+        sys.path.insert(0, str(LIBRARIES))
+    from livekit_tokens import robot_options
+
+    return robot_options.parse(arguments)
 
 
 def missing_variable_file(arguments: list[str]) -> str | None:
@@ -143,15 +165,8 @@ def missing_variable_file(arguments: list[str]) -> str | None:
     Robot Framework only logs an error for it and runs on, so settings such as an app's own
     token-endpoint headers would be dropped without a failure.
     """
-    for index, item in enumerate(arguments):
-        if item in ("--variablefile", "-V") and index + 1 < len(arguments):
-            value = arguments[index + 1]
-        elif item.startswith("--variablefile="):
-            value = item[len("--variablefile=") :]
-        elif item.startswith("-V") and len(item) > 2:
-            value = item[2:]
-        else:
-            continue
+    parsed = robot_arguments(arguments)
+    for value in parsed.values("variablefile") if parsed else []:
         path = re.match(r"(?:[A-Za-z]:)?[^:]*", value).group(0)  # the file, without ":arguments"
         if path.endswith((".py", ".yaml", ".yml", ".json")) and not Path(path).exists():
             return f"The variable file '{path}' does not exist; give the path of an existing file to --variablefile."
@@ -181,28 +196,37 @@ def _token_value(variable: str) -> str | None:
 def supplied_token_to_environment(arguments: list[str]) -> list[str]:
     """Move a ``TOKEN`` variable into LIVEKIT_TOKEN so the token never sits on a command line.
 
-    Every form Robot Framework reads is handled: ``--variable TOKEN:x``, ``--variable=TOKEN:x``,
-    ``-v TOKEN:x``, ``-vTOKEN:x``, any case of the name, and ``TOKEN: Secret:x``.
+    The arguments are read by Robot Framework's own parser, so every form it reads is handled
+    (``--variable TOKEN:x``, ``-vTOKEN:x``, ``-XvTOKEN:x``, any case of the name, ``TOKEN: Secret:x``,
+    ...). Without a TOKEN variable the arguments are returned as given, else in long form without it.
     """
-    kept: list[str] = []
-    index = 0
-    while index < len(arguments):
-        item = arguments[index]
-        if item in ("--variable", "-v") and index + 1 < len(arguments):
-            variable, consumed = arguments[index + 1], 2
-        elif item.startswith("--variable="):
-            variable, consumed = item[len("--variable=") :], 1
-        elif item.startswith("-v") and len(item) > 2 and not item.startswith("--"):
-            variable, consumed = item[2:], 1
+    parsed = robot_arguments(arguments)
+    if parsed is None:
+        return list(arguments)
+    kept = []
+    moved = False
+    for name, value in parsed.options:
+        token = _token_value(value) if name == "variable" else None
+        if token is None:
+            kept.append((name, value))
         else:
-            variable, consumed = None, 1
-        value = _token_value(variable) if variable is not None else None
-        if value is None:
-            kept += arguments[index : index + consumed]
-        else:
-            os.environ["LIVEKIT_TOKEN"] = value
-        index += consumed
-    return kept
+            os.environ["LIVEKIT_TOKEN"] = token  # the last one given wins, as in Robot Framework
+            moved = True
+    return parsed.render(kept) if moved else list(arguments)
+
+
+def secret_looking_values(arguments: list[str]) -> list[str]:
+    """The values of ``--variable`` options whose names look secret: the leak guard searches them too."""
+    parsed = robot_arguments(arguments)
+    return parsed.secret_values() if parsed else []
+
+
+def shown_command(arguments: list[str]) -> str:
+    """The ``python run.py ...`` command of the sign-off, values of secret-looking variables hidden."""
+    parsed = robot_arguments(arguments)
+    if parsed is None or not parsed.secret_values():
+        return " ".join(["python run.py", *arguments])
+    return " ".join(["python run.py", *parsed.hidden()])
 
 
 def has_data_source(arguments: list[str]) -> bool:
@@ -210,16 +234,8 @@ def has_data_source(arguments: list[str]) -> bool:
 
     An option's value is not a suite even when a folder has its name (``--include interop``).
     """
-    from robot.errors import DataError
-    from robot.run import USAGE
-    from robot.utils.argumentparser import ArgumentParser
-
-    parser = ArgumentParser(USAGE, arg_limits=(0,), auto_help=False, auto_version=False, auto_argumentfile=False)
-    try:
-        _, sources = parser.parse_args(list(arguments))
-    except DataError:
-        return False  # Robot Framework reports the mistake itself
-    return bool(sources)
+    parsed = robot_arguments(arguments)
+    return bool(parsed and parsed.sources)  # Robot Framework reports a mistake itself
 
 
 def robot_command(arguments: list[str], outputdir: Path | None = None) -> list[str]:
@@ -241,8 +257,14 @@ def robot_command(arguments: list[str], outputdir: Path | None = None) -> list[s
         str(LIBRARIES),
         *arguments,
     ]
-    if not any(item in ("--name", "-N") or item.startswith("--name=") for item in arguments):
+    parsed = robot_arguments(arguments)
+    if parsed is None or parsed.last("name") is None:
         command[3:3] = ["--name", "LiveKit Authentication"]
+    if sys.stdout.isatty() and os.name != "nt" and parsed is not None:
+        # The console output reaches the terminal through run.py (see call_teed): keep its colours and markers.
+        for name in ("consolecolors", "consolemarkers"):
+            if parsed.last(name) is None:
+                command[3:3] = [f"--{name}", "on"]
     if not has_data_source(arguments):
         command.append(str(SUITES))
     return command
@@ -265,32 +287,137 @@ def write_libdoc() -> None:
         )
 
 
-# What each run writes into results/: removed first, so that nothing of an earlier run is taken for this one.
+# What each run writes into its output folder: removed first, so that nothing of an earlier run is
+# taken for this one. The default folder, results/, is emptied altogether.
 RUN_OUTPUTS = ("output.xml", "log.html", "report.html", "xunit.xml", "signoff.md", "signoff.html")
+OUTPUT_OPTIONS = ("output", "log", "report", "xunit", "debugfile")
 
 
-def after_run(arguments: list[str], robot_status: int) -> int:
+class RunOutputs:
+    """Where Robot Framework writes, as its options say: the folder, output.xml, and files given elsewhere."""
+
+    def __init__(self, folder: Path, output: Path | None, elsewhere: list[Path] = ()):
+        self.folder = folder
+        self.output = output
+        self.elsewhere = list(elsewhere)
+
+    def written_elsewhere(self) -> list[Path]:
+        """The files given outside the folder, with their timestamped (``-T``) and split-log (``--splitlog``) siblings."""
+        found = []
+        for path in self.elsewhere:
+            pattern = re.compile(rf"{re.escape(path.stem)}(-\d{{8}}-\d{{6}})?(-\d+\.js|{re.escape(path.suffix)})")
+            if path.parent.is_dir():
+                found += [item for item in sorted(path.parent.iterdir()) if pattern.fullmatch(item.name) and item.is_file()]
+        return found
+
+
+def run_outputs(arguments: list[str]) -> RunOutputs:
+    """The outputs of ``robot_command(arguments)``, read with Robot Framework's parser as Robot reads them."""
+    parsed = robot_arguments(robot_command(arguments)[3:])
+    if parsed is None:  # Robot Framework refuses the options and writes nothing
+        return RunOutputs(RESULTS.resolve(), None)
+    folder = (ROOT / parsed.last("outputdir")).resolve()
+    files = {}
+    for name in OUTPUT_OPTIONS:
+        value = parsed.last(name)
+        if value is not None and value.upper() != "NONE":
+            files[name] = (folder / value).resolve()
+    elsewhere = [path for path in files.values() if not path.is_relative_to(folder)]
+    return RunOutputs(folder, files.get("output"), elsewhere)
+
+
+def clear_earlier_results(outputs: RunOutputs) -> None:
+    """Empty results/ (or remove the run's own file names from another output folder) before a run."""
+    try:
+        outputs.folder.mkdir(parents=True, exist_ok=True)
+        if outputs.folder == RESULTS.resolve():
+            for item in outputs.folder.iterdir():
+                if item.is_dir() and not item.is_symlink():
+                    shutil.rmtree(item)
+                else:
+                    item.unlink()
+        else:
+            for name in RUN_OUTPUTS:
+                (outputs.folder / name).unlink(missing_ok=True)
+    except OSError as error:
+        where = error.filename or outputs.folder
+        print(
+            f"Cannot clear {where} of an earlier run ({error.strerror or error}); close what holds it open and run again.",
+            file=sys.stderr,
+        )
+        sys.exit(252)
+
+
+def call_teed(command: list[str], console: BinaryIO) -> int:
+    """Run ``command``, showing its output as usual and copying it into ``console`` for the leak guard."""
+    environment = dict(os.environ, PYTHONIOENCODING="utf-8")
+    lock = threading.Lock()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment) as process:
+        copies = [
+            threading.Thread(target=_copy, args=(process.stdout, sys.stdout, console, lock), daemon=True),
+            threading.Thread(target=_copy, args=(process.stderr, sys.stderr, console, lock), daemon=True),
+        ]
+        for copy in copies:
+            copy.start()
+        try:
+            code = process.wait()
+        except BaseException:  # Ctrl-C: stop the run as subprocess.call does
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            for copy in copies:
+                copy.join()
+    return code
+
+
+def _copy(source, target, console: BinaryIO, lock: threading.Lock) -> None:
+    """Copy ``source`` to ``target`` and ``console`` until it ends; a closed ``target`` (``| head``) is skipped."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    showing = True
+    while True:
+        chunk = source.read1(65536)
+        with lock:
+            console.write(chunk)
+        text = decoder.decode(chunk, final=not chunk)
+        if showing and text:
+            try:
+                target.write(text)
+                target.flush()
+            except (OSError, ValueError):  # the terminal or pipe went away: keep reading, or the run would block
+                showing = False
+        if not chunk:
+            return
+
+
+def after_run(arguments: list[str], robot_status: int, outputs: RunOutputs, console: Path) -> int:
     """Sign-off summary and leak guard for the results just written; returns a failing exit code or 0.
 
     No summary is written when Robot Framework wrote no results (a wrong option or suite: exit code
-    251 or more), so an earlier run's results never pass for this one.
+    251 or more), so an earlier run's results never pass for this one. The guard searches the
+    output folder, the output files given outside it, and the console output.
     """
     tools = ROOT / "tools"
     status = 0
-    if robot_status < 251 and (RESULTS / "output.xml").exists():
-        command = [
-            sys.executable,
-            str(tools / "signoff.py"),
-            str(RESULTS / "output.xml"),
-            "--outdir",
-            str(RESULTS),
-            "--command",
-            "python run.py " + " ".join(arguments),
-        ]
-        status = subprocess.call(command)
+    with console.open("ab") as capture:
+        if robot_status < 251 and outputs.output is not None and outputs.output.exists():
+            command = [
+                sys.executable,
+                str(tools / "signoff.py"),
+                str(outputs.output),
+                "--outdir",
+                str(outputs.folder),
+                "--command",
+                shown_command(arguments),
+            ]
+            status = call_teed(command, capture)
     if (tools / "leak_guard.py").exists():
-        guard = subprocess.call([sys.executable, str(tools / "leak_guard.py"), str(RESULTS)])
-        status = status or guard
+        guard = [sys.executable, str(tools / "leak_guard.py"), str(outputs.folder), "--console", str(console)]
+        for extra in outputs.written_elsewhere():
+            guard += ["--also", str(extra)]
+        status = status or subprocess.call(guard)
     return status
 
 
@@ -315,21 +442,31 @@ def ensure_livekit_server() -> None:
         os.environ[binary.BINARY_VARIABLE] = source.binary
 
 
+def _temporary_file(suffix: str) -> Path:
+    """An empty file in the system's temporary folder that only this user can read."""
+    handle, name = tempfile.mkstemp(prefix="livekit-auth-", suffix=suffix)
+    os.close(handle)
+    return Path(name)
+
+
 def run_suites(arguments: list[str]) -> int:
     check_configuration(arguments)
     arguments = supplied_token_to_environment(arguments)
-    RESULTS.mkdir(exist_ok=True)
-    for name in RUN_OUTPUTS:
-        (RESULTS / name).unlink(missing_ok=True)
-    handle, token_log = tempfile.mkstemp(prefix="livekit-auth-", suffix=".tokens")
-    os.close(handle)
-    os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = token_log
+    outputs = run_outputs(arguments)
+    clear_earlier_results(outputs)
+    temporary = [_temporary_file(suffix) for suffix in (".tokens", ".console")]
+    token_log, console = temporary
+    os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = str(token_log)
     try:
-        code = subprocess.call(robot_command(arguments))
+        with token_log.open("a", encoding="utf-8") as noted:  # searched by the guard like the run's own notes
+            noted.writelines(json.dumps({"secret": value}) + "\n" for value in secret_looking_values(arguments))
+        with console.open("wb") as capture:
+            code = call_teed(robot_command(arguments), capture)
         write_libdoc()
-        post = after_run(arguments, code)
+        post = after_run(arguments, code, outputs, console)
     finally:
-        Path(token_log).unlink(missing_ok=True)
+        for path in temporary:
+            path.unlink(missing_ok=True)
     return code or post
 
 

@@ -912,7 +912,9 @@ class LiveKitAuth:
         ok = actual == expected
         self._log_table("Claims", [{"label": "Identity (sub, else jti)", "expected": expected, "actual": actual, "ok": ok}])
         if not ok:
-            raise AssertionError(f"The server reads the identity as {actual!r}, expected {expected!r}.")
+            raise AssertionError(
+                f"The server reads the identity as {evidence.mask_tokens(repr(actual))}, expected {evidence.mask_tokens(repr(expected))}."
+            )
 
     @keyword
     def server_reading_should_be(self, token, reading: str) -> None:
@@ -950,7 +952,7 @@ class LiveKitAuth:
         if name in self.keyring:
             raise AssertionError(f"API key '{name}' is already configured.")
         secret = hostile.random_secret(length) + (" " if whitespace else "")
-        evidence.remember_token(secret)
+        evidence.remember_secret(secret)  # searched by the leak guard as a secret, not as a token
         self._keyring = Keyring([*self.keyring, ApiKey(name, secret, origin="added by the suite")])
 
     @keyword

@@ -601,7 +601,7 @@ class LiveKitHttp:
                 exchange.headers.get("content-type"),
                 exchange.headers.get("cache-control"),
                 exchange.body,
-                secrets=self.keyring.secrets(),
+                secrets=self._secrets(),
             )
         except AssertionError as failure:
             rows.append({"label": "Answer", "expected": "2xx JSON with a token", "actual": str(failure), "ok": False})
@@ -1024,9 +1024,12 @@ class LiveKitHttp:
             f"instead of {wanted}."
         )
 
+    def _secrets(self) -> list[str]:
+        """The API secrets and the endpoint header values sent so far: never shown in an excerpt."""
+        return [*self.keyring.secrets(), *self._state.header_secrets]
+
     def _excerpt(self, body, limit: int = 160) -> str:
-        secrets = [*self.keyring.secrets(), *self._state.header_secrets]
-        return excerpt(body, tokens=self._state.known_tokens, secrets=secrets, limit=limit)
+        return excerpt(body, tokens=self._state.known_tokens, secrets=self._secrets(), limit=limit)
 
     def _remember(self, token) -> str:
         try:

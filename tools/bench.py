@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: what minting and verifying a token costs here, next to PyJWT and livekit-api.
 
-    python tools/bench.py              per-operation cost and ratios, then the suites' wall time
+    python tools/bench.py              per-operation cost and ratios, then the suites' and the leak guard's wall time
     python tools/bench.py --no-suites  per-operation figures only
     python tools/bench.py --quick      fewer repetitions (a smoke run, figures are rough)
 
@@ -13,7 +13,9 @@ The keyword figures include what the keywords do besides the JWT work: the evide
 a minted token, the leak-guard note, the server's claim type checks. The suite wall times are the
 time of ``python -m robot`` on each suite folder (the live suite with the real server and client) and
 on all of them (what ``python run.py`` runs,
-without its set-up, sign-off and leak guard), output in a temporary folder, as a subprocess.
+without its set-up, sign-off and leak guard), output in a temporary folder, as a subprocess. The
+leak guard's figure is its wall time on the results of a run of every suite, with that run's token
+log (the keyword manuals, the sign-off and the console output that ``python run.py`` adds are left out).
 
 This prints figures; it is not a test and asserts nothing.
 """
@@ -177,6 +179,26 @@ def server_start_to_ready(rounds: int) -> list[float] | None:
     return times
 
 
+def leak_guard_time(rounds: int = 3) -> tuple[float, str]:
+    """Best wall time of the leak guard on the results of a run of every suite, with that run's token log."""
+    with tempfile.TemporaryDirectory(prefix="livekit-bench-") as outdir:
+        results = Path(outdir) / "results"
+        token_log = Path(outdir) / "tokens.log"
+        environment = {key: value for key, value in os.environ.items() if not key.startswith("LIVEKIT_")}
+        environment["LIVEKIT_AUTH_TOKEN_LOG"] = str(token_log)
+        command = [sys.executable, "-m", "robot", "--outputdir", str(results), "--xunit", "xunit.xml"]
+        command += ["--pythonpath", str(ROOT / "libraries"), "--console", "none", str(ROOT / "suites")]
+        subprocess.run(command, env=environment, cwd=ROOT, check=False)
+        guard = [sys.executable, str(ROOT / "tools" / "leak_guard.py"), str(results), "--tokens", str(token_log)]
+        best, line = float("inf"), ""
+        for _ in range(rounds):
+            started = time.perf_counter()
+            completed = subprocess.run(guard, env=environment, cwd=ROOT, capture_output=True, text=True, check=False)
+            best = min(best, time.perf_counter() - started)
+            line = (completed.stdout or completed.stderr).strip()
+    return best, line
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-suites", action="store_true", help="skip the suite wall times")
@@ -197,6 +219,9 @@ def main(argv: list[str]) -> int:
                 elapsed, status = suite_wall_time(suite)
                 label = f"suites/{suite}" if suite else "suites (all, as python run.py runs them)"
                 print(f"  {label:<42} {elapsed:6.2f} s  ({status})")
+        elapsed, line = leak_guard_time(rounds=1 if options.quick else 3)
+        print(f"\nLeak guard on the results of every suite (best of its runs, as a subprocess): {elapsed:.2f} s")
+        print(f"  {line}")
     return 0
 
 

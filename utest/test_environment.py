@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from livekit_tokens import environment
 
 
@@ -27,6 +29,15 @@ def test_the_robot_command_hides_secret_looking_variables():
         'robot -v "TOKEN:<hidden>" --variable "API_SECRET:<hidden>" "--variable=ROOM:demo room" '
         '"--variable=SESSION_TOKEN:<hidden>" --include step-1 suites'
     )
+
+
+@pytest.mark.parametrize("grouped", ["-XvSESSION_TOKEN:eyJabc.def.ghi", "-.vAPI_SECRET:eyJabc.def.ghi", "-Xv"])
+def test_the_robot_command_hides_secret_looking_variables_given_with_grouped_short_options(grouped):
+    argv = ["/venv/bin/robot", grouped, *(["APP_PASSWORD:eyJabc.def.ghi"] if grouped == "-Xv" else []), "suites"]
+    command = environment.robot_command(argv)
+    assert "eyJabc" not in command
+    assert command.startswith("robot --")
+    assert command.endswith(':<hidden>" suites')
 
 
 def test_the_robot_command_of_python_m_robot():

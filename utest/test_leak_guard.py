@@ -157,7 +157,7 @@ def test_a_secret_noted_by_the_run_is_searched_like_a_configured_one(tmp_path, m
     assert guard(monkeypatch, clean, log) == 0
     out = capsys.readouterr().out
     assert "searched for 1 secret(s) and 1 token(s): none found" in out
-    assert "1 of the secrets noted by the run (request header values)" in out
+    assert "1 of the secrets noted by the run (request header values, API keys added by tests)" in out
     assert "1 secret(s) shorter than 8 characters not searchable" in out
     leaked = results_folder(tmp_path / "leaked", xunit_xml=f"<failure>X-App-Key: {html.escape(header_value)}</failure>")
     assert guard(monkeypatch, leaked, log) == 1
@@ -188,3 +188,20 @@ def test_tokens_are_told_apart_from_other_test_inputs(token):
     assert leak_guard.is_token(token)
     for value in ("", "a.b.c", "not a token", token.replace(".", " "), "e30.e30", "bm90IGpzb24.e30.sig"):
         assert not leak_guard.is_token(value)
+
+
+def test_a_secret_without_white_space_is_not_found_in_words_that_only_join_to_it(tmp_path, monkeypatch, capsys):
+    manual = "<p>Use Token Endpoint starts the token endpoint; see the tokenendpoint-free example.</p>"
+    folder = results_folder(tmp_path, LiveKitHttp_html=manual.replace("tokenendpoint-free ", ""))
+    assert guard(monkeypatch, folder, LIVEKIT_API_KEY="k", LIVEKIT_API_SECRET="tokenendpoint") == 0
+    wrapped = results_folder(tmp_path / "wrapped", debug_txt="the secret was token\n    endpoint")
+    assert guard(monkeypatch, wrapped, LIVEKIT_API_KEY="k", LIVEKIT_API_SECRET="tokenendpoint") == 1
+    assert "debug.txt (secret)" in capsys.readouterr().err
+
+
+def test_a_secret_with_white_space_is_found_however_the_writers_changed_it(tmp_path, monkeypatch, capsys):
+    secret = "first-part \r\n second-part"
+    for number, written in enumerate(["first-part second-part", "first-part\nsecond-part", "first-part  \\r\\n second-part"]):
+        folder = results_folder(tmp_path / str(number), signoff_md=f"`{written}`")
+        assert guard(monkeypatch, folder, LIVEKIT_API_KEY="k", LIVEKIT_API_SECRET=secret) == 1
+        assert "signoff.md (secret)" in capsys.readouterr().err

@@ -262,7 +262,7 @@ def test_endpoint_header_values_are_noted_for_the_leak_guard_and_found_when_writ
     guard = [sys.executable, str(ROOT / "tools" / "leak_guard.py"), str(outputdir), "--tokens", str(token_log)]
     clean = subprocess.run(guard, env=environment, capture_output=True, text=True, check=False)
     assert clean.returncode == 0, clean.stderr
-    assert "1 of the secrets noted by the run (request header values)" in clean.stdout
+    assert "1 of the secrets noted by the run (request header values, API keys added by tests)" in clean.stdout
     (outputdir / "notes.txt").write_text(f"the app key was {app_key}\n", encoding="utf-8")
     leaked = subprocess.run(guard, env=environment, capture_output=True, text=True, check=False)
     assert leaked.returncode == 1

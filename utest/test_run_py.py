@@ -23,13 +23,60 @@ spec.loader.exec_module(run_py)
         ["--variable", "token:abc.def.ghi", "--include", "step-2"],
         ["--variable", "To_Ken:abc.def.ghi", "--include", "step-2"],
         ["--variable", "TOKEN: Secret:abc.def.ghi", "--include", "step-2"],
+        ["-XvTOKEN:abc.def.ghi", "--include", "step-2"],
+        ["-.vTOKEN:abc.def.ghi", "--include", "step-2"],
+        ["-Xv", "TOKEN:abc.def.ghi", "--include", "step-2"],
+        ["--VARIABLE=TOKEN:abc.def.ghi", "--include", "step-2"],
+        ["--Vari-Able", "TOKEN:abc.def.ghi", "--include", "step-2"],
+        ["-v", "TOKEN:first", "-vTOKEN:abc.def.ghi", "--include", "step-2"],
+        ["--incl", "step-2", "-vTOKEN:abc.def.ghi"],
     ],
 )
 def test_supplied_token_moves_from_the_command_line_to_the_environment(monkeypatch, arguments):
     monkeypatch.delenv("LIVEKIT_TOKEN", raising=False)
     kept = run_py.supplied_token_to_environment(arguments)
-    assert kept == ["--include", "step-2"]
+    flags = ["--exitonfailure"] if arguments[0].startswith("-X") else ["--dotted"] if arguments[0].startswith("-.") else []
+    assert kept == [*flags, "--include", "step-2"]
     assert run_py.os.environ["LIVEKIT_TOKEN"] == "abc.def.ghi"
+
+
+def test_sources_and_flags_keep_their_meaning_when_the_token_is_moved(monkeypatch):
+    monkeypatch.delenv("LIVEKIT_TOKEN", raising=False)
+    kept = run_py.supplied_token_to_environment(["--dryrun", "-vTOKEN:x.y.z", "--nostatusrc", "suites", "-weird"])
+    assert kept == ["--dryrun", "--nostatusrc", "--", "suites", "-weird"]
+    assert run_py.os.environ["LIVEKIT_TOKEN"] == "x.y.z"
+
+
+def test_options_robot_framework_refuses_are_left_for_it_to_report(monkeypatch):
+    monkeypatch.delenv("LIVEKIT_TOKEN", raising=False)
+    arguments = ["--no-such-option", "-vTOKEN:x.y.z"]
+    assert run_py.supplied_token_to_environment(arguments) == arguments
+    assert "LIVEKIT_TOKEN" not in run_py.os.environ
+
+
+def test_secret_looking_variables_are_noted_and_hidden_in_the_sign_off_command():
+    arguments = ["-XvAPP_PASSWORD:hunter2hunter2", "--variable", "ROOM:standup", "-vMY_SECRET_KEY:s3cr3t-value"]
+    assert run_py.secret_looking_values(arguments) == ["hunter2hunter2", "s3cr3t-value"]
+    shown = run_py.shown_command(arguments)
+    assert shown == (
+        "python run.py --exitonfailure --variable APP_PASSWORD:<hidden> --variable ROOM:standup --variable MY_SECRET_KEY:<hidden>"
+    )
+    assert run_py.shown_command(["--include", "step-2"]) == "python run.py --include step-2"
+
+
+def test_the_outputs_of_a_run_are_read_from_robot_framework_options(tmp_path):
+    default = run_py.run_outputs([])
+    assert default.folder == run_py.RESULTS.resolve()
+    assert default.output == run_py.RESULTS.resolve() / "output.xml"
+    assert default.elsewhere == []
+    elsewhere = tmp_path / "debug.txt"
+    moved = run_py.run_outputs(["-d", str(tmp_path / "out"), "-b", str(elsewhere), "--log", "NONE", "-o", "x.xml"])
+    assert moved.folder == (tmp_path / "out").resolve()
+    assert moved.output == (tmp_path / "out" / "x.xml").resolve()
+    assert moved.elsewhere == [elsewhere.resolve()]  # beside the output folder, not in it
+    for name in ("debug.txt", "debug-20260101-120000.txt", "debugger.txt"):
+        (tmp_path / name).write_text("")
+    assert [path.name for path in moved.written_elsewhere()] == ["debug-20260101-120000.txt", "debug.txt"]
 
 
 def test_other_variables_stay_on_the_command_line(monkeypatch):
@@ -88,6 +135,7 @@ def test_a_run_that_writes_no_results_leaves_no_summary_of_an_earlier_run(tmp_pa
         ["--variablefile", "no/such/headers.py"],
         ["--variablefile=no/such/headers.py:production"],
         ["-Vno/such/headers.yaml"],
+        ["-XVno/such/headers.yaml"],
     ],
 )
 def test_a_missing_variable_file_is_a_configuration_error(arguments):
@@ -100,3 +148,20 @@ def test_a_missing_variable_file_is_a_configuration_error(arguments):
 
 def test_an_existing_variable_file_is_fine():
     assert run_py.missing_variable_file(["--variablefile", str(ROOT / "examples" / "endpoint_headers.py")]) is None
+
+
+def test_results_that_cannot_be_cleared_stop_the_run_with_one_sentence(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(run_py, "RESULTS", tmp_path / "results")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "log.html").write_text("from an earlier run")
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(run_py.Path, "unlink", refuse)
+    with pytest.raises(SystemExit) as stopped:
+        run_py.clear_earlier_results(run_py.run_outputs([]))
+    assert stopped.value.code == 252
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert error.startswith(f"Cannot clear {tmp_path / 'results' / 'log.html'} of an earlier run (Permission denied)")

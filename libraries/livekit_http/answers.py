@@ -6,6 +6,8 @@ endpoint answers with one: anything shown from a body goes through :func:`scrub`
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Iterable
@@ -13,57 +15,68 @@ from http import HTTPStatus
 
 import requests
 
-from livekit_tokens.evidence import fingerprint
+from livekit_tokens.evidence import credential_parts, fingerprint, mask_tokens
 
 from .urls import without_query
 
 EXCERPT_CHARS = 160
 
 TOO_DEEP = "nested too deeply to read"
-# Runs of base64url characters and dots, where a compact JWS can hide (see _mask_jwts).
-_DOTTED_RUN = re.compile(r"[A-Za-z0-9_.-]+")
 _BEARER = re.compile(r"(?i)\b(bearer)(\s+)(?!<token )[^\s\"',;]+")
 _TOKEN_FIELD = re.compile(
     r"(?i)((?:access_token|participant_token|participantToken)[\"']?\s*[:=]\s*[\"']?)(?!<token )[^\s\"'&,}]+"
 )
+# Long runs of base64 (either alphabet) or hex: a server may echo a token or a secret encoded.
+_ENCODED_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+ENCODED_MARKER = "<encoded credential>"
+MIN_CREDENTIAL = 8  # characters; a shorter part of a header value (a scheme's short argument) is not masked alone
 _UNPRINTABLE = re.compile(r"[^\t\n\r\x20-\x7e\u00a0-\ufffc]")
 _SPACES = re.compile(r"\s+")
 
 
 def scrub(text: str, tokens: Iterable[str] = (), secrets: Iterable[str] = ()) -> str:
-    """Replace every token (known or looking like a JWT) by its fingerprint and every secret by ``<secret>``."""
-    for token in sorted({t for t in tokens if t}, key=len, reverse=True):
+    """Replace every token (known or looking like a JWT) by its fingerprint and every secret by ``<secret>``.
+
+    Each secret is replaced with the parts of it that are secret on their own (the credential of
+    ``Bearer X`` without its scheme), and a run of base64 or hex that decodes to text holding a
+    token or a secret is replaced by ``<encoded credential>``.
+    """
+    tokens = {t for t in tokens if t}
+    hidden = {s for s in secrets if s}
+    hidden |= {part for s in hidden for part in credential_parts(s) if len(part) >= MIN_CREDENTIAL}
+    for token in sorted(tokens, key=len, reverse=True):
         text = text.replace(token, f"<token {fingerprint(token)}>")
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+    for secret in sorted(hidden, key=len, reverse=True):
         text = text.replace(secret, "<secret>")
-    text = _DOTTED_RUN.sub(lambda match: _mask_jwts(match.group(0)), text)
+    text = _ENCODED_RUN.sub(lambda match: _mask_encoded(match.group(0), tokens, hidden), text)
+    text = mask_tokens(text)
     text = _BEARER.sub(lambda match: f"{match.group(1)}{match.group(2)}<credential>", text)
     return _TOKEN_FIELD.sub(lambda match: f"{match.group(1)}<credential>", text)
 
 
-def _mask_jwts(run: str) -> str:
-    """Replace each compact JWS in a run of base64url characters and dots by its fingerprint.
+def _mask_encoded(run: str, tokens: set[str], secrets: set[str]) -> str:
+    """``run``, or the marker when its base64 or hex decodes to text holding a token or a secret."""
+    for decoded in _decodings(run):
+        if mask_tokens(decoded) != decoded or any(len(value) >= 4 and value in decoded for value in (*tokens, *secrets)):
+            return ENCODED_MARKER
+    return run
 
-    A JWS is a first segment from ``ey`` on (base64url JSON starts so) of at least 8 characters,
-    a second one of at least 2 and a third one; the first ``ey`` of a segment starts it. Reading
-    the run segment by segment takes time in proportion to its length, whatever it holds.
-    """
-    if run.count(".") < 2:
-        return run
-    segments = run.split(".")
-    out: list[str] = []
-    index = 0
-    while index < len(segments):
-        segment = segments[index]
-        start = segment.find("ey")
-        if index + 2 < len(segments) and start != -1 and len(segment) - start >= 8 and len(segments[index + 1]) >= 2:
-            token = ".".join((segment[start:], segments[index + 1], segments[index + 2]))
-            out.append(segment[:start] + f"<token {fingerprint(token)}>")
-            index += 3
-        else:
-            out.append(segment)
-            index += 1
-    return ".".join(out)
+
+def _decodings(run: str) -> list[str]:
+    """The text ``run`` encodes as hex, and as base64 read from each of its first four characters."""
+    texts = []
+    body = run.rstrip("=")
+    if len(body) % 2 == 0 and all(char in "0123456789abcdefABCDEF" for char in body):
+        texts.append(bytes.fromhex(body))
+    standard = body.replace("-", "+").replace("_", "/")
+    for start in range(4):  # the run may begin with text glued to the encoded value
+        piece = standard[start:]
+        piece = piece[: len(piece) - 1] if len(piece) % 4 == 1 else piece
+        try:
+            texts.append(base64.b64decode(piece + "=" * (-len(piece) % 4)))
+        except (binascii.Error, ValueError):
+            continue
+    return [data.decode("latin-1") for data in texts]
 
 
 class UnreadableJson(ValueError):

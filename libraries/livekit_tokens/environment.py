@@ -17,6 +17,8 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from . import robot_options
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NODE_PROJECT = PROJECT_ROOT / "interop" / "node"
 NODE_SDK = "livekit-server-sdk"
@@ -35,7 +37,7 @@ SERVER_URL = "LiveKit server URL"
 SERVER_VERSION = "LiveKit server version"
 UTC_OFFSET = "UTC offset"  # of the machine's clock, so that Robot's local times can be read as UTC
 
-_SECRET_VARIABLE_WORDS = ("SECRET", "TOKEN", "PASSWORD", "KEYS", "HEADER")
+_SECRET_VARIABLE_WORDS = robot_options.SECRET_VARIABLE_WORDS
 
 
 def package_version(name: str) -> str:
@@ -94,9 +96,10 @@ def robot_command(argv: list[str] | None = None) -> str:
         return "unknown"
     program = Path(argv[0])
     if program.name == "__main__.py":
-        words = ["python", "-m", program.parent.name]
+        started = ["python", "-m", program.parent.name]
     else:
-        words = [program.stem if program.suffix in (".py", ".exe") else program.name]
+        started = [program.stem if program.suffix in (".py", ".exe") else program.name]
+    words = []
     hide_next = False
     for word in argv[1:]:
         if hide_next:
@@ -106,8 +109,13 @@ def robot_command(argv: list[str] | None = None) -> str:
             hide_next = True
         elif word.startswith("--variable="):
             word = "--variable=" + _hidden_variable(word[len("--variable=") :])
-        words.append(_quoted(word))
-    return " ".join(words)
+        words.append(word)
+    parsed = robot_options.parse(argv[1:])
+    if parsed and any(value in word for value in parsed.secret_values() for word in words):
+        # A form the words above do not take apart (grouped short options such as -XvTOKEN:x):
+        # the command as Robot Framework read it, in long form.
+        words = parsed.hidden()
+    return " ".join(_quoted(word) for word in [*started, *words])
 
 
 def hide_secret_variables(command: str) -> str:

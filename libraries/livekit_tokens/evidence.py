@@ -6,6 +6,8 @@ summary can be rebuilt from ``output.xml`` alone (see ``tools/signoff.py``).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import html
 import json
@@ -27,6 +29,69 @@ def _escape(text: str) -> str:
 def fingerprint(token: str) -> str:
     """A short, non-reversible name for a token: the first 12 hex digits of its SHA-256."""
     return "sha256:" + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+# Runs of base64url characters and dots, where a compact JWS can hide (see mask_tokens).
+_DOTTED_RUN = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def mask_tokens(text: str) -> str:
+    """``text`` with every substring shaped like a compact JWS replaced by ``<token sha256:...>``.
+
+    Whoever minted it, a token never shows: one carried inside a claim, an answer or a message is
+    named by its fingerprint only.
+    """
+    if text.count(".") < 2:
+        return text
+    return _DOTTED_RUN.sub(lambda match: _mask_run(match.group(0)), text)
+
+
+def _mask_run(run: str) -> str:
+    """Replace each compact JWS in a run of base64url characters and dots by its fingerprint.
+
+    A JWS is a first segment from ``ey`` on (base64url JSON starts so) of at least 8 characters,
+    a second one of at least 2 and a third one; the first ``ey`` of a segment starts it. Reading
+    the run segment by segment takes time in proportion to its length, whatever it holds.
+    """
+    if run.count(".") < 2:
+        return run
+    segments = run.split(".")
+    out: list[str] = []
+    index = 0
+    while index < len(segments):
+        segment = segments[index]
+        start = segment.find("ey")
+        if index + 2 < len(segments) and start != -1 and len(segment) - start >= 8 and len(segments[index + 1]) >= 2:
+            token = ".".join((segment[start:], segments[index + 1], segments[index + 2]))
+            out.append(segment[:start] + f"<token {fingerprint(token)}>")
+            index += 3
+        else:
+            out.append(segment)
+            index += 1
+    return ".".join(out)
+
+
+_AUTH_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)[ \t]+(\S.*)", re.DOTALL)
+
+
+def credential_parts(value: str) -> list[str]:
+    """A header value and the parts of it that are secret on their own, longest first.
+
+    ``Bearer X`` (any scheme) is also ``X``: an answer may echo the credential without its scheme.
+    ``Basic X`` is also the ``user:password`` that ``X`` encodes, and the password.
+    """
+    parts = [value]
+    match = _AUTH_SCHEME.fullmatch(value.strip())
+    if match:
+        credential = match.group(2).strip()
+        parts.append(credential)
+        if match.group(1).lower() == "basic":
+            try:
+                decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError, ValueError):
+                decoded = ""
+            parts += [decoded, decoded.partition(":")[2]]
+    return sorted({part for part in parts if part.strip()}, key=len, reverse=True)
 
 
 MAX_SHOWN_DEPTH = 64
@@ -52,11 +117,11 @@ def show(value: Any) -> str:
     if value is None:
         return "(not set)"
     if isinstance(value, str):
-        return value
+        return mask_tokens(value)
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        return mask_tokens(json.dumps(value, ensure_ascii=False, separators=(", ", ": ")))
     except (RecursionError, ValueError):  # nested too deeply to encode whole
-        return json.dumps(shallow(value), ensure_ascii=False, separators=(", ", ": "))
+        return mask_tokens(json.dumps(shallow(value), ensure_ascii=False, separators=(", ", ": ")))
 
 
 def table(title: str, rows: list[dict], record: dict | None = None) -> str:
@@ -71,7 +136,7 @@ def table(title: str, rows: list[dict], record: dict | None = None) -> str:
         encoded = json.dumps(data, default=str)
     except (RecursionError, ValueError):  # a claim nested too deeply to encode whole
         encoded = json.dumps(shallow(data, MAX_SHOWN_DEPTH + 4), default=str)
-    payload = _escape(encoded)
+    payload = _escape(mask_tokens(encoded))  # a token inside a claim value is stored by its fingerprint only
     checks = any("expected" in row for row in rows)
     head = "<tr><th>Item</th><th>Expected</th><th>Observed</th><th></th></tr>" if checks else ""
     body = []
@@ -98,7 +163,7 @@ def remember_token(token: str) -> None:
 
 
 def remember_secret(value: str) -> None:
-    """Note another secret value this run sends (an endpoint's request header) for the leak guard."""
+    """Note another secret value of this run for the leak guard: a request header's value, an API secret a test adds."""
     if value:
         _note({"secret": value})  # a JSON object, told apart from the tokens
 
