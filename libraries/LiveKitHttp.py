@@ -38,6 +38,7 @@ from livekit_tokens import grants as model
 from livekit_tokens.keys import ConfigurationError, Keyring, load_keyring
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
+    library_instance,
     log_table,
     report_finding,
     robot_is_running,
@@ -915,7 +916,7 @@ class LiveKitHttp:
     @property
     def keyring(self) -> Keyring:
         if self._keyring is None:
-            auth = _library_instance("LiveKitAuth")
+            auth = library_instance("LiveKitAuth")
             try:
                 self._keyring = auth.keyring if auth is not None else load_keyring()
             except ConfigurationError as error:
@@ -926,7 +927,7 @@ class LiveKitHttp:
 
     def _requests_library(self) -> RequestsLibrary:
         if self._requests is None:
-            shared = _library_instance("RequestsLibrary")
+            shared = library_instance("RequestsLibrary")
             self._requests = shared if isinstance(shared, RequestsLibrary) else RequestsLibrary()
         return self._requests
 
@@ -1222,11 +1223,6 @@ def _run_has_failures() -> bool:
 def _output_folder() -> Path:
     folder = robot_variable("${OUTPUT DIR}")
     return Path(folder) if folder else Path.cwd()
-
-
-def _library_instance(name: str):
-    if not robot_is_running():
-        return None
     from robot.libraries.BuiltIn import BuiltIn
 
     try:
