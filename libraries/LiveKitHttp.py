@@ -1223,9 +1223,3 @@ def _run_has_failures() -> bool:
 def _output_folder() -> Path:
     folder = robot_variable("${OUTPUT DIR}")
     return Path(folder) if folder else Path.cwd()
-    from robot.libraries.BuiltIn import BuiltIn
-
-    try:
-        return BuiltIn().get_library_instance(name)
-    except RuntimeError:
-        return None
