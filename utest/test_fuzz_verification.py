@@ -2,9 +2,10 @@
 signed claim sets get the server's verdict, and no single-character change of a token passes
 unless it leaves every decoded byte the same.
 
-The expected verdicts come from a small model of the server's rules written here, independently
-of the library, from livekit-auth-spec.md: claim types, then the key named by iss, then exp
-(required) and nbf with 60 s of leeway.
+The expected verdicts come from a small model of the current server rules written here,
+independently of the library, from livekit-auth-spec.md: the types of the registered claims, then
+the key named by iss, then the types of the other claims, the signature, then exp (required) and
+nbf with 60 s of leeway, both read in whole seconds, rounded down.
 """
 
 from __future__ import annotations
@@ -113,7 +114,10 @@ def is_date(value) -> bool:
     return isinstance(value, str) and NUMBER_TEXT.fullmatch(value) is not None
 
 
-TEXT_CLAIMS = ("iss", "sub", "jti", "name", "metadata", "kind")
+REGISTERED_TEXT_CLAIMS = ("iss", "sub", "jti")
+GRANT_TEXT_CLAIMS = ("name", "metadata", "kind", "identity")
+TEXT_CLAIMS = (*REGISTERED_TEXT_CLAIMS, *GRANT_TEXT_CLAIMS)
+REGISTERED_CLAIMS = (*REGISTERED_TEXT_CLAIMS, "exp", "nbf", "iat", "aud")
 MODELLED_CLAIMS = (*TEXT_CLAIMS, "exp", "nbf", "iat", "aud", "video", "attributes")
 VIDEO_FIELDS_MODELLED = (*VIDEO_BOOLEANS, "room", "canPublishSources")
 
@@ -135,50 +139,56 @@ def is_text_list(value, null_items: bool) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) or (null_items and item is None) for item in value)
 
 
+def type_problem(name: str, value) -> bool:
+    """True when the server cannot decode ``value`` into the claim ``name``."""
+    if value is None:
+        return False
+    if name in TEXT_CLAIMS:
+        return not isinstance(value, str)
+    if name in ("exp", "nbf", "iat"):
+        return not is_date(value)
+    if name == "aud":
+        return not (isinstance(value, str) or is_text_list(value, null_items=False))
+    if name == "attributes":
+        return not isinstance(value, dict) or any(v is not None and not isinstance(v, str) for v in value.values())
+    if name == "video":
+        if not isinstance(value, dict):
+            return True
+        for field, item in go_fields(value, VIDEO_FIELDS_MODELLED):
+            if item is None:
+                continue
+            if field in VIDEO_BOOLEANS and not isinstance(item, bool):
+                return True
+            if field == "room" and not isinstance(item, str):
+                return True
+            if field == "canPublishSources" and not is_text_list(item, null_items=True):  # Go: null item -> ""
+                return True
+    return False
+
+
 def model_verdict(claims: dict, signed_by: str) -> str:
-    """What the LiveKit server answers for these claims, signed with the secret of ``signed_by``."""
+    """What the current LiveKit server rules answer for these claims, signed with the secret of ``signed_by``."""
     decoded = go_fields(claims, MODELLED_CLAIMS)
-    for name, value in decoded:
-        if value is None:
-            continue
-        if name in TEXT_CLAIMS and not isinstance(value, str):
-            return "claims"
-        if name in ("exp", "nbf", "iat") and not is_date(value):
-            return "claims"
-        if name == "aud" and not (isinstance(value, str) or is_text_list(value, null_items=False)):
-            return "claims"
-        if name == "attributes" and (
-            not isinstance(value, dict) or any(v is not None and not isinstance(v, str) for v in value.values())
-        ):
-            return "claims"
-        if name == "video":
-            if not isinstance(value, dict):
-                return "claims"
-            for field, item in go_fields(value, VIDEO_FIELDS_MODELLED):
-                if item is None:
-                    continue
-                if field in VIDEO_BOOLEANS and not isinstance(item, bool):
-                    return "claims"
-                if field == "room" and not isinstance(item, str):
-                    return "claims"
-                if field == "canPublishSources" and not is_text_list(item, null_items=True):  # Go: null item -> ""
-                    return "claims"
-    claims = {}
+    if any(type_problem(name, value) for name, value in decoded if name in REGISTERED_CLAIMS):
+        return "claims"  # read before the key lookup
+    read = {}
     for name, value in decoded:  # the last key to set a field wins; null leaves a text field as it was
         if value is not None:
-            claims[name] = value
+            read[name] = value
         elif name not in TEXT_CLAIMS:
-            claims.pop(name, None)
-    issuer = claims.get("iss")
+            read.pop(name, None)
+    issuer = read.get("iss")
     if issuer not in ("k1", "k2"):
         return "unknown-api-key"
+    if any(type_problem(name, value) for name, value in decoded if name not in REGISTERED_CLAIMS):
+        return "claims"  # the other claims are decoded once the key is known, before the signature
     if issuer != signed_by:
         return "signature"
-    if claims.get("exp") is None:
+    if read.get("exp") is None:
         return "exp-required"
-    if not float(claims["exp"]) + 60 > T0:
+    if not math.floor(float(read["exp"])) + 60 > T0:
         return "expired"
-    if claims.get("nbf") is not None and float(claims["nbf"]) - 60 > T0:
+    if read.get("nbf") is not None and math.floor(float(read["nbf"])) - 60 > T0:
         return "not-yet-valid"
     return "accepted"
 
@@ -314,12 +324,14 @@ def _refused_claims(value: str) -> list[dict]:
         good_claims(roomConfig={"emptyTimeout": f"1{value}"}),
         good_claims(roomConfig={"name": [[[[value]]]]}),
         good_claims(roomConfig={"name": value, "maxParticipants": -1}),
-        good_claims(roomConfig={value: 1}),
+        good_claims(identity=[value]),
+        good_claims(kindDetails=value),
+        good_claims(kindDetails=[value, 1]),
         good_claims(roomConfig={"agents": value}),
         good_claims(roomConfig={"agents": [{"agentName": [value]}]}),
-        good_claims(roomConfig={"agents": [{"metadata": value, value: value}]}),
+        good_claims(roomConfig={"agents": [{"metadata": [value], value: value}]}),
         good_claims(roomConfig={"agents": [{"attributes": {value: [value]}}]}),
-        good_claims(roomConfig={"egress": {"room": {"audioMixing": value}}}),
+        good_claims(roomConfig={"egress": {"room": {"audioMixing": [value]}}}),
         good_claims(roomConfig={"egress": {"room": {"fileOutputs": [{"filepath": [value]}]}}}),
         good_claims(roomConfig={"tags": {value: 1}}),
         good_claims(exp=T0 - 3600, name=value),  # expired
