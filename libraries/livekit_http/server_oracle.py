@@ -51,7 +51,7 @@ _VERIFY_ANSWERS = {
         "not-yet-valid": r"token is not valid yet",
     },
     "go-jose": {
-        "claims": r"error: (?:json|proto): ",
+        "claims": (r"error: (?:json|proto): ", "error: json or proto: ..."),
         "algorithm": r"error in cryptographic primitive",
         "signature": r"error in cryptographic primitive",
         "expired": r"token is expired \(exp\)",
@@ -71,6 +71,11 @@ class Expectation:
     status: int | None
     pattern: str
     verdict: str  # the offline verdict in words
+    text: str = ""  # the stable part of the body in plain words
+
+    def __post_init__(self):
+        if not self.text:
+            object.__setattr__(self, "text", re.sub(r"\\S\+|\.\*|[\^$\\]", "", self.pattern).replace("  ", " ").strip())
 
     def matches(self, answer: Answer) -> bool:
         if self.status is None or answer.status is None:
@@ -81,8 +86,7 @@ class Expectation:
     def summary(self) -> str:
         if self.status is None:
             return "nothing to send"
-        shown = self.pattern.replace("\\", "") if self.pattern else "any body"
-        return f"{self.status} '{shown}'"
+        return f"{self.status} '{self.text or 'any body'}'"
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,8 @@ def _refusal(rejection: TokenRejected, token, profile: ServerProfile) -> Expecta
     if rejection.stage == KEY:
         return Expectation(401, r"invalid API key", words)  # pkg/service/auth.go 89-93
     pattern = _VERIFY_ANSWERS[profile.jwt_library].get(rejection.cause, r"invalid token")
-    return Expectation(401, r"invalid token: .*" + pattern, words)  # pkg/service/auth.go 95-99
+    pattern, text = pattern if isinstance(pattern, tuple) else (pattern, "")
+    return Expectation(401, r"invalid token: .*" + pattern, words, f"invalid token: {text}" if text else "")  # auth.go 95-99
 
 
 def _join(server_claims: dict, claims: dict, profile: ServerProfile) -> Expectation:

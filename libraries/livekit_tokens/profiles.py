@@ -68,6 +68,9 @@ class ServerProfile:
     header_numbers_checked: bool  # a header number beyond a float64 makes the header unreadable
     duplicate_keys_refused: bool  # a JSON object the server decodes may not give a key twice
     json_depth_limit: int | None  # deepest JSON nesting read, None for any
+    whitespace_stripped: bool  # every whitespace character of the token is dropped before parsing
+    signing_input_reencoded: bool  # the signature covers the decoded segments encoded again
+    header_fields_typed: bool  # alg, kid, nonce must be text and jwk a public key, while parsing
     claim_fields: dict[str, str] = field(repr=False)  # every claim the server decodes, with its kind
     grant_objects: dict[str, dict[str, str]] = field(repr=False)  # fields of each grant object
 
@@ -159,12 +162,20 @@ V1_12 = ServerProfile(
     room_config_discards_unknown=False,
     # go-jose v3.0.4 encoding.go 201-204 base64URLDecode: trailing '=' is trimmed before decoding.
     padding_allowed=True,
-    # go-jose v3.0.4 jws.go: the header is read into map[HeaderKey]*json.RawMessage, numbers untouched.
-    header_numbers_checked=False,
+    # go-jose v3.0.4 shared.go 430-439: header fields it does not know are read into interface{}.
+    header_numbers_checked=True,
     # go-jose v3.0.4 json/decode.go 638-644 and 1015-1021: "json: duplicate key".
     duplicate_keys_refused=True,
     # go-jose v3.0.4 json/README.md: a copy of encoding/json from Go 1.6, before maxNestingDepth.
     json_depth_limit=None,
+    # go-jose v3.0.4 jws.go 79-80 and encoding.go 58-67: ParseSigned drops every unicode.IsSpace rune.
+    whitespace_stripped=True,
+    # go-jose v3.0.4 jws.go 105-140 computeAuthData: the protected header and the payload are
+    # base64url-encoded again from their decoded bytes.
+    signing_input_reencoded=True,
+    # go-jose v3.0.4 shared.go 379-428 and jws.go 216-218: alg, kid and nonce are read as strings,
+    # an embedded jwk must be a valid public key.
+    header_fields_typed=True,
     claim_fields=_claim_fields(_V1_9_GRANTS),
     grant_objects=_V1_9_GRANTS,
 )
@@ -206,6 +217,11 @@ V1_13_5 = ServerProfile(
     duplicate_keys_refused=False,
     # Go's encoding/json scanner.go maxNestingDepth.
     json_depth_limit=10_000,
+    # golang-jwt v5.3.1 parser.go 136-202: the segments are read as they are, and signed as sent.
+    whitespace_stripped=False,
+    signing_input_reencoded=False,
+    # golang-jwt v5.3.1 parser.go 187: only alg is read from the header, and only if it is a string.
+    header_fields_typed=False,
     claim_fields=_claim_fields(_V1_13_5_GRANTS),
     grant_objects=_V1_13_5_GRANTS,
 )
@@ -239,6 +255,9 @@ V1_13_11 = ServerProfile(
     header_numbers_checked=True,
     duplicate_keys_refused=False,
     json_depth_limit=10_000,
+    whitespace_stripped=False,
+    signing_input_reencoded=False,
+    header_fields_typed=False,
     claim_fields=_claim_fields(_V1_13_11_GRANTS),
     grant_objects=_V1_13_11_GRANTS,
 )
@@ -270,6 +289,9 @@ CURRENT = ServerProfile(
     header_numbers_checked=True,
     duplicate_keys_refused=False,
     json_depth_limit=10_000,
+    whitespace_stripped=False,
+    signing_input_reencoded=False,
+    header_fields_typed=False,
     claim_fields=_claim_fields(_CURRENT_GRANTS),
     grant_objects=_CURRENT_GRANTS,
 )

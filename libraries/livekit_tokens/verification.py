@@ -72,6 +72,7 @@ CLAIM_FIELDS: dict[str, str] = CURRENT.claim_fields
 _MAP_FIELDS = frozenset(["attributes"])
 
 _URL_TO_STANDARD = str.maketrans("-_", "+/")
+_STANDARD_TO_URL = bytes.maketrans(b"+/", b"-_")
 _SEGMENT = re.compile(r"[A-Za-z0-9_\-\r\n]*\Z")
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -687,8 +688,17 @@ def parse_token(token, max_chars: int = MAX_TOKEN_CHARS, profile: ServerProfile 
     return parsed
 
 
+# Go's unicode.IsSpace: the Latin-1 spaces, then the White_Space property.
+_GO_SPACE = re.compile("[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_PUBLIC_KEY_TYPES = frozenset({"RSA", "EC", "OKP"})
+_PRIVATE_KEY_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k"})
+
+
 def _parse(token, max_chars: int, rules: ServerProfile) -> ParsedToken:
     text = token_text(token, max_chars)
+    sent = text
+    if rules.whitespace_stripped:
+        text = _GO_SPACE.sub("", text)
     if not text:
         raise TokenRejected("malformed", "token is malformed: the token is empty")
     if text[:7].lower() == "bearer ":
@@ -699,6 +709,8 @@ def _parse(token, max_chars: int, rules: ServerProfile) -> ParsedToken:
     header_segment, payload_segment, signature_segment = text.split(".")
     header_bytes = _b64decode(header_segment, "header", rules)
     header = _decode_json(header_bytes, "header", rules)
+    if rules.header_fields_typed:
+        _check_header_fields(header)
     claims_bytes = _b64decode(payload_segment, "payload", rules)
     claims = _decode_json(claims_bytes, "payload", rules)
     _check_types(claims, REGISTERED_CLAIMS, "", rules)
@@ -712,11 +724,16 @@ def _parse(token, max_chars: int, rules: ServerProfile) -> ParsedToken:
         problem.stage = VERIFY  # ClaimGrants is decoded once the server holds the key
         claims_problem = problem
         server_claims = _check_types(claims, REGISTERED_CLAIMS, "", rules)
+    if rules.signing_input_reencoded:
+        signing_input = binascii.b2a_base64(header_bytes, newline=False) + b"." + binascii.b2a_base64(claims_bytes, newline=False)
+        signing_input = signing_input.translate(_STANDARD_TO_URL).replace(b"=", b"")
+    else:
+        signing_input = f"{header_segment}.{payload_segment}".encode("ascii")
     return ParsedToken(
-        text=text,
+        text=sent,
         header=header,
         claims=claims,
-        signing_input=f"{header_segment}.{payload_segment}".encode("ascii"),
+        signing_input=signing_input,
         signature_segment=signature_segment,
         server_claims=server_claims,
         nesting_bound=max(_brackets(header_bytes), _brackets(claims_bytes)),
@@ -724,6 +741,22 @@ def _parse(token, max_chars: int, rules: ServerProfile) -> ParsedToken:
         signature=signature,
         claims_problem=claims_problem,
     )
+
+
+def _check_header_fields(header: dict) -> None:
+    """go-jose reads alg, kid and nonce as strings and an embedded jwk as a public key, or refuses the header."""
+    for name in ("alg", "kid", "nonce"):
+        value = header.get(name)
+        if value is not None and not isinstance(value, str):
+            raise TokenRejected("malformed", f"token is malformed: the header's {name} is {model.json_kind(value)}, not a string")
+    jwk = header.get("jwk")
+    if jwk is not None and not (
+        isinstance(jwk, dict) and jwk.get("kty") in _PUBLIC_KEY_TYPES and not _PRIVATE_KEY_MEMBERS & set(jwk)
+    ):
+        raise TokenRejected("malformed", "token is malformed: the header's jwk is not a public key")
+    certificates = header.get("x5c")
+    if certificates is not None and not (isinstance(certificates, list) and all(isinstance(c, str) for c in certificates)):
+        raise TokenRejected("malformed", "token is malformed: the header's x5c is not a list of certificates")
 
 
 def _check_algorithm_is_known(header: dict) -> None:
@@ -758,7 +791,7 @@ def check_signature(parsed: ParsedToken, keyring: Keyring) -> ApiKey:
     if rules.jwt_library == GOLANG_JWT and parsed.claims_problem is not None:
         raise parsed.claims_problem  # golang-jwt parser.go 58: ParseWithClaims decodes the claims first
     algorithm = parsed.algorithm
-    if algorithm not in rules.algorithms:
+    if not isinstance(algorithm, str) or algorithm not in rules.algorithms:
         shown = algorithm if isinstance(algorithm, str) else "(none)"
         allowed = " or ".join(sorted(rules.algorithms))
         raise TokenRejected(
