@@ -81,7 +81,8 @@ class ServerVerdictKeywords:
             from robot.libraries.BuiltIn import BuiltIn
 
             suite = BuiltIn().get_variable_value("${SUITE NAME}")
-        record_rules_used(profile, reason, suite or "outside a suite")
+        parts = str(suite or "").split(".")
+        record_rules_used(profile, reason, (parts[1] if len(parts) > 1 else parts[0]) or "outside a suite")
 
     @keyword
     def use_server_rules_of_version(self, version: str) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import requests
 
 from livekit_tokens import grants as model
+from livekit_tokens.evidence import fingerprint
 from livekit_tokens.keys import Keyring
 from livekit_tokens.profiles import GOLANG_JWT, ServerProfile
 from livekit_tokens.verification import KEY, PARSE, TokenRejected, identity_of, server_view, token_text, verify
@@ -36,6 +37,7 @@ ANSWER_CHARS = 300
 # pkg/config/config.go 509-510: the default limits of identity and room name, in bytes.
 MAX_IDENTITY_BYTES = 256
 MAX_ROOM_BYTES = 256
+MIN_SCRUBBED_CHARS = 16  # shorter texts are replaced only where the server echoes the token
 
 _HEADER_SAFE = re.compile(r"[!-~](?:[ \t!-~]*[!-~])?\Z")  # visible ASCII, inner spaces and tabs
 
@@ -178,7 +180,10 @@ def _wire_form(token) -> tuple[str, bytes | str | None]:
     """How ``token`` travels: ``("header", text)``, ``("form body", bytes)`` or ``("nothing", None)``."""
     inner = getattr(token, "value", token) if not isinstance(token, (str, bytes, bytearray)) else token
     if isinstance(inner, (bytes, bytearray)):
-        return "form body", bytes(inner)
+        try:
+            inner = bytes(inner).decode("ascii")  # as the offline verdict reads bytes
+        except UnicodeDecodeError:
+            return "form body", bytes(inner)
     if not isinstance(inner, str):
         return "nothing", None
     if inner == "" or _HEADER_SAFE.match(inner):
@@ -222,8 +227,20 @@ def validate(session: requests.Session, base_url: str, token, timeout: float = 1
     finally:
         wire_log.setLevel(level)
     received_at = time.time()
-    body = excerpt(response.content, tokens=[text for text in known if text], limit=ANSWER_CHARS)
-    return Answer(response.status_code, response.reason or "", body, transport, sent_at, received_at)
+    return Answer(
+        response.status_code, response.reason or "", _scrubbed(response.content, known), transport, sent_at, received_at
+    )
+
+
+def _scrubbed(content: bytes, known: list[str]) -> str:
+    """The body without the token: its echo after "invalid token: " (pkg/service/auth.go 97), any
+    other copy of a known token long enough to be told from ordinary words, and anything JWT-like."""
+    text = content.decode("utf-8", "replace")
+    for token in known:
+        echo = f"invalid token: {token}, error: "
+        if token and text.startswith(echo):
+            text = f"invalid token: <token {fingerprint(token)}>, error: {text[len(echo) :]}"
+    return excerpt(text, tokens=[token for token in known if len(token) >= MIN_SCRUBBED_CHARS], limit=ANSWER_CHARS)
 
 
 class ServerJudge:
