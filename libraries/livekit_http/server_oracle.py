@@ -191,6 +191,11 @@ def _wire_form(token) -> tuple[str, bytes | str | None]:
     return "form body", inner.encode("utf-8", "surrogatepass")
 
 
+def _clock() -> float:
+    """Now, in epoch seconds: when a token was sent and its answer received."""
+    return time.time()
+
+
 def new_session() -> requests.Session:
     """A session for a loopback server: no proxy or credentials from the environment."""
     session = requests.Session()
@@ -208,15 +213,15 @@ def validate(session: requests.Session, base_url: str, token, timeout: float = 1
     if not is_loopback(host):
         raise AssertionError(f"The server judging the verdicts must be on loopback, not {host}.")
     transport, wire = _wire_form(token)
-    now = time.time()
     if transport == "nothing":
+        now = _clock()
         return Answer(None, "", "not sent: a value that is no text cannot travel in an HTTP request", transport, now, now)
     url = base_url.rstrip("/") + VALIDATE_PATH
     known = [_text_or_none(token) or "", wire.decode("utf-8", "replace") if isinstance(wire, bytes) else wire]
     wire_log = logging.getLogger("urllib3")  # it logs request lines at DEBUG; keep it quiet
     level = wire_log.level
     wire_log.setLevel(max(level, logging.INFO))
-    sent_at = time.time()
+    sent_at = _clock()
     try:
         if transport == "header":
             response = session.get(url, headers={"Authorization": f"Bearer {wire}"}, timeout=timeout, allow_redirects=False)
@@ -226,7 +231,7 @@ def validate(session: requests.Session, base_url: str, token, timeout: float = 1
         raise AssertionError(transport_failure(error, "the LiveKit server", url, timeout)) from None
     finally:
         wire_log.setLevel(level)
-    received_at = time.time()
+    received_at = _clock()
     return Answer(
         response.status_code, response.reason or "", _scrubbed(response.content, known), transport, sent_at, received_at
     )

@@ -55,7 +55,10 @@ class ServerProfile:
     versions: str  # the releases it covers, in words: "v1.13.0 to v1.13.5"
     read_in: str  # where the rules were read
     # --- the rules
-    jwt_library: str  # GOLANG_JWT or GO_JOSE: the order of checks and the wording of the answers
+    jwt_library: str  # GOLANG_JWT or GO_JOSE: the wording of the server's answers (server_oracle.py)
+    alg_known_while_parsing: bool  # alg must be a known method before the key lookup
+    claims_decoded_before_signature: bool  # a wrong claim is refused before alg and signature
+    nbf_checked_before_exp: bool  # a token both not yet valid and expired is refused for nbf
     algorithms: frozenset[str]  # the `alg` values accepted with an HMAC secret
     exp_required: bool  # a token without exp is refused
     iat_checked: bool  # an iat more than the leeway in the future is refused
@@ -81,8 +84,8 @@ class ServerProfile:
 
     @property
     def title(self) -> str:
-        """``LiveKit v1.13.0 to v1.13.5 rules`` for logs and the sign-off."""
-        return f"LiveKit {self.versions} rules"
+        """``LiveKit v1.13.0 to v1.13.5 rules`` (``the current LiveKit rules``) for logs and the sign-off."""
+        return "the current LiveKit rules" if self.name == "current" else f"LiveKit {self.versions} rules"
 
 
 def _claim_fields(grant_objects: dict[str, dict[str, str]], **extra: str) -> dict[str, str]:
@@ -144,6 +147,12 @@ V1_12 = ServerProfile(
     read_in="livekit-server v1.9.11 with livekit/protocol v1.43.5-0.20260114074149-a8bb8204ce69 and go-jose v3.0.4",
     # protocol v1.43.5 auth/verifier.go 30-79: jwt.ParseSigned, then Claims(key, ...) and Validate.
     jwt_library=GO_JOSE,
+    # go-jose v3.0.4 jwt/jwt.go: ParseSigned reads alg only as text; Claims(key) checks it.
+    alg_known_while_parsing=False,
+    # go-jose v3.0.4 jwt/jwt.go 41-56: Claims(key, ...) verifies the signature, then decodes.
+    claims_decoded_before_signature=False,
+    # go-jose v3.0.4 jwt/validation.go 105-111: nbf, then exp.
+    nbf_checked_before_exp=True,
     # go-jose v3.0.4 symmetric.go: an HMAC key verifies HS256, HS384 and HS512 alike.
     algorithms=frozenset({"HS256", "HS384", "HS512"}),
     # go-jose v3.0.4 jwt/validation.go 109: exp is checked only when present.
@@ -192,6 +201,12 @@ V1_13_5 = ServerProfile(
     read_in="livekit-server v1.13.5 with livekit/protocol v1.50.5-0.20260728075222-28e604c046c6 and golang-jwt v5.3.1",
     # protocol 28e604c046c6 auth/verifier.go 39-86: ParseUnverified, key lookup, ParseWithClaims.
     jwt_library=GOLANG_JWT,
+    # golang-jwt v5.3.1 parser.go 187-193: in ParseUnverified, before the signature segment.
+    alg_known_while_parsing=True,
+    # golang-jwt v5.3.1 parser.go 58-77: ParseWithClaims decodes the claims, then checks the method.
+    claims_decoded_before_signature=True,
+    # golang-jwt v5.3.1 validator.go 112-121: exp, then nbf.
+    nbf_checked_before_exp=False,
     # protocol 28e604c046c6 auth/verifier.go 27: allowedSigningMethods = HS256 only.
     algorithms=_HS256,
     # protocol 28e604c046c6 auth/verifier.go 74-80: no jwt.WithExpirationRequired(), and
@@ -242,6 +257,9 @@ V1_13_11 = ServerProfile(
         "v1.13.10 pin are not on the Go proxy, and all are later than the change that requires exp)"
     ),
     jwt_library=GOLANG_JWT,
+    alg_known_while_parsing=True,
+    claims_decoded_before_signature=True,
+    nbf_checked_before_exp=False,
     algorithms=_HS256,
     # protocol 46332a036e25 auth/verifier.go 80-84: jwt.WithExpirationRequired().
     exp_required=True,
@@ -276,6 +294,9 @@ CURRENT = ServerProfile(
     versions="current",
     read_in="livekit/protocol v1.54.1 (2026-11-15), the newest release on the Go proxy",
     jwt_library=GOLANG_JWT,
+    alg_known_while_parsing=True,
+    claims_decoded_before_signature=True,
+    nbf_checked_before_exp=False,
     algorithms=_HS256,
     # protocol v1.54.1 auth/verifier.go 80-84: jwt.WithExpirationRequired().
     exp_required=True,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from . import grants as model
 from . import profiles
 from .keys import ApiKey, Keyring
-from .profiles import AUDIENCE, CURRENT, DATE, GOLANG_JWT, REGISTERED_CLAIMS, ROOM_CONFIGURATION, ServerProfile
+from .profiles import AUDIENCE, CURRENT, DATE, REGISTERED_CLAIMS, ROOM_CONFIGURATION, ServerProfile
 from .timeutil import SERVER_LEEWAY_SECONDS, format_duration, format_utc
 from .timeutil import now as current_time
 
@@ -377,12 +377,14 @@ def _decode_json(raw: bytes, part: str, rules: ServerProfile = CURRENT):
         return {}
     if not isinstance(value, dict):
         raise TokenRejected("malformed", f"token is malformed: the {part} is {model.json_kind(value)}, not a JSON object")
-    if rules.duplicate_keys_refused and isinstance(value, _Pairs):
-        raise TokenRejected(
-            "malformed" if part == "header" else "claims",
-            f"token is malformed: the {part} gives a member twice, which the server's JSON decoder refuses",
-        )
+    _refuse_keys_given_twice(value, f"the {part}", "malformed" if part == "header" else "claims", rules)
     return value
+
+
+def _refuse_keys_given_twice(obj, what: str, cause: str, rules: ServerProfile) -> None:
+    """go-jose's JSON decoder refuses an object that gives a key twice (``rules.duplicate_keys_refused``)."""
+    if rules.duplicate_keys_refused and isinstance(obj, _Pairs):
+        raise TokenRejected(cause, f"token is malformed: {what} gives a key twice, which the server's JSON decoder refuses")
 
 
 # ---------------------------------------------------------------- base64url as Go's RawURLEncoding reads it
@@ -482,13 +484,18 @@ def go_instant(seconds: float, rules: ServerProfile = CURRENT) -> int:
     Either way ``time.Unix`` adds 62,135,596,800 s without an overflow check, so a date beyond
     year 292,277,026,596 wraps around to the distant past.
     """
+    return _wrapped(_go_seconds(seconds, rules) + _UNIX_TO_INTERNAL) * 1_000_000_000
+
+
+def _go_seconds(seconds: float, rules: ServerProfile) -> int:
+    """The whole seconds (int64) the server's JWT library keeps of a NumericDate, rounded as it rounds."""
     whole = math.trunc(seconds)
     nanos = math.trunc((seconds - whole) * 1e9)
     if not _INT64_MIN <= whole <= _INT64_MAX:
         whole = _INT64_MIN
-    if rules.dates_rounded_down and nanos < 0:
+    if rules.dates_rounded_down and nanos < 0:  # time.Unix borrows a second, Truncate drops the rest
         whole = _wrapped(whole - 1)
-    return _wrapped(whole + _UNIX_TO_INTERNAL) * 1_000_000_000
+    return whole
 
 
 def _beyond_go_clock(seconds: float) -> bool:
@@ -622,8 +629,8 @@ def _field_of(key: str, fields: dict[str, str], rules: ServerProfile) -> str | N
 def _check_types(obj: dict, fields: dict[str, str], where: str, rules: ServerProfile = CURRENT) -> dict:
     """Check every JSON value that decodes into a known field, as Go does, and return the server view."""
     view: dict = {}
-    if where and rules.duplicate_keys_refused and isinstance(obj, _Pairs):
-        raise TokenRejected("claims", f"could not decode the claims: {where[:-1]} gives a field twice")
+    if where:
+        _refuse_keys_given_twice(obj, where[:-1], "claims", rules)
     for key, value in _pairs(obj):
         name = _field_of(key, fields, rules)
         if name is None:
@@ -648,8 +655,8 @@ def _check_types(obj: dict, fields: dict[str, str], where: str, rules: ServerPro
             problem = model.type_error(value, kind)
             if problem:
                 raise TokenRejected("claims", f"could not decode the claims: {label} {problem}")
-            if kind == model.STRING_MAP and rules.duplicate_keys_refused and isinstance(value, _Pairs):
-                raise TokenRejected("claims", f"could not decode the claims: {label} gives a key twice")
+            if kind == model.STRING_MAP:
+                _refuse_keys_given_twice(value, label, "claims", rules)
         grant = rules.grant_objects.get(name) if kind == model.OBJECT else None
         if grant is not None and isinstance(value, dict):
             _check_types(value, grant, f"{name}.", rules)
@@ -665,9 +672,7 @@ def _check_types(obj: dict, fields: dict[str, str], where: str, rules: ServerPro
 
 def server_view(obj: dict, fields: dict[str, str], rules: ServerProfile = CURRENT) -> dict:
     """The fields the server decodes from ``obj`` under ``rules``, types not checked (see :func:`grants.server_view`)."""
-    if rules.names_fold_case:
-        return model.server_view(obj, fields)
-    return model.server_view([(key, value) for key, value in _pairs(obj) if key in fields], fields)
+    return model.server_view([(key, value) for key, value in _pairs(obj) if _field_of(key, fields, rules)], fields)
 
 
 # ---------------------------------------------------------------- the server's steps
@@ -714,8 +719,8 @@ def _parse(token, max_chars: int, rules: ServerProfile) -> ParsedToken:
     claims_bytes = _b64decode(payload_segment, "payload", rules)
     claims = _decode_json(claims_bytes, "payload", rules)
     _check_types(claims, REGISTERED_CLAIMS, "", rules)
-    if rules.jwt_library == GOLANG_JWT:
-        _check_algorithm_is_known(header)  # golang-jwt parser.go 187-193, before the signature segment
+    if rules.alg_known_while_parsing:
+        _check_algorithm_is_known(header)
     signature = _b64decode(signature_segment, "signature", rules)
     claims_problem = None
     try:
@@ -779,8 +784,8 @@ _DIGESTS = {"HS256": "sha256", "HS384": "sha384", "HS512": "sha512"}
 def check_signature(parsed: ParsedToken, keyring: Keyring) -> ApiKey:
     """Find the secret by ``iss``, then check the claims the server decodes, the algorithm and the signature.
 
-    golang-jwt decodes every claim before it checks ``alg`` and the signature; go-jose checks the
-    signature first. The rules are those ``parsed`` was read with.
+    Whether the claims are decoded before the algorithm and the signature are checked depends on
+    the rules ``parsed`` was read with (``claims_decoded_before_signature``).
     """
     rules = parsed.profile
     issuer = parsed.issuer
@@ -788,8 +793,8 @@ def check_signature(parsed: ParsedToken, keyring: Keyring) -> ApiKey:
     if api_key is None:
         named = "the token has no iss" if not issuer else f"iss '{ascii(issuer)[1:-1][:64]}' is not a configured API key"
         raise TokenRejected("unknown-api-key", f"invalid API key: {named}", KEY)
-    if rules.jwt_library == GOLANG_JWT and parsed.claims_problem is not None:
-        raise parsed.claims_problem  # golang-jwt parser.go 58: ParseWithClaims decodes the claims first
+    if rules.claims_decoded_before_signature and parsed.claims_problem is not None:
+        raise parsed.claims_problem
     algorithm = parsed.algorithm
     if not isinstance(algorithm, str) or algorithm not in rules.algorithms:
         shown = algorithm if isinstance(algorithm, str) else "(none)"
@@ -801,7 +806,7 @@ def check_signature(parsed: ParsedToken, keyring: Keyring) -> ApiKey:
     if not hmac.compare_digest(expected, parsed.signature):
         raise TokenRejected("signature", f"signature is invalid: it does not match the secret of API key '{api_key.key}'", VERIFY)
     if parsed.claims_problem is not None:
-        raise parsed.claims_problem  # go-jose: jwt.Claims(key, ...) verifies, then decodes
+        raise parsed.claims_problem
     return api_key
 
 
@@ -821,8 +826,8 @@ def check_times(
     now = _clock(moment)
     slack = round(leeway * 1e9)
     claims = parsed.server_claims
-    checks = [_expiry, _not_before, _issued_at] if rules.jwt_library == GOLANG_JWT else [_not_before, _expiry, _issued_at]
-    for check in checks:  # golang-jwt validator.go 112-128; go-jose jwt/validation.go 105-117
+    checks = [_not_before, _expiry, _issued_at] if rules.nbf_checked_before_exp else [_expiry, _not_before, _issued_at]
+    for check in checks:
         check(claims, now, moment, slack, leeway, rules)
 
 
@@ -874,7 +879,7 @@ def _whole_seconds(seconds: int | float, rules: ServerProfile) -> int | float:
     """The date in whole seconds as the server reads it (see :func:`go_instant`), for messages."""
     if isinstance(seconds, int) or _beyond_go_clock(seconds):
         return seconds
-    return math.floor(seconds) if rules.dates_rounded_down else math.trunc(seconds)
+    return _go_seconds(seconds, rules)
 
 
 def verify(
