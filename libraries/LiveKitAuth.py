@@ -82,7 +82,7 @@ class LiveKitAuth(ServerVerdictKeywords):
 
     | = Cause =        | = Meaning =                                                    |
     | malformed        | not three base64url segments of JSON objects                   |
-    | oversized        | larger than a server accepts (1 MiB)                           |
+    | oversized        | larger than a server reads in a header (1 MiB + 4 KiB)         |
     | not-text         | the value given is not text                                    |
     | algorithm        | ``alg`` missing or other than HS256                            |
     | claims           | a claim or grant of the wrong JSON type                        |

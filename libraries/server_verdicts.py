@@ -12,6 +12,7 @@ from robot.api.deco import keyword
 from robot.api.types import Secret
 
 from livekit_http.server_oracle import Comparison, ServerJudge, expected_answer
+from livekit_http.urls import is_loopback
 from livekit_tokens import environment, hostile, profiles
 from livekit_tokens.keys import Keyring
 from livekit_tokens.profiles import ServerProfile, UnknownVersion
@@ -158,7 +159,8 @@ class ServerVerdictKeywords:
         (``version``, else the one `Use LiveKit Server` recorded, else ``LIVEKIT_SERVER_VERSION``)
         chooses the server rules of the offline verdicts. Without a server the verdicts stay
         offline: the keyword returns ``${None}`` and `Server Should Give The Offline Verdict`
-        says "no server". A server that names no version, or one that contradicts
+        says "no server"; so they do, with a warning, for a server that is not on loopback (hostile
+        tokens go to loopback only). A server that names no version, or one that contradicts
         ``LIVEKIT_SERVER_VERSION``, stops the run with one sentence.
 
         Example:
@@ -174,6 +176,16 @@ class ServerVerdictKeywords:
             log_table(
                 "LiveKit server",
                 [{"label": "Judge", "value": f"none: the verdicts are decided offline only ({skip})"}],
+            )
+            self._log_rules()
+            return None
+        host = base_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+        if not is_loopback(host):
+            self._judge = None
+            logger.warn(
+                f"The LiveKit server at {base_url} is not on loopback: the security catalogue sends its hostile tokens "
+                "only to a server on 127.0.0.1, so its verdicts are decided offline. Forward the server's port to "
+                "127.0.0.1 (for example with ssh -L) and point LIVEKIT_URL there to let the server judge them."
             )
             self._log_rules()
             return None

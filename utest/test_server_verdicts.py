@@ -177,3 +177,23 @@ def test_a_version_that_names_no_release_is_refused(library):
         library.use_server_rules_of_version("soon")
     with pytest.raises(AssertionError, match=r"Give a LiveKit server version such as 1\.13\.5, or current"):
         library.use_server_rules_of_version("")
+
+
+def test_a_server_not_on_loopback_gets_no_hostile_token(library, monkeypatch):
+    import server_verdicts
+
+    warnings = []
+    monkeypatch.setattr(server_verdicts.logger, "warn", warnings.append)
+
+    class FarServer:
+        keyring = library.keyring
+        timeout = 5.0
+
+        def use_livekit_server(self, url=None):
+            return "http://192.0.2.1:7880"
+
+    monkeypatch.setattr(server_verdicts, "_library_instance", lambda name: FarServer())
+    assert library.use_the_livekit_server_as_judge() is None
+    assert library._judge is None
+    assert len(warnings) == 1
+    assert "is not on loopback: the security catalogue sends its hostile tokens only to a server on 127.0.0.1" in warnings[0]

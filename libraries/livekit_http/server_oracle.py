@@ -132,7 +132,7 @@ def _refusal(rejection: TokenRejected, token, profile: ServerProfile) -> Expecta
     if rejection.cause == "not-text":
         return Expectation(None, "", words)
     if rejection.cause == "oversized":
-        # Go's net/http: request headers over DefaultMaxHeaderBytes (1 MiB) get 431.
+        # Go's net/http: request headers over DefaultMaxHeaderBytes (1 MiB) + 4096 bytes get 431.
         return Expectation(431, "", words)
     if _text_or_none(token) == "":
         # HTTP trims "Bearer " to "Bearer", which lacks the prefix: pkg/service/auth.go 71-73.

@@ -33,9 +33,11 @@ from .profiles import AUDIENCE, CURRENT, DATE, REGISTERED_CLAIMS, ROOM_CONFIGURA
 from .timeutil import SERVER_LEEWAY_SECONDS, format_duration, format_utc
 from .timeutil import now as current_time
 
-# Go's net/http refuses request headers over 1 MiB (DefaultMaxHeaderBytes), so no larger token
-# can reach the server; refusing earlier keeps verification time bounded.
-MAX_TOKEN_CHARS = 1 << 20
+# Go's net/http reads at most DefaultMaxHeaderBytes (1 MiB) + 4096 bytes of request line and
+# headers (net/http server.go initialReadLimitSize) and answers 431 beyond, so no larger token can
+# reach the server in a header; refusing earlier keeps verification time bounded. (A token a few
+# hundred characters shorter may still not fit beside the client's other headers.)
+MAX_TOKEN_CHARS = (1 << 20) + 4096
 
 # Go's encoding/json refuses JSON nested deeper than this (scanner.go, maxNestingDepth), anywhere
 # in the document, known field or not. (go-jose's copy of it, from Go 1.6, has no limit.)

@@ -110,6 +110,8 @@ Claims nested 200000 levels deep
                       ...                                  malformed; v1.12: accepted
 A signed token just under a megabyte
                       Growing The Token To Characters      1000000                                 accepted
+A signed token a kilobyte over a mebibyte is still read
+                      Growing The Token To Characters      1049600                                 accepted
 A signed token over a megabyte
                       Growing The Token To Characters      1100000                                 oversized
 Two megabytes of letters
