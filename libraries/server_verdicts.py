@@ -150,7 +150,7 @@ class ServerVerdictKeywords:
 
     # ------------------------------------------------------------------ the server as judge
 
-    @keyword
+    @keyword("Use The LiveKit Server As Judge")
     def use_the_livekit_server_as_judge(self, url: str | None = None, version: str | None = None) -> str | None:
         """Let a real LiveKit server judge every offline verdict from now on; return its HTTP base URL.
 
