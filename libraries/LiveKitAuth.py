@@ -233,7 +233,7 @@ class LiveKitAuth(ServerVerdictKeywords):
         | Verify Token | ${token} | at=2026-01-20 01:09:30 |
         """
         parsed = self._verified(token, at)
-        logger.info(f"The LiveKit server would accept this token ({self._describe(parsed)}).")
+        logger.info(f"The LiveKit server would accept this token under {parsed.profile.title} ({self._describe(parsed)}).")
         return _claims_to_return(parsed)
 
     @keyword
@@ -253,7 +253,7 @@ class LiveKitAuth(ServerVerdictKeywords):
                 raise AssertionError(
                     f"The token was refused for '{rejection.cause}' instead of '{expected}': {rejection.detail}."
                 ) from None
-            logger.info(f"Refused as expected ({expected}): {rejection.detail}.")
+            logger.info(f"Refused as expected ({expected}) under {(self.profile or profiles.CURRENT).title}: {rejection.detail}.")
             return str(rejection)
         raise AssertionError(
             f"The LiveKit server would accept this token ({self._describe(parsed)}), but it should be refused for '{expected}'."
@@ -345,6 +345,7 @@ class LiveKitAuth(ServerVerdictKeywords):
         text = self._text(token)
         keyring = self.keyring
         parsed = None
+        self._note_rules_used()
         try:
             parsed = verification.parse_token(text, profile=self.profile)
             api_key = verification.check_signature(parsed, keyring)
@@ -1206,6 +1207,7 @@ class LiveKitAuth(ServerVerdictKeywords):
 
     def _parsed(self, token) -> ParsedToken:
         text = self._text(token)
+        self._note_rules_used()
         return self._checked(lambda: verification.parse_token(text, profile=self.profile))
 
     def _verified(self, token, at=None, log: bool = True) -> ParsedToken:
