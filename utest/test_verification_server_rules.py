@@ -12,6 +12,7 @@ from signing_helpers import FIRST_SECRET, T0, b64, good_claims, keyring, sign, s
 
 from livekit_tokens import grants as model
 from livekit_tokens import verification
+from livekit_tokens.profiles import CURRENT
 from livekit_tokens.verification import MAX_TOKEN_CHARS, TokenRejected, identity_of, parse_token, verify
 
 KEYS = keyring()
@@ -293,11 +294,11 @@ def test_keys_fold_as_gos_encoding_json_folds_them(key, folded):
 @pytest.mark.parametrize(
     ("key", "fields", "field"),
     [
-        ("\u017fub", model.TOP_LEVEL_FIELDS, "sub"),
-        ("\u212aIND", model.TOP_LEVEL_FIELDS, "kind"),
-        ("i\u017f\u017f", model.TOP_LEVEL_FIELDS, "iss"),
-        ("\u0131ss", model.TOP_LEVEL_FIELDS, None),
-        ("roomCon\ufb01g", model.TOP_LEVEL_FIELDS, None),
+        ("\u017fub", CURRENT.claim_fields, "sub"),
+        ("\u212aIND", CURRENT.claim_fields, "kind"),
+        ("i\u017f\u017f", CURRENT.claim_fields, "iss"),
+        ("\u0131ss", CURRENT.claim_fields, None),
+        ("roomCon\ufb01g", CURRENT.claim_fields, None),
         ("roomAdm\u0131n", model.VIDEO_FIELDS, None),
         ("roomLi\ufb06", model.VIDEO_FIELDS, None),
         ("ROOMLIST", model.VIDEO_FIELDS, "roomList"),
