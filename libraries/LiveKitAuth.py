@@ -15,8 +15,9 @@ if _HERE not in sys.path:  # Robot imports this file by path; its helper package
 from robot.api import logger
 from robot.api.deco import keyword, library
 from robot.api.types import Secret
+from server_verdicts import ServerVerdictKeywords
 
-from livekit_tokens import environment, evidence, hostile, minting, policy, verification
+from livekit_tokens import environment, evidence, hostile, minting, policy, profiles, verification
 from livekit_tokens import grants as model
 from livekit_tokens.keys import ApiKey, ConfigurationError, Keyring, load_keyring
 from livekit_tokens.robot_context import (
@@ -47,7 +48,7 @@ _CAUSE_WORDS = {
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
-class LiveKitAuth:
+class LiveKitAuth(ServerVerdictKeywords):
     """Mint, verify and inspect LiveKit access tokens as the LiveKit server and SDKs do.
 
     = Keys =
@@ -68,13 +69,20 @@ class LiveKitAuth:
     = Verification =
 
     `Verify Token` accepts exactly the tokens the LiveKit server accepts: HS256 only, secret chosen
-    by ``iss``, ``exp`` required, 60 seconds of leeway on ``exp`` and ``nbf``, ``aud`` and ``iat``
-    not checked, and every grant of the JSON type the server decodes. A refusal fails with one
-    sentence naming the cause. The causes are:
+    by ``iss``, ``exp`` required, 60 seconds of leeway on ``exp`` and ``nbf`` (read in whole
+    seconds), ``aud`` and ``iat`` not checked, and every claim and grant of the JSON type the
+    server decodes. A refusal fails with one sentence naming the cause.
+
+    Where LiveKit release lines differ (``exp`` optional up to v1.13.5, HS384/HS512 and ``iat``
+    checks up to v1.12, the grant fields, ...), the rules of one line decide: those of the server
+    of `Use The LiveKit Server As Judge`, else of `Use Server Rules Of Version`, else of
+    ``LIVEKIT_SERVER_VERSION``. Without any of these the current rules (LiveKit's main branch)
+    apply, and a refusal says which older lines would accept the token ("accepted by v1.13.0 to
+    v1.13.5 servers, refused by current ones"). The causes are:
 
     | = Cause =        | = Meaning =                                                    |
     | malformed        | not three base64url segments of JSON objects                   |
-    | oversized        | larger than a server accepts (1 MiB)                           |
+    | oversized        | larger than a server reads in a header (1 MiB + 4 KiB)         |
     | not-text         | the value given is not text                                    |
     | algorithm        | ``alg`` missing or other than HS256                            |
     | claims           | a claim or grant of the wrong JSON type                        |
@@ -83,6 +91,7 @@ class LiveKitAuth:
     | exp-required     | no ``exp`` claim                                               |
     | expired          | ``exp`` more than 60 seconds in the past                       |
     | not-yet-valid    | ``nbf`` more than 60 seconds in the future                     |
+    | issued-in-the-future | ``iat`` more than 60 seconds ahead (v1.12 or older only)   |
 
     = Hostile tokens =
 
@@ -177,6 +186,12 @@ class LiveKitAuth:
         | ${old} =   | Generate Token | alice | demo | room_join=True | not_before=2026-01-19 19:08:57 | expires=2026-01-20 01:08:57 |
         """
         key_name = claims.pop("api_key", None)
+        for name in ("not_before", "expires", "issued_at"):  # see Server Should Give The Offline Verdict
+            if self._time_shift and claims.get(name) is not None:
+                try:
+                    claims[name] = self._moved_time(claims[name])
+                except ValueError as error:
+                    raise AssertionError(f"Cannot mint the token: {error}") from None
         api_key = self.keyring.primary if key_name is None else self.keyring.get(key_name)
         if api_key is None:
             raise AssertionError(f"API key '{key_name}' is not configured; add it to LIVEKIT_KEYS as 'key: secret'.")
@@ -218,7 +233,7 @@ class LiveKitAuth:
         | Verify Token | ${token} | at=2026-01-20 01:09:30 |
         """
         parsed = self._verified(token, at)
-        logger.info(f"The LiveKit server would accept this token ({self._describe(parsed)}).")
+        logger.info(f"The LiveKit server would accept this token under {parsed.profile.title} ({self._describe(parsed)}).")
         return _claims_to_return(parsed)
 
     @keyword
@@ -238,7 +253,7 @@ class LiveKitAuth:
                 raise AssertionError(
                     f"The token was refused for '{rejection.cause}' instead of '{expected}': {rejection.detail}."
                 ) from None
-            logger.info(f"Refused as expected ({expected}): {rejection.detail}.")
+            logger.info(f"Refused as expected ({expected}) under {(self.profile or profiles.CURRENT).title}: {rejection.detail}.")
             return str(rejection)
         raise AssertionError(
             f"The LiveKit server would accept this token ({self._describe(parsed)}), but it should be refused for '{expected}'."
@@ -305,7 +320,7 @@ class LiveKitAuth:
         rows = [
             {"label": "API key", "value": parsed.issuer},
             {"label": "Room", "value": video.get("room") if isinstance(video, dict) else None},
-            {"label": "Participant", "value": verification.identity_of(parsed.claims)},
+            {"label": "Participant", "value": verification.identity_of(parsed.claims, parsed.profile)},
             {"label": "Token length", "value": f"{len(parsed.text)} characters"},
             {"label": "Algorithm", "value": parsed.algorithm},
             {"label": "Type (typ)", "value": parsed.header.get("typ")},
@@ -330,8 +345,9 @@ class LiveKitAuth:
         text = self._text(token)
         keyring = self.keyring
         parsed = None
+        self._note_rules_used()
         try:
-            parsed = verification.parse_token(text)
+            parsed = verification.parse_token(text, profile=self.profile)
             api_key = verification.check_signature(parsed, keyring)
         except TokenRejected as rejection:
             # What was observed is logged before the failure, so that the sign-off can show it.
@@ -386,7 +402,7 @@ class LiveKitAuth:
         rows, missed = [], []
         for change, altered in variants.items():
             try:
-                verification.check_signature(verification.parse_token(altered), self.keyring)
+                verification.check_signature(verification.parse_token(altered, profile=self.profile), self.keyring)
             except TokenRejected as rejection:
                 ok = rejection.cause == "signature"
                 rows.append({"label": change, "expected": "signature refused", "actual": rejection.detail, "ok": ok})
@@ -454,8 +470,9 @@ class LiveKitAuth:
 
     def _check_grants(self, token, grants: dict, labels: dict) -> None:
         parsed = self._parsed(token)
-        effective = model.effective_video_grant(parsed.server_claims.get("video"))
-        written = model.server_view(parsed.server_claims.get("video") or {}, model.VIDEO_FIELDS)
+        video = parsed.server_claims.get("video")
+        written = verification.server_view(video or {}, model.VIDEO_FIELDS, parsed.profile)
+        effective = model.effective_video_grant(None if video is None else written)
         rows, wrong = [], []
         for name, want in grants.items():
             camel = model.to_camel(name)
@@ -609,7 +626,7 @@ class LiveKitAuth:
         | ${forged} = | Change Claims Without Signing | ${token} | video.roomAdmin = true |
         | ${forged} = | Change Claims Without Signing | ${token} | sub = "mallory" | exp = (removed) |
         """
-        return self._altered(hostile.with_claims, self._text(token), changes)
+        return self._altered(hostile.with_claims, self._text(token), self._claim_changes(changes))
 
     @keyword
     def change_claims_and_sign(self, token, *changes: str, signed_with: str | None = None) -> Secret:
@@ -623,7 +640,7 @@ class LiveKitAuth:
         | ${token} = | Change Claims And Sign | ${token} | video.roomAdmin = "false" |
         | ${token} = | Change Claims And Sign | ${token} | iss = "second" | signed_with=devkey |
         """
-        changed = self._altered(hostile.with_claims, self._text(token), changes).value
+        changed = self._altered(hostile.with_claims, self._text(token), self._claim_changes(changes)).value
         return self._signed(changed, signed_with)
 
     @keyword
@@ -728,12 +745,26 @@ class LiveKitAuth:
         One of: ``one byte flipped``, ``one character changed``, ``emptied`` (``h.p.``),
         ``removed`` (``h.p``), ``truncated``, ``doubled``, ``with padding``, ``with unused bits
         changed`` (the last character changed only in bits no byte uses, which Go's decoder
-        ignores), ``from another token``.
+        ignores), ``from another token``, ``spoiled encoding`` (the last character replaced by
+        ``*``, which no base64 decoder reads).
 
         Example:
         | ${token} = | Alter Signature | ${token} | one character changed |
         """
         return self._altered(hostile.with_signature, self._text(token), how)
+
+    @keyword
+    def change_claim_to_repeated_text(self, token, claim: str, count_and_letter: str) -> Secret:
+        """Return ``token`` with ``claim`` (a dotted path) set to one letter repeated, signed again.
+
+        ``count_and_letter`` is ``257 a`` (257 times ``a``) or ``129 é``: for identities and rooms
+        around the server's limit of 256 bytes.
+
+        Example:
+        | ${token} = | Change Claim To Repeated Text | ${token} | sub | 257 a |
+        """
+        changed = self._altered(hostile.with_repeated_text, self._text(token), claim, count_and_letter).value
+        return self._signed(changed, None)
 
     @keyword
     def change_segment_count(self, token, count: int) -> Secret:
@@ -876,29 +907,61 @@ class LiveKitAuth:
         The causes are listed in `Verification`. ``token`` may be anything: text, a ``Secret``,
         bytes, a number. ``at`` checks at another moment than now.
 
+        Where release lines differ, ``outcome`` names the others after a ``;``: ``exp-required;
+        v1.13.5, v1.12: accepted`` means refused for ``exp-required`` by the current rules and
+        accepted by the ``v1.13.5`` and ``v1.12`` lines (profile names of `Use Server Rules Of
+        Version`). The outcome of the rules in use is checked; under the current rules, the older
+        lines the refusal names as accepting the token must be exactly those the outcome says
+        accept it.
+
         Examples:
         | Verification Outcome Should Be | ${token} | accepted |
         | Verification Outcome Should Be | ${forged} | signature |
         | Verification Outcome Should Be | ${old} | expired | at=2026-01-20 01:08:57 |
+        | Verification Outcome Should Be | ${no exp} | exp-required; v1.13.5, v1.12: accepted |
         """
-        wanted = str(outcome).strip().lower()
-        expected = "accepted" if wanted in ("accepted", "accept") else _cause_name(wanted)
+        outcomes = _outcomes_by_profile(outcome)
+        profile = self.profile
+        rules = profiles.CURRENT if profile is None else profile
+        expected = outcomes[rules.name]
         moment = None if at is None else _epoch(at, "at")
         _remember(token)
+        self._note_rules_used()
         try:
-            parsed = verification.verify(token, self.keyring, moment)
+            parsed = verification.verify(token, self.keyring, moment, profile=profile)
         except TokenRejected as rejection:
-            actual, detail = rejection.cause, rejection.detail
+            actual, detail, accepting = rejection.cause, rejection.detail, rejection.accepted_by
+            note = rejection.note
         except InvalidArgument as error:
             raise AssertionError(str(error)) from None
         else:
-            actual, detail = "accepted", f"accepted ({self._describe(parsed)})"
+            actual, detail, accepting, note = "accepted", f"accepted ({self._describe(parsed)})", (), ""
         ok = actual == expected
         shown = detail if actual == "accepted" else f"refused ({actual}): {detail}"
-        self._log_table("Verification outcome", [{"label": "Outcome", "expected": expected, "actual": shown, "ok": ok}])
+        rows = [{"label": f"Outcome ({rules.title})", "expected": expected, "actual": shown, "ok": ok}]
+        wrong_lines = None
+        if profile is None and actual != "accepted":
+            wanted = [older.versions for older in profiles.OLDER_THAN_CURRENT if outcomes[older.name] == "accepted"]
+            said = [older.versions for older in accepting]
+            wrong_lines = None if wanted == said else (wanted, said)
+            rows.append(
+                {
+                    "label": "Older release lines that accept it",
+                    "expected": ", ".join(wanted) or "none",
+                    "actual": note or "none",
+                    "ok": wrong_lines is None,
+                }
+            )
+        self._log_table("Verification outcome", rows)
         if not ok:
             wanted_words = "accepted" if expected == "accepted" else f"refused for '{expected}'"
-            raise AssertionError(f"The token should be {wanted_words}, but it was {shown}.")
+            raise AssertionError(f"The token should be {wanted_words} under {rules.title}, but it was {shown}.")
+        if wrong_lines is not None:
+            wanted, said = wrong_lines
+            raise AssertionError(
+                f"The token is refused under the current rules as expected, but the older release lines that accept it "
+                f"are {', '.join(said) or 'none'}, not {', '.join(wanted) or 'none'} as the outcome says."
+            )
 
     @keyword
     def identity_should_be(self, token, expected: str) -> None:
@@ -908,7 +971,7 @@ class LiveKitAuth:
         | Identity Should Be | ${token} | alice |
         """
         parsed = self._parsed(token)
-        actual = verification.identity_of(parsed.claims)
+        actual = verification.identity_of(parsed.claims, parsed.profile)
         ok = actual == expected
         self._log_table("Claims", [{"label": "Identity (sub, else jti)", "expected": expected, "actual": actual, "ok": ok}])
         if not ok:
@@ -935,6 +998,36 @@ class LiveKitAuth:
             self.identity_should_be(token, value)
         else:
             self.grant_should_be(token, name, value)
+
+    @keyword
+    def token_should_be_read_as(self, token, reads: str, at=None) -> None:
+        """Check that the server accepts ``token`` and reads it as ``reads`` (see `Server Reading Should Be`).
+
+        Release lines that differ follow a ``;``, with an outcome or another reading:
+        ``identity = bob; v1.12: claims`` (refused for ``claims`` up to v1.12), ``identity =
+        carol; v1.12: identity =`` (read as an empty identity there). The reading or outcome of
+        the rules in use is checked (see `Verification`).
+
+        Example:
+        | Token Should Be Read As | ${token} | identity = bob; v1.12: claims | at=2026-01-20 01:08:57 |
+        """
+        first, *others = (part.strip() for part in str(reads).split(";"))
+        readings = dict.fromkeys((profile.name for profile in profiles.PROFILES), first)
+        for part in others:
+            names, separator, value = part.partition(":")
+            for name in names.split(",") if separator else [""]:
+                if name.strip() not in readings:
+                    known = ", ".join(readings)
+                    raise AssertionError(
+                        f"Write other release lines as 'names: reading or outcome' (names among {known}), got {part!r}."
+                    )
+                readings[name.strip()] = value.strip()
+        mine = readings[(self.profile or profiles.CURRENT).name]
+        if "=" not in mine:
+            self.verification_outcome_should_be(token, mine, at=at)
+            return
+        self.verification_outcome_should_be(token, "accepted", at=at)
+        self.server_reading_should_be(token, mine)
 
     # ------------------------------------------------------------------ keys for tests
 
@@ -1074,6 +1167,12 @@ class LiveKitAuth:
 
     # ------------------------------------------------------------------ hostile helpers
 
+    def _claim_changes(self, changes) -> list:
+        try:
+            return self._moved_changes(changes)
+        except ValueError as error:
+            raise AssertionError(f"Cannot alter the token: {error}") from None
+
     def _altered(self, function, *args) -> Secret:
         try:
             text = function(*args)
@@ -1109,17 +1208,21 @@ class LiveKitAuth:
         return text
 
     def _parsed(self, token) -> ParsedToken:
-        return self._checked(verification.parse_token, self._text(token))
+        text = self._text(token)
+        self._note_rules_used()
+        return self._checked(lambda: verification.parse_token(text, profile=self.profile))
 
     def _verified(self, token, at=None, log: bool = True) -> ParsedToken:
         moment = None if at is None else _epoch(at, "at")
         _remember(token)
+        profile = self.profile
+        self._note_rules_used()
         if not log:
             try:
-                return verification.verify(token, self.keyring, moment)
+                return verification.verify(token, self.keyring, moment, profile=profile)
             except InvalidArgument as error:
                 raise AssertionError(str(error)) from None
-        return self._checked(verification.verify, token, self.keyring, moment)
+        return self._checked(lambda: verification.verify(token, self.keyring, moment, profile=profile))
 
     @staticmethod
     def _checked(function, *args):
@@ -1210,6 +1313,29 @@ def _setting(variable: str, environment: str, default):
 
 def _found(name: str, findings: list) -> str:
     return "found" if any(finding.id == name for finding in findings) else "no finding"
+
+
+def _outcome_name(text: str) -> str:
+    wanted = str(text).strip().lower()
+    return "accepted" if wanted in ("accepted", "accept") else _cause_name(wanted)
+
+
+def _outcomes_by_profile(outcome: str) -> dict[str, str]:
+    """``{profile name: outcome}`` from ``exp-required; v1.13.5, v1.12: accepted`` (the first for all others)."""
+    first, *others = (part.strip() for part in str(outcome).split(";"))
+    outcomes = dict.fromkeys((profile.name for profile in profiles.PROFILES), _outcome_name(first))
+    known = ", ".join(profile.name for profile in profiles.PROFILES)
+    for part in others:
+        names, separator, value = part.partition(":")
+        if not separator or not names.strip():
+            raise AssertionError(
+                f"Write the outcome of other release lines as 'names: outcome' (names among {known}), got {part!r}."
+            )
+        for name in names.split(","):
+            if name.strip() not in outcomes:
+                raise AssertionError(f"Unknown release line {name.strip()!r} in the outcome; use {known}.")
+            outcomes[name.strip()] = _outcome_name(value)
+    return outcomes
 
 
 def _cause_name(cause: str) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -140,8 +141,8 @@ def print_figures(figures: dict[str, dict[str, float]]) -> None:
             print(f"  {name:<36} {ratio:.2f}x PyJWT, {rows[name] / rows[livekit]:.2f}x livekit-api: {verdict}")
 
 
-def suite_wall_time(suite: str) -> tuple[float, str]:
-    """Wall time of a default robot run of one suite folder, as a subprocess."""
+def suite_wall_time(suite: str, settings: dict[str, str] | None = None) -> tuple[float, str]:
+    """Wall time of a default robot run of one suite folder, as a subprocess (``settings`` replace the environment's)."""
     with tempfile.TemporaryDirectory(prefix="livekit-bench-") as outdir:
         command = [
             sys.executable,
@@ -156,6 +157,7 @@ def suite_wall_time(suite: str) -> tuple[float, str]:
             str(ROOT / "suites" / suite),
         ]
         environment = {key: value for key, value in os.environ.items() if key != "LIVEKIT_AUTH_TOKEN_LOG"}
+        environment.update(settings or {})
         started = time.perf_counter()
         completed = subprocess.run(command, env=environment, cwd=ROOT, check=False)
         elapsed = time.perf_counter() - started
@@ -222,7 +224,22 @@ def main(argv: list[str]) -> int:
         elapsed, line = leak_guard_time(rounds=1 if options.quick else 3)
         print(f"\nLeak guard on the results of every suite (best of its runs, as a subprocess): {elapsed:.2f} s")
         print(f"  {line}")
+        print_catalogue_times()
     return 0
+
+
+def print_catalogue_times() -> None:
+    """The security catalogue offline and, when livekit-server is on PATH, judged by a server it starts."""
+    folders = os.environ.get("PATH", "").split(os.pathsep)
+    without_server = os.pathsep.join(folder for folder in folders if not shutil.which("livekit-server", path=folder))
+    print("\nSecurity catalogue (suites/security), offline and judged by a LiveKit server")
+    elapsed, status = suite_wall_time("security", {"PATH": without_server, "LIVEKIT_URL": ""})
+    print(f"  {'offline (no server)':<42} {elapsed:6.2f} s  ({status})")
+    if shutil.which("livekit-server"):
+        elapsed, status = suite_wall_time("security", {"LIVEKIT_URL": ""})
+        print(f"  {'judged by livekit-server from PATH':<42} {elapsed:6.2f} s  ({status}; server start and stop included)")
+    else:
+        print("  judged by a server: not measured, put livekit-server on PATH")
 
 
 if __name__ == "__main__":

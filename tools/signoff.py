@@ -1303,7 +1303,7 @@ def environment_section(run: Run, command: str | None) -> list[Block]:
                 continue
             value = f"{fallback[name]} (not recorded by the run; read when this summary was written)"
         rows.append([[text(name)], [code(value)]])
-    for name in (environment.SERVER_URL, environment.SERVER_VERSION):
+    for name in (environment.SERVER_URL, environment.SERVER_VERSION, environment.SERVER_RULES):
         if run.meta(name):
             rows.append([[text(name)], [code(run.meta(name))]])
     if not run.meta(environment.SERVER_URL):

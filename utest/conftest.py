@@ -5,6 +5,9 @@ same examples on every run and every machine) and without an example database, s
 depend on an earlier run. (Hypothesis still keeps caches of its own in .hypothesis/, which git
 ignores.) "explore" draws fresh random examples for a local bug hunt:
 HYPOTHESIS_PROFILE=explore python -m pytest utest
+
+With livekit-server on PATH, the property tests also send every token to a server started for
+them (see server_judge_support.py), which must give the answer of the offline verdict.
 """
 
 from __future__ import annotations
@@ -21,6 +24,17 @@ settings.register_profile(
 )
 settings.register_profile("explore", database=None, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def livekit_judge():
+    """A real LiveKit server judging the property tests' tokens, when livekit-server is on PATH; else None."""
+    from server_judge_support import start_judge
+
+    started = start_judge()
+    yield started
+    if started is not None:
+        started.stop()
 
 
 @pytest.fixture

@@ -2,9 +2,14 @@
 signed claim sets get the server's verdict, and no single-character change of a token passes
 unless it leaves every decoded byte the same.
 
-The expected verdicts come from a small model of the server's rules written here, independently
-of the library, from livekit-auth-spec.md: claim types, then the key named by iss, then exp
-(required) and nbf with 60 s of leeway.
+The expected verdicts come from a small model of the current server rules written here,
+independently of the library, from livekit-auth-spec.md: the types of the registered claims, then
+the key named by iss, then the types of the other claims, the signature, then exp (required) and
+nbf with 60 s of leeway, both read in whole seconds, rounded down.
+
+With livekit-server on PATH, every token is also sent to a server started for the tests (see
+server_judge_support.py), with its times moved from T0 to now, and the offline verdict under the
+server's profile must give the server's answer.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import re
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from server_judge_support import judged, moved_to_now
 from signing_helpers import SECOND_SECRET, T0, good_claims, keyring, sign, sign_text
 
 from livekit_tokens.verification import CAUSES, ParsedToken, TokenRejected, verify
@@ -47,14 +53,16 @@ def verdict(token, at=T0) -> str:
 
 @settings(max_examples=600)
 @given(st.text(alphabet=st.characters(codec=None, categories=None), max_size=300))
-def test_random_text_verifies_or_fails_with_a_reason(text):
+def test_random_text_verifies_or_fails_with_a_reason(livekit_judge, text):
     verdict(text)
+    judged(livekit_judge, text)
 
 
 @settings(max_examples=300)
 @given(st.binary(max_size=300))
-def test_random_bytes_verify_or_fail_with_a_reason(data):
+def test_random_bytes_verify_or_fail_with_a_reason(livekit_judge, data):
     verdict(data)
+    judged(livekit_judge, data)
 
 
 @settings(max_examples=300)
@@ -65,8 +73,9 @@ def test_random_bytes_verify_or_fail_with_a_reason(data):
         max_leaves=10,
     )
 )
-def test_random_values_of_any_type_verify_or_fail_with_a_reason(value):
+def test_random_values_of_any_type_verify_or_fail_with_a_reason(livekit_judge, value):
     assert verdict(value) in ("not-text", "malformed", "oversized")
+    judged(livekit_judge, value)
 
 
 segment = st.text(alphabet=B64URL + "=+/ .\n\r\t\u00e9\ud800", max_size=60)
@@ -74,8 +83,9 @@ segment = st.text(alphabet=B64URL + "=+/ .\n\r\t\u00e9\ud800", max_size=60)
 
 @settings(max_examples=500)
 @given(st.lists(segment, min_size=1, max_size=5).map(".".join))
-def test_token_shaped_text_verifies_or_fails_with_a_reason(text):
+def test_token_shaped_text_verifies_or_fails_with_a_reason(livekit_judge, text):
     verdict(text)
+    judged(livekit_judge, text)
 
 
 json_values = st.recursive(
@@ -94,8 +104,9 @@ claim_names = st.sampled_from([*ASCII_NAMES, *LOOK_ALIKE_NAMES])
     st.dictionaries(st.sampled_from(["alg", "typ", "kid", "ALG"]), json_values, max_size=3),
     st.dictionaries(claim_names, json_values, max_size=6),
 )
-def test_signed_random_json_verifies_or_fails_with_a_reason(header, claims):
+def test_signed_random_json_verifies_or_fails_with_a_reason(livekit_judge, header, claims):
     verdict(sign_text(json.dumps(header), json.dumps(claims)))
+    judged(livekit_judge, sign_text(json.dumps(header), json.dumps(moved_to_now(claims))))
 
 
 # ---------------------------------------------------------------- the server's rules, as a model
@@ -113,7 +124,10 @@ def is_date(value) -> bool:
     return isinstance(value, str) and NUMBER_TEXT.fullmatch(value) is not None
 
 
-TEXT_CLAIMS = ("iss", "sub", "jti", "name", "metadata", "kind")
+REGISTERED_TEXT_CLAIMS = ("iss", "sub", "jti")
+GRANT_TEXT_CLAIMS = ("name", "metadata", "kind", "identity")
+TEXT_CLAIMS = (*REGISTERED_TEXT_CLAIMS, *GRANT_TEXT_CLAIMS)
+REGISTERED_CLAIMS = (*REGISTERED_TEXT_CLAIMS, "exp", "nbf", "iat", "aud")
 MODELLED_CLAIMS = (*TEXT_CLAIMS, "exp", "nbf", "iat", "aud", "video", "attributes")
 VIDEO_FIELDS_MODELLED = (*VIDEO_BOOLEANS, "room", "canPublishSources")
 
@@ -135,50 +149,56 @@ def is_text_list(value, null_items: bool) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) or (null_items and item is None) for item in value)
 
 
+def type_problem(name: str, value) -> bool:
+    """True when the server cannot decode ``value`` into the claim ``name``."""
+    if value is None:
+        return False
+    if name in TEXT_CLAIMS:
+        return not isinstance(value, str)
+    if name in ("exp", "nbf", "iat"):
+        return not is_date(value)
+    if name == "aud":
+        return not (isinstance(value, str) or is_text_list(value, null_items=False))
+    if name == "attributes":
+        return not isinstance(value, dict) or any(v is not None and not isinstance(v, str) for v in value.values())
+    if name == "video":
+        if not isinstance(value, dict):
+            return True
+        for field, item in go_fields(value, VIDEO_FIELDS_MODELLED):
+            if item is None:
+                continue
+            if field in VIDEO_BOOLEANS and not isinstance(item, bool):
+                return True
+            if field == "room" and not isinstance(item, str):
+                return True
+            if field == "canPublishSources" and not is_text_list(item, null_items=True):  # Go: null item -> ""
+                return True
+    return False
+
+
 def model_verdict(claims: dict, signed_by: str) -> str:
-    """What the LiveKit server answers for these claims, signed with the secret of ``signed_by``."""
+    """What the current LiveKit server rules answer for these claims, signed with the secret of ``signed_by``."""
     decoded = go_fields(claims, MODELLED_CLAIMS)
-    for name, value in decoded:
-        if value is None:
-            continue
-        if name in TEXT_CLAIMS and not isinstance(value, str):
-            return "claims"
-        if name in ("exp", "nbf", "iat") and not is_date(value):
-            return "claims"
-        if name == "aud" and not (isinstance(value, str) or is_text_list(value, null_items=False)):
-            return "claims"
-        if name == "attributes" and (
-            not isinstance(value, dict) or any(v is not None and not isinstance(v, str) for v in value.values())
-        ):
-            return "claims"
-        if name == "video":
-            if not isinstance(value, dict):
-                return "claims"
-            for field, item in go_fields(value, VIDEO_FIELDS_MODELLED):
-                if item is None:
-                    continue
-                if field in VIDEO_BOOLEANS and not isinstance(item, bool):
-                    return "claims"
-                if field == "room" and not isinstance(item, str):
-                    return "claims"
-                if field == "canPublishSources" and not is_text_list(item, null_items=True):  # Go: null item -> ""
-                    return "claims"
-    claims = {}
+    if any(type_problem(name, value) for name, value in decoded if name in REGISTERED_CLAIMS):
+        return "claims"  # read before the key lookup
+    read = {}
     for name, value in decoded:  # the last key to set a field wins; null leaves a text field as it was
         if value is not None:
-            claims[name] = value
+            read[name] = value
         elif name not in TEXT_CLAIMS:
-            claims.pop(name, None)
-    issuer = claims.get("iss")
+            read.pop(name, None)
+    issuer = read.get("iss")
     if issuer not in ("k1", "k2"):
         return "unknown-api-key"
+    if any(type_problem(name, value) for name, value in decoded if name not in REGISTERED_CLAIMS):
+        return "claims"  # the other claims are decoded once the key is known, before the signature
     if issuer != signed_by:
         return "signature"
-    if claims.get("exp") is None:
+    if read.get("exp") is None:
         return "exp-required"
-    if not float(claims["exp"]) + 60 > T0:
+    if not math.floor(float(read["exp"])) + 60 > T0:
         return "expired"
-    if claims.get("nbf") is not None and float(claims["nbf"]) - 60 > T0:
+    if read.get("nbf") is not None and math.floor(float(read["nbf"])) - 60 > T0:
         return "not-yet-valid"
     return "accepted"
 
@@ -248,9 +268,10 @@ claim_sets = st.fixed_dictionaries(
 @example({"\u0131ss": "k1", "exp": T0}, "k1")
 @example({"iss": "k1", "i\u017fs": "k2", "exp": T0}, "k2")
 @example({"iss": "k1", "exp": T0, "\u212aind": None, "video": {"canPublishSources": [None], "roomAdm\u0131n": "x"}}, "k1")
-def test_correctly_signed_claims_get_the_servers_verdict(claims, signed_by):
+def test_correctly_signed_claims_get_the_servers_verdict(livekit_judge, claims, signed_by):
     secret = {"k1": "first-secret-of-thirty-two-bytes!", "k2": SECOND_SECRET}[signed_by]
     assert verdict(sign(claims, secret)) == model_verdict(claims, signed_by)
+    judged(livekit_judge, sign(moved_to_now(claims), secret))
 
 
 json_whitespace = st.text(alphabet=" \t\r\n", max_size=4)
@@ -265,8 +286,9 @@ trailing_text = st.one_of(
 @example({"iss": "k1", "exp": T0}, "", " trailing")
 @example({"iss": "k1", "exp": T0}, "", "\n")
 @example({"iss": "k1", "exp": T0 - 3600}, " ", "}")
-def test_only_whitespace_may_surround_the_claims_json(claims, before, after):
+def test_only_whitespace_may_surround_the_claims_json(livekit_judge, claims, before, after):
     outcome = verdict(sign_text('{"alg":"HS256"}', before + json.dumps(claims) + after))
+    judged(livekit_judge, sign_text('{"alg":"HS256"}', before + json.dumps(moved_to_now(claims)) + after))
     if after.strip(" \t\r\n"):
         assert outcome == "malformed"
     else:
@@ -314,12 +336,14 @@ def _refused_claims(value: str) -> list[dict]:
         good_claims(roomConfig={"emptyTimeout": f"1{value}"}),
         good_claims(roomConfig={"name": [[[[value]]]]}),
         good_claims(roomConfig={"name": value, "maxParticipants": -1}),
-        good_claims(roomConfig={value: 1}),
+        good_claims(identity=[value]),
+        good_claims(kindDetails=value),
+        good_claims(kindDetails=[value, 1]),
         good_claims(roomConfig={"agents": value}),
         good_claims(roomConfig={"agents": [{"agentName": [value]}]}),
-        good_claims(roomConfig={"agents": [{"metadata": value, value: value}]}),
+        good_claims(roomConfig={"agents": [{"metadata": [value], value: value}]}),
         good_claims(roomConfig={"agents": [{"attributes": {value: [value]}}]}),
-        good_claims(roomConfig={"egress": {"room": {"audioMixing": value}}}),
+        good_claims(roomConfig={"egress": {"room": {"audioMixing": [value]}}}),
         good_claims(roomConfig={"egress": {"room": {"fileOutputs": [{"filepath": [value]}]}}}),
         good_claims(roomConfig={"tags": {value: 1}}),
         good_claims(exp=T0 - 3600, name=value),  # expired
@@ -329,9 +353,10 @@ def _refused_claims(value: str) -> list[dict]:
     ]
 
 
-def test_every_refused_claim_set_of_the_value_list_is_refused():
+def test_every_refused_claim_set_of_the_value_list_is_refused(livekit_judge):
     for claims in _refused_claims("zqmarkerqz"):
         assert verdict(sign(claims)) != "accepted", claims
+        judged(livekit_judge, sign(moved_to_now(claims)))
 
 
 @settings(max_examples=60)
@@ -358,25 +383,32 @@ def go_base64url(text: str) -> bytes | None:
     return bytes(int(bits[i : i + 8], 2) for i in range(0, len(bits) - len(bits) % 8, 8))
 
 
-GOOD_TOKENS = [
-    sign(good_claims()),
-    sign(good_claims(sub="bob", aud="room", attributes={"role": "viewer"})),
-    sign(good_claims(exp=T0 + 61, video={"roomAdmin": True, "room": "x"})),
+GOOD_CLAIMS = [
+    good_claims(),
+    good_claims(sub="bob", aud="room", attributes={"role": "viewer"}),
+    good_claims(exp=T0 + 61, video={"roomAdmin": True, "room": "x"}),
 ]
+GOOD_TOKENS = [sign(claims) for claims in GOOD_CLAIMS]
 replacements = st.sampled_from(B64URL + ".=+/ \n\r\t\u00e9\ud800\x00")
+
+
+def mutated(token: str, kind: str, index: int, replacement: str) -> str:
+    index = min(index, len(token) - (kind != "insert"))
+    if kind == "insert":
+        return token[:index] + replacement + token[index:]
+    if kind == "delete":
+        return token[:index] + token[index + 1 :]
+    return token[:index] + replacement + token[index + 1 :]
 
 
 @st.composite
 def mutations(draw):
-    token = draw(st.sampled_from(GOOD_TOKENS))
+    which = draw(st.integers(min_value=0, max_value=len(GOOD_TOKENS) - 1))
+    token = GOOD_TOKENS[which]
     kind = draw(st.sampled_from(["replace", "insert", "delete"]))
-    if kind == "insert":
-        index = draw(st.integers(min_value=0, max_value=len(token)))
-        return token, token[:index] + draw(replacements) + token[index:]
-    index = draw(st.integers(min_value=0, max_value=len(token) - 1))
-    if kind == "delete":
-        return token, token[:index] + token[index + 1 :]
-    return token, token[:index] + draw(replacements) + token[index + 1 :]
+    index = draw(st.integers(min_value=0, max_value=len(token) - (kind != "insert")))
+    change = (kind, index, draw(replacements))
+    return token, mutated(token, *change), which, change
 
 
 def decodes_the_same(original: str, changed: str) -> bool:
@@ -389,8 +421,9 @@ def decodes_the_same(original: str, changed: str) -> bool:
 
 @settings(max_examples=800)
 @given(mutations())
-def test_a_single_character_change_is_refused_unless_nothing_decoded_changed(change):
-    original, changed = change
+def test_a_single_character_change_is_refused_unless_nothing_decoded_changed(livekit_judge, change):
+    original, changed, which, how = change
+    judged(livekit_judge, mutated(sign(moved_to_now(GOOD_CLAIMS[which])), *how))
     assert verdict(original) == "accepted"
     outcome = verdict(changed)
     if decodes_the_same(original, changed):
@@ -399,21 +432,35 @@ def test_a_single_character_change_is_refused_unless_nothing_decoded_changed(cha
         assert outcome != "accepted"
 
 
-def test_the_accepted_changes_exist_and_are_only_unused_bits_or_line_breaks():
-    token = GOOD_TOKENS[0]
+def accepted_changes(token: str) -> tuple[list[str], str, str]:
+    """Tokens that differ from ``token`` only in unused bits; one that changes a used bit; one with a line break."""
     header, payload, signature = token.split(".")
     last = B64URL.index(signature[-1])
-    same_bytes = [B64URL[last ^ flip] for flip in (1, 2, 3)]  # 43 characters: the last 2 bits are unused
-    for ch in same_bytes:
-        assert verdict(f"{header}.{payload}.{signature[:-1]}{ch}") == "accepted"
-    assert verdict(f"{header}.{payload}.{signature[:-1]}{B64URL[last ^ 4]}") == "signature"
-    assert verdict(f"{header}.{payload}.{signature[:10]}\n{signature[10:]}") == "accepted"
+    same_bytes = [f"{header}.{payload}.{signature[:-1]}{B64URL[last ^ flip]}" for flip in (1, 2, 3)]  # 2 bits unused
+    return (
+        same_bytes,
+        f"{header}.{payload}.{signature[:-1]}{B64URL[last ^ 4]}",
+        f"{header}.{payload}.{signature[:10]}\n{signature[10:]}",
+    )
+
+
+def test_the_accepted_changes_exist_and_are_only_unused_bits_or_line_breaks(livekit_judge):
+    same_bytes, used_bit, line_break = accepted_changes(GOOD_TOKENS[0])
+    for token in same_bytes:
+        assert verdict(token) == "accepted"
+    assert verdict(used_bit) == "signature"
+    assert verdict(line_break) == "accepted"
+    now_bytes, now_bit, now_break = accepted_changes(sign(moved_to_now(GOOD_CLAIMS[0])))
+    for token in [*now_bytes, now_bit, now_break]:
+        judged(livekit_judge, token)
 
 
 @pytest.mark.parametrize("depth", [1, 900, 1500, 9999])
-def test_deep_claims_are_accepted_up_to_gos_limit_whatever_pythons_recursion_limit(depth):
+def test_deep_claims_are_accepted_up_to_gos_limit_whatever_pythons_recursion_limit(livekit_judge, depth):
     payload = json.dumps(good_claims())[:-1] + ', "deep": ' + "[" * depth + "]" * depth + "}"
     assert verdict(sign_text('{"alg":"HS256"}', payload)) == "accepted"
+    payload_now = json.dumps(moved_to_now(good_claims()))[:-1] + ', "deep": ' + "[" * depth + "]" * depth + "}"
+    judged(livekit_judge, sign_text('{"alg":"HS256"}', payload_now))
 
 
 def test_the_model_reads_dates_as_go_does():

@@ -276,6 +276,19 @@ def test_other_areas_findings_and_the_live_server_are_summarised(tmp_path):
     assert "The five steps did not fail, but other tests of the run did." in section(markdown, "Conclusion")
 
 
+def test_the_server_rules_of_the_offline_verdicts_are_named(tmp_path):
+    rules = "LiveKit v1.13.0 to v1.13.5 rules (the version of the LiveKit server at http://127.0.0.1:7880: 1.13.5): Security"
+    suite = evidence_suite(
+        {"Alg None Is Refused": (["security"], "PASS", [])},
+        metadata={environment.SERVER_RULES: rules},
+    )
+    markdown = signoff.to_markdown(signoff.build(signoff.read_results([saved(tmp_path, suite)]), None)[1])
+    assert f"| Server rules of the offline verdicts | `{rules}` |" in section(markdown, "Environment")
+    without = evidence_suite({"Alg None Is Refused": (["security"], "PASS", [])})
+    markdown = signoff.to_markdown(signoff.build(signoff.read_results([saved(tmp_path, without)]), None)[1])
+    assert "Server rules of the offline verdicts" not in markdown
+
+
 def test_hostile_values_are_escaped_in_both_formats(tmp_path):
     rows = [
         {"label": "API key", "value": "devkey"},

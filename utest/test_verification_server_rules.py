@@ -12,6 +12,7 @@ from signing_helpers import FIRST_SECRET, T0, b64, good_claims, keyring, sign, s
 
 from livekit_tokens import grants as model
 from livekit_tokens import verification
+from livekit_tokens.profiles import CURRENT
 from livekit_tokens.verification import MAX_TOKEN_CHARS, TokenRejected, identity_of, parse_token, verify
 
 KEYS = keyring()
@@ -293,11 +294,11 @@ def test_keys_fold_as_gos_encoding_json_folds_them(key, folded):
 @pytest.mark.parametrize(
     ("key", "fields", "field"),
     [
-        ("\u017fub", model.TOP_LEVEL_FIELDS, "sub"),
-        ("\u212aIND", model.TOP_LEVEL_FIELDS, "kind"),
-        ("i\u017f\u017f", model.TOP_LEVEL_FIELDS, "iss"),
-        ("\u0131ss", model.TOP_LEVEL_FIELDS, None),
-        ("roomCon\ufb01g", model.TOP_LEVEL_FIELDS, None),
+        ("\u017fub", CURRENT.claim_fields, "sub"),
+        ("\u212aIND", CURRENT.claim_fields, "kind"),
+        ("i\u017f\u017f", CURRENT.claim_fields, "iss"),
+        ("\u0131ss", CURRENT.claim_fields, None),
+        ("roomCon\ufb01g", CURRENT.claim_fields, None),
         ("roomAdm\u0131n", model.VIDEO_FIELDS, None),
         ("roomLi\ufb06", model.VIDEO_FIELDS, None),
         ("ROOMLIST", model.VIDEO_FIELDS, "roomList"),
@@ -363,11 +364,19 @@ def test_nbf_leeway_boundary(nbf_offset, expected):
         assert cause(token) == expected
 
 
-def test_fractions_of_a_second_count_as_in_go():
-    token = sign(good_claims(exp=T0 - 60 + 0.5))
-    assert accepted(token, at=T0 + 0.25)["sub"] == "alice"
-    assert cause(token, at=T0 + 0.5) == "expired"
-    assert cause(token, at=T0 + 0.75) == "expired"
+def test_dates_are_read_in_whole_seconds_rounded_down_as_golang_jwt_does():
+    # golang-jwt v5.3.1 types.go 38-47: NewNumericDate truncates to TimePrecision (1 s).
+    token = sign(good_claims(exp=T0 - 60 + 0.5))  # read as T0 - 60
+    assert accepted(token, at=T0 - 0.25)["sub"] == "alice"
+    rejection = refusal(token, at=T0 + 0.2)
+    assert rejection.cause == "expired"
+    assert rejection.detail.endswith("exp read in whole seconds (leeway 60 s)")
+    assert accepted(sign(good_claims(nbf=T0 + 60.9)), at=T0)["sub"] == "alice"  # read as T0 + 60
+    assert cause(sign(good_claims(nbf=T0 + 61.9)), at=T0) == "not-yet-valid"
+    # A negative fraction moves into the second before (time.Unix), then is truncated.
+    before_1970 = sign(good_claims(exp=-0.5, nbf=None))  # read as -1
+    assert accepted(before_1970, at=58.5)["sub"] == "alice"
+    assert cause(before_1970, at=59.2) == "expired"
 
 
 def test_a_fractional_leeway_is_applied_exactly():
@@ -491,7 +500,9 @@ def test_an_empty_video_grant_keeps_the_servers_defaults():
     [
         ({"agents": [{"agentName": "helper"}]}, None),
         ({"name": "demo", "emptyTimeout": 30}, None),
-        ({"agent": [{"agentName": "helper"}]}, "claims"),
+        ({"agent": [{"agentName": "helper"}]}, None),  # DiscardUnknown: protocol utils/protojson/protojson.go 40-45
+        ({"agents": [{"restartPolicy": "NOT_A_POLICY"}]}, None),  # unknown enum names too
+        ({"agents": [{"restartPolicy": ["JRP_NEVER"]}]}, "claims"),
         ({"emptyTimeout": "soon"}, "claims"),
         ("demo", "claims"),
         (None, None),
@@ -516,9 +527,10 @@ def test_room_config_is_read_as_the_servers_protojson_reads_it(room_config, expe
         ({"agents": {"agentName": "hunter2"}}, "roomConfig.agents is not a valid RoomAgentDispatch list"),
         ({"agents": [None]}, "roomConfig.agents is not a valid RoomAgentDispatch list"),
         ({"agents": [{"attributes": {"a": 1}}]}, "roomConfig.agents.attributes is not a valid JSON object"),
-        ({"hunter2": 1}, "roomConfig holds a field RoomConfiguration does not have"),
-        ({"agents": [{"hunter2": 1}]}, "roomConfig.agents holds a field RoomAgentDispatch does not have"),
-        ({"egress": {"room": {"audioMixing": "hunter2"}}}, "roomConfig.egress.room.audioMixing is not a valid AudioMixing value"),
+        (
+            {"egress": {"room": {"audioMixing": ["hunter2"]}}},
+            "roomConfig.egress.room.audioMixing is not a valid AudioMixing value",
+        ),
         (
             {"egress": {"room": {"fileOutputs": [{"filepath": 3}]}}},
             "roomConfig.egress.room.fileOutputs.filepath is not a valid string",
@@ -533,8 +545,19 @@ def test_a_refused_room_config_is_named_by_its_field_path_and_kind_never_its_val
 
 
 def test_a_room_config_field_given_twice_is_refused_like_protojson():
-    payload = json.dumps(good_claims())[:-1] + ', "roomConfig": {"name": "a", "name": "b"}}'
-    assert cause(sign_text(json.dumps({"alg": "HS256"}), payload)) == "claims"
+    header = json.dumps({"alg": "HS256"})
+    for twice in (
+        '{"name": "a", "name": "b"}',
+        '{"name": "a", "name": "b"}',
+        '{"agents": [{"agentName": "a", "agent_name": "b"}]}',
+    ):
+        payload = json.dumps(good_claims())[:-1] + f', "roomConfig": {twice}}}'
+        assert cause(sign_text(header, payload)) == "claims", twice
+    # a field it discards as unknown may come twice; a map key may not
+    unknown_twice = json.dumps(good_claims())[:-1] + ', "roomConfig": {"hunter2": 1, "hunter2": 2}}'
+    assert accepted(sign_text(header, unknown_twice))["sub"] == "alice"
+    map_key_twice = json.dumps(good_claims())[:-1] + ', "roomConfig": {"tags": {"a": "1", "a": "2"}}}'
+    assert cause(sign_text(header, map_key_twice)) == "claims"
 
 
 @pytest.mark.parametrize("sources", [[None], ["camera", None], []])
@@ -551,11 +574,29 @@ def test_a_null_item_of_aud_is_refused_as_golang_jwt_claim_strings_does(audience
     assert rejection.detail == "could not decode the claims: aud must be a JSON string or list of strings, got a list"
 
 
-@pytest.mark.parametrize("identity", [5, {"id": "mallory"}, ["mallory"], True, None, "mallory"])
-def test_the_identity_claim_is_not_decoded_so_its_type_does_not_matter(identity):
+@pytest.mark.parametrize("identity", [None, "mallory", ""])
+def test_the_identity_claim_is_read_but_its_value_replaced_by_sub(identity):
+    # protocol auth/grants.go 162 decodes it; auth/verifier.go 85 then sets it to sub (or jti).
     parsed = verify(sign(good_claims(identity=identity, IDENTITY=identity)), KEYS, at=T0)
     assert identity_of(parsed.claims) == "alice"
-    assert "identity" not in parsed.server_claims
+
+
+@pytest.mark.parametrize("identity", [5, {"id": "mallory"}, ["mallory"], True])
+def test_an_identity_claim_of_another_type_than_text_is_refused(identity):
+    rejection = refusal(sign(good_claims(identity=identity)))
+    assert rejection.cause == "claims"
+    assert rejection.detail.startswith("could not decode the claims: identity must be a JSON string")
+
+
+@pytest.mark.parametrize(
+    ("details", "expected"), [(["cloud_agent"], None), ([], None), (None, None), (5, "claims"), ([1], "claims")]
+)
+def test_kind_details_is_a_list_of_strings(details, expected):
+    token = sign(good_claims(kindDetails=details))
+    if expected is None:
+        assert accepted(token)["sub"] == "alice"
+    else:
+        assert cause(token) == expected
 
 
 def test_identity_is_sub_else_jti():

@@ -1,7 +1,9 @@
 """The LiveKit claim model: field names, JSON types and the defaults the server applies.
 
 Field lists follow ``livekit/protocol`` ``auth/grants.go`` (``ClaimGrants``, ``VideoGrant``,
-``SIPGrant``, ``AgentGrant``, ``InferenceGrant``, ``ObservabilityGrant``).
+``SIPGrant``, ``AgentGrant``, ``InferenceGrant``, ``ObservabilityGrant``) as the server SDKs write
+them (``agent.databaseAdmin`` included). Which of them each server release decodes, and with which
+JSON type, is in ``profiles.py``.
 """
 
 from __future__ import annotations
@@ -49,23 +51,6 @@ GRANT_OBJECTS: dict[str, dict[str, str]] = {
     "agent": AGENT_FIELDS,
     "inference": INFERENCE_FIELDS,
     "observability": OBSERVABILITY_FIELDS,
-}
-
-# Top-level claims with a fixed JSON type. exp/nbf/iat and aud have their own rules (see
-# verification.py); anything not listed is ignored by the server. ``identity`` is not listed:
-# the Go SDK writes it, but ClaimGrants does not decode it (the identity comes from sub or jti).
-TOP_LEVEL_FIELDS: dict[str, str] = {
-    "iss": STRING,
-    "sub": STRING,
-    "jti": STRING,
-    "name": STRING,
-    "kind": STRING,
-    "metadata": STRING,
-    "sha256": STRING,
-    "roomPreset": STRING,
-    "attributes": STRING_MAP,
-    "roomConfig": OBJECT,
-    **{name: OBJECT for name in GRANT_OBJECTS},
 }
 
 # Fields the Go structs hold as pointers or slices, so that JSON null unsets them.

@@ -326,6 +326,7 @@ def _signature_changes(header: str, payload: str, signature: str) -> dict:
         "with padding": f"{header}.{payload}.{signature}=",
         "with unused bits changed": f"{header}.{payload}.{signature[:-1]}{unused}",
         "from another token": f"{header}.{payload}.{encode_segment(hmac.new(b'x', b'y', 'sha256').digest())}",
+        "spoiled encoding": f"{header}.{payload}.{signature[:-1]}*",
     }
 
 
@@ -339,6 +340,7 @@ SIGNATURE_CHANGES = (
     "with padding",
     "with unused bits changed",
     "from another token",
+    "spoiled encoding",
 )
 
 
@@ -375,6 +377,15 @@ def with_flipped_signature_byte(token: str, index: int = 0) -> str:
         raise ValueError("The token has no signature to alter.")
     raw[index % len(raw)] ^= 0xFF
     return f"{header}.{payload}.{base64url_encode(bytes(raw)).decode('ascii')}"
+
+
+def with_repeated_text(token: str, path: str, count_and_letter: str) -> str:
+    """Set ``path`` to a text of one letter repeated: ``257 a`` is 257 times ``a`` (signature kept)."""
+    count, _, letter = str(count_and_letter).strip().partition(" ")
+    letter = letter.strip()
+    if not count.isdigit() or len(letter) != 1 or int(count) > 1_000_000:
+        raise ValueError(f"Write a count and one letter, such as '257 a', got {count_and_letter!r}.")
+    return with_claims(token, [(path, letter * int(count))])
 
 
 def with_segment_count(token: str, count: int) -> str:
