@@ -17,6 +17,7 @@ from livekit_tokens import minting
 from livekit_tokens.evidence import fingerprint
 from livekit_tokens.hostile import decoded_parts
 from livekit_tokens.keys import ApiKey, Keyring
+from livekit_tokens.verification import MAX_TOKEN_CHARS
 from livekit_webhooks import conformance, events, hostile, signing
 from livekit_webhooks.collector import start_collector
 from livekit_webhooks.receiver import ReceiverSettings, serve
@@ -209,7 +210,7 @@ def test_a_verified_body_that_is_no_event_is_refused_after_the_hash():
         ("", "no-authorization"),
         (42, "not-text"),
         (b"\xff", "malformed"),
-        ("x" * (1 << 20 | 1), "oversized"),
+        ("x" * (MAX_TOKEN_CHARS + 1), "oversized"),
         ("bearer " + "a.b.c", "malformed"),
         ("not a token", "malformed"),
     ],
