@@ -16,7 +16,7 @@ from livekit_http.urls import is_loopback
 from livekit_tokens import environment, hostile, profiles
 from livekit_tokens.keys import Keyring
 from livekit_tokens.profiles import ServerProfile, UnknownVersion
-from livekit_tokens.robot_context import ConfigurationFailure, log_table, robot_is_running
+from livekit_tokens.robot_context import ConfigurationFailure, library_instance, log_table, robot_is_running
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.timeutil import to_epoch
 
@@ -166,7 +166,7 @@ class ServerVerdictKeywords:
         Example:
         | Use The LiveKit Server As Judge |
         """
-        http = _library_instance("LiveKitHttp")
+        http = library_instance("LiveKitHttp")
         if http is None:
             raise AssertionError("Import the LiveKitHttp library to let a LiveKit server judge the verdicts.")
         try:
@@ -351,14 +351,3 @@ def _recorded_server_version() -> str | None:
     except UnknownVersion:
         return None
     return str(value)
-
-
-def _library_instance(name: str):
-    if not robot_is_running():
-        return None
-    from robot.libraries.BuiltIn import BuiltIn
-
-    try:
-        return BuiltIn().get_library_instance(name)
-    except RuntimeError:
-        return None

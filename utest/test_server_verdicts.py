@@ -192,7 +192,7 @@ def test_a_server_not_on_loopback_gets_no_hostile_token(library, monkeypatch):
         def use_livekit_server(self, url=None):
             return "http://192.0.2.1:7880"
 
-    monkeypatch.setattr(server_verdicts, "_library_instance", lambda name: FarServer())
+    monkeypatch.setattr(server_verdicts, "library_instance", lambda name: FarServer())
     assert library.use_the_livekit_server_as_judge() is None
     assert library._judge is None
     assert len(warnings) == 1

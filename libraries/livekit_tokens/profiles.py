@@ -19,7 +19,7 @@ source line it was read from. Sources, from the Go module proxy:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import grants as model
 
@@ -249,33 +249,17 @@ _V1_13_11_GRANTS = {
     "agentEndpoint": _AGENT_ENDPOINT,  # auth/grants.go 171, 672-680
     "agentThread": _AGENT_THREAD,  # auth/grants.go 172, 723-732
 }
-V1_13_11 = ServerProfile(
+# Later release lines share v1.13.5's rules except where a comment says otherwise.
+V1_13_11 = replace(
+    V1_13_5,
     name="v1.13.11",
     versions="v1.13.6 to v1.13.11",
     read_in=(
         "livekit/protocol v1.53.1-0.20261023175527-46332a036e25 (pinned by v1.13.11; the commits v1.13.6 to "
         "v1.13.10 pin are not on the Go proxy, and all are later than the change that requires exp)"
     ),
-    jwt_library=GOLANG_JWT,
-    alg_known_while_parsing=True,
-    claims_decoded_before_signature=True,
-    nbf_checked_before_exp=False,
-    algorithms=_HS256,
     # protocol 46332a036e25 auth/verifier.go 80-84: jwt.WithExpirationRequired().
     exp_required=True,
-    iat_checked=False,
-    expired_at_exp_plus_leeway=True,
-    dates_from_strings=True,
-    dates_rounded_down=True,
-    names_fold_case=True,
-    room_config_discards_unknown=True,
-    padding_allowed=False,
-    header_numbers_checked=True,
-    duplicate_keys_refused=False,
-    json_depth_limit=10_000,
-    whitespace_stripped=False,
-    signing_input_reencoded=False,
-    header_fields_typed=False,
     claim_fields=_claim_fields(_V1_13_11_GRANTS),
     grant_objects=_V1_13_11_GRANTS,
 )
@@ -289,30 +273,12 @@ _CURRENT_GRANTS = {
     "agentThread": {**_AGENT_THREAD, "sql": model.BOOL},
     "agentDatabase": _AGENT_DATABASE,  # protocol v1.54.1 auth/grants.go 173
 }
-CURRENT = ServerProfile(
+CURRENT = replace(
+    V1_13_11,
     name="current",
     versions="current",
     read_in="livekit/protocol v1.54.1 (2026-11-15), the newest release on the Go proxy",
-    jwt_library=GOLANG_JWT,
-    alg_known_while_parsing=True,
-    claims_decoded_before_signature=True,
-    nbf_checked_before_exp=False,
-    algorithms=_HS256,
-    # protocol v1.54.1 auth/verifier.go 80-84: jwt.WithExpirationRequired().
-    exp_required=True,
-    iat_checked=False,
-    expired_at_exp_plus_leeway=True,
-    dates_from_strings=True,
-    dates_rounded_down=True,
-    names_fold_case=True,
-    room_config_discards_unknown=True,
-    padding_allowed=False,
-    header_numbers_checked=True,
-    duplicate_keys_refused=False,
-    json_depth_limit=10_000,
-    whitespace_stripped=False,
-    signing_input_reencoded=False,
-    header_fields_typed=False,
+    # protocol v1.54.1 auth/verifier.go 80-84: jwt.WithExpirationRequired(), as in v1.13.11.
     claim_fields=_claim_fields(_CURRENT_GRANTS),
     grant_objects=_CURRENT_GRANTS,
 )
