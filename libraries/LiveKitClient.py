@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 _HERE = str(Path(__file__).resolve().parent)
@@ -18,6 +19,9 @@ from robot.api.types import Secret
 
 from livekit_client import realtime, signal
 from livekit_client.loop import run as run_on_loop
+from livekit_diagnosis import observe, recording
+from livekit_diagnosis.model import EXPECTATION, SERVER_ANSWER, Expectation, Observations, ServerAnswer
+from livekit_diagnosis.rules import diagnose
 from livekit_http.answers import scrub
 from livekit_server import current as current_server
 from livekit_tokens import evidence, minting
@@ -122,7 +126,8 @@ class LiveKitClient:
                 transport = f"not checked: {refused}"
                 participant = None
             else:
-                raise AssertionError(f"The client '{alias}' could not join: {refused}.") from None
+                message = f"The client '{alias}' could not join: {refused}."
+                raise AssertionError(self._answer_diagnosed(message, refused.status, str(refused), text)) from None
         if participant is not None:
             self._participants[alias] = participant
             if not participant.connected:
@@ -165,10 +170,15 @@ class LiveKitClient:
         log_table(f"Where the server put {alias}", rows)
         wrong = [row["label"].lower() for row in rows if not row["ok"]]
         if wrong:
-            raise AssertionError(
+            message = (
                 f"The server put '{alias}' in room '{joined.room}' as '{joined.identity}', "
                 f"not in room '{room}' as '{identity}' ({' and '.join(wrong)} differ)."
             )
+            if "room" in wrong:
+                expected = Expectation("grant", "room", room, joined.room)
+            else:
+                expected = Expectation("claim", "sub", identity, joined.identity)
+            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected))
 
     @keyword
     def joining_should_be_refused(self, token: Secret, status: int, reason: str, alias: str = "refused client") -> None:
@@ -197,7 +207,12 @@ class LiveKitClient:
             ],
         )
         if not ok:
-            raise AssertionError(f"Expected the server to refuse the join with {status} '{reason}', but {message}.")
+            failure = f"Expected the server to refuse the join with {status} '{reason}', but {message}."
+            raise AssertionError(
+                self._answer_diagnosed(
+                    failure, 200 if observed_status is None else observed_status, message, text, int(status), reason
+                )
+            )
 
     @keyword
     def client_should_not_be_in_room(self, token: Secret, room: str, alias: str = "other room client") -> None:
@@ -375,6 +390,7 @@ class LiveKitClient:
         )
         token = minting.encode(claims, keyring.prepared_secret(key.key))
         evidence.remember_token(token)
+        observe.note_issued(token, "this run")
         return Secret(token)
 
     # ------------------------------------------------------------------ helpers
@@ -435,7 +451,46 @@ class LiveKitClient:
         if not outcome:
             wrong = "; ".join(f"{row['label']}: {row['actual']}" for row in rows if not row["ok"])
             wanted = "refuse" if refused else "allow"
-            raise AssertionError(f"The server did not {wanted} publishing for '{alias}' as expected ({wrong}).")
+            message = f"The server did not {wanted} publishing for '{alias}' as expected ({wrong})."
+            facts = observe.token_facts(text, self._keyring())
+            video = facts.video or {}
+            expected = Expectation(
+                "grant",
+                "canPublish",
+                not refused,
+                refused,
+                written="canPublish" in model.server_view(video, model.VIDEO_FIELDS),
+            )
+            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected, token=facts))
+
+    def _diagnosed(self, message: str, failure: str, **facts) -> str:
+        """``message`` with the diagnosis of what was observed added (and recorded as a finding)."""
+        server = current_server.chosen()
+        try:
+            keys, padded = observe.key_facts(self._keyring())
+        except AssertionError:
+            keys, padded = (), ()
+        observed = Observations(
+            failure,
+            keys=keys,
+            padded_keys=padded,
+            server_url=server.ws_url if server else None,
+            server_version=server.version if server else None,
+            now=time.time(),
+            **facts,
+        )
+        return recording.failure(message, diagnose(observed))
+
+    def _answer_diagnosed(
+        self, message: str, status: int | None, said: str, token: str, expected: int | None = None, reason: str | None = None
+    ) -> str:
+        said = scrub(said, tokens=(token,), secrets=self._secrets())
+        reply = ServerAnswer(status, said, "join", expected_status=expected, expected_text=reason)
+        try:
+            facts = observe.token_facts(token, self._keyring())
+        except AssertionError:
+            facts = observe.token_facts(token, None)
+        return self._diagnosed(message, SERVER_ANSWER, server=reply, token=facts)
 
     def _compare(self, offline: dict, server: dict) -> tuple[list[dict], list[str]]:
         rows, different = [], []
@@ -462,7 +517,8 @@ class LiveKitClient:
                 f"The signal-level join as {alias}",
             )
         except signal.SignalRefused as refused:
-            raise AssertionError(f"The server refused '{alias}': {refused.status} {refused.reason}.") from None
+            message = f"The server refused '{alias}': {refused.status} {refused.reason}."
+            raise AssertionError(self._answer_diagnosed(message, refused.status or None, refused.reason, text)) from None
         self._signal_joins[alias] = joined
         return joined
 
@@ -488,7 +544,10 @@ class LiveKitClient:
             session.close()
         if answer.status_code != 200:
             body = scrub(answer.text, tokens=(admin,), secrets=self._secrets())[:200]
-            raise AssertionError(f"ListParticipants of room '{room}' answered {answer.status_code}: {body}")
+            message = f"ListParticipants of room '{room}' answered {answer.status_code}: {body}"
+            reply = ServerAnswer(answer.status_code, body, "RoomService/ListParticipants", room=room)
+            token = observe.token_facts(admin, keyring)
+            raise AssertionError(self._diagnosed(message, SERVER_ANSWER, server=reply, token=token))
         try:
             return list(json.loads(answer.text).get("participants") or [])
         except (ValueError, AttributeError, RecursionError):

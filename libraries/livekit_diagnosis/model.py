@@ -160,7 +160,8 @@ class ClockFacts:
 class EndpointFacts:
     """A token endpoint's answer and how its token relates to the request.
 
-    ``problem`` names what failed: status, not-json, fields, identity, room, expired, not-yet-valid,
+    ``problem`` names what failed: status, not-json, fields, request (a field other than asked:
+    ``requested`` holds its ``field`` and ``value``, ``actual`` its ``value``), expired, not-yet-valid,
     no-exp, stale, no-mint-time, grants, lifetime, empty-request.
     """
 

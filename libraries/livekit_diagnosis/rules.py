@@ -1014,11 +1014,13 @@ def _lifetime(o: Observations) -> Diagnosis:
     left = expires - now
     if start is not None:
         life = expires - start
-        if abs(life - wanted) <= tolerance:
+        enough = life >= wanted if expected.name == "at least" else abs(life - wanted) <= tolerance
+        if enough:
             return Diagnosis.certain(
                 "token-old",
-                f"The token has the expected {format_duration(wanted)} of validity ({claim} to exp), but it was minted "
-                f"{format_duration(now - start)} ago, so only {format_duration(left)} are left.",
+                f"The token has {format_duration(life)} of validity ({claim} to exp), as expected, but it was minted "
+                f"{format_duration(now - start)} ago, so "
+                + (f"only {format_duration(left)} are left." if left > 0 else f"it expired {format_duration(-left)} ago."),
                 "Check a freshly minted token, or expect the time that is left rather than the full TTL.",
             )
         return Diagnosis.certain(
@@ -1111,7 +1113,7 @@ def _endpoint(o: Observations) -> Diagnosis | None:
             f"The token endpoint's answer lacks LiveKit's standard fields (it has: {has}).",
             'Answer with {"server_url": "wss://...", "participant_token": "..."}, as LiveKit\'s token endpoint protocol says.',
         )
-    if problem in ("identity", "room"):
+    if problem == "request":
         return _endpoint_mismatch(o)
     if problem in ("expired", "stale", "not-yet-valid"):
         return _endpoint_time(o)
@@ -1220,29 +1222,27 @@ def _endpoint_status(o: Observations) -> Diagnosis:
 
 def _endpoint_mismatch(o: Observations) -> Diagnosis:
     facts = o.endpoint
-    field = "participant_identity" if facts.problem == "identity" else "room_name"
-    asked = _show(facts.requested.get(facts.problem))
-    got = _show(facts.actual.get(facts.problem))
+    field = str(facts.requested.get("field") or "the requested field")
+    asked = _show(facts.requested.get("value"))
+    got = _show(facts.actual.get("value"))
     if facts.answered_before:
-        return _cached(
-            o, f"it answered a request for {asked} with the very token it gave an earlier, different request (for {got})"
-        )
+        return _cached(o, f"it answered a request for {asked} with the very token it gave an earlier, different request")
     cached = Candidate(
         "endpoint-cached-token",
-        f"A cache in front of the token route served an answer stored for another request (the token is for {got}).",
+        f"A cache in front of the token route served an answer stored for another request (the token carries {got}).",
         CACHE_FIX,
     )
     ignores = Candidate(
         "endpoint-ignores-request",
-        f"The endpoint does not take {field} from the request: it mints for {got} whatever is asked (a fixed value, "
-        "or the app's own session).",
-        f"Let the endpoint use {field} from LiveKit's standard request (snake_case, as the JS client sends it).",
+        f"The endpoint does not take {field} from the request: it mints with {got} whatever is asked (a fixed "
+        "value, or one from the app's own session).",
+        f"Let the endpoint use {field} from LiveKit's standard request (snake_case, as LiveKit's JS client sends it).",
     )
     stale = facts.minted_offset is not None and facts.minted_offset < -5
     return Diagnosis.among(
         [cached, ignores] if stale else [ignores, cached],
         "Ask the endpoint twice with different values: the same token both times means a cache; a new token "
-        f"for {got} each time means it ignores {field}.",
+        f"with {got} each time means it ignores {field}.",
     )
 
 
