@@ -90,6 +90,7 @@ class TokenFacts:
 
     fingerprint: str | None = None
     claims: dict | None = None  # as the server reads them; None when the token cannot be read
+    ignored: dict = field(default_factory=dict)  # top-level claims the server does not read (``identity``, ``videoGrant``)
     unreadable: str | None = None  # why it cannot be read, in words
     shape: str | None = None  # what is wrong with its text: scheme-prefix, quoted, whitespace, segments, empty
     issuer: str | None = None
@@ -196,7 +197,9 @@ class Observations:
     expectation: Expectation | None = None
     endpoint: EndpointFacts | None = None
     keys: tuple[str, ...] = ()  # the configured API key names
-    padded_keys: tuple[str, ...] = ()  # configured keys whose secret starts or ends with whitespace
+    padded_keys: tuple[
+        tuple[str, str], ...
+    ] = ()  # (key, "a trailing newline"): configured secrets with outer whitespace or quotes
     stripped_secret_accepted: bool | None = None  # the server accepted a token signed with that secret stripped
     clock: ClockFacts = ClockFacts()
     leeway: float = 60.0

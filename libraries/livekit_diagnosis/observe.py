@@ -17,10 +17,11 @@ from collections.abc import Iterable
 from livekit_http.answers import excerpt, failure_kind, failure_reason
 from livekit_http.clock import skew_from_date
 from livekit_http.urls import without_query
+from livekit_tokens import grants as model
 from livekit_tokens.evidence import fingerprint
 from livekit_tokens.keys import Keyring, secret_key_bytes
 from livekit_tokens.timeutil import now as current_time
-from livekit_tokens.verification import TokenRejected, parse_token, token_text
+from livekit_tokens.verification import CLAIM_FIELDS, TokenRejected, parse_token, token_text
 
 from .model import ClockFacts, ServerAnswer, TokenFacts, TransportFailure
 
@@ -38,7 +39,7 @@ SECRET_VARIANTS = (
     ("a trailing tab", lambda secret: secret + "\t"),
     ("double quotes around it", lambda secret: f'"{secret}"'),
     ("single quotes around it", lambda secret: f"'{secret}'"),
-    ("its outer whitespace removed", lambda secret: secret.strip()),
+    ("its outer whitespace removed", lambda secret: cleaned_secret(secret)),
 )
 
 
@@ -106,8 +107,14 @@ def token_facts(token, keyring: Keyring | None = None) -> TokenFacts:
         verifies = _signs(keyring.prepared_secret(api_key.key), parsed.signing_input, signature)
         if not verifies:
             variant = secret_variant(api_key.secret, parsed.signing_input, signature)
+    ignored = {
+        str(name)[:64]: value if isinstance(value, (str, bool, int, float)) else model.json_kind(value)
+        for name, value in list(parsed.claims.items())[:64]
+        if model.match_field(name, CLAIM_FIELDS) is None
+    }
     return TokenFacts(
         claims=dict(claims),
+        ignored=ignored,
         shape=None,
         issuer=issuer,
         key_configured=api_key is not None,
@@ -137,12 +144,48 @@ def _signature_bytes(segment: str) -> bytes | None:
         return None
 
 
-def key_facts(keyring: Keyring | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The configured key names, and those whose secret has outer whitespace."""
+def cleaned_secret(secret: str) -> str:
+    """``secret`` without outer whitespace and without one pair of quotes around it (as a .env file may keep them)."""
+    cleaned = secret.strip()
+    if len(cleaned) >= 2 and cleaned[0] == cleaned[-1] and cleaned[0] in "\"'":
+        cleaned = cleaned[1:-1].strip()
+    return cleaned or secret
+
+
+def padding_of(secret: str) -> str | None:
+    """What surrounds ``secret`` beyond its text, in words ("a trailing newline", "quotes around it"), or None."""
+    parts = []
+    trailing = secret[len(secret.rstrip()) :]
+    leading = secret[: len(secret) - len(secret.lstrip())]
+    if trailing:
+        parts.append(f"a trailing {_whitespace_name(trailing)}")
+    if leading:
+        parts.append(f"a leading {_whitespace_name(leading)}")
+    inner = secret.strip()
+    if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "\"'":
+        parts.append("quotes around it")
+    return " and ".join(parts) or None
+
+
+def _whitespace_name(text: str) -> str:
+    names = {"\n": "newline", "\r\n": "carriage return and newline", " ": "space", "\t": "tab"}
+    if text in names:
+        return names[text]
+    if set(text) == {" "}:
+        return f"run of {len(text)} spaces"
+    return "whitespace"
+
+
+def key_facts(keyring: Keyring | None) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The configured key names, and for each key whose secret has outer whitespace or quotes, what it has."""
     if keyring is None:
         return (), ()
     keys = tuple(api_key.key for api_key in keyring)
-    padded = tuple(api_key.key for api_key in keyring if api_key.has_outer_whitespace)
+    padded = tuple(
+        (api_key.key, padding_of(api_key.secret) or "outer whitespace")
+        for api_key in keyring
+        if cleaned_secret(api_key.secret) != api_key.secret
+    )
     return keys, padded
 
 

@@ -10,6 +10,7 @@ likely first, and the observation that would decide. No sentence quotes a token 
 
 from __future__ import annotations
 
+import math
 import re
 from urllib.parse import urlsplit
 
@@ -110,11 +111,17 @@ def _exp_optional(version: str | None) -> bool | None:
 
 
 def _clocks_agree(o: Observations) -> str:
-    """' (this machine's and the server's clocks agree within 1 s, so they are not the cause)', or ''."""
+    """' (this machine's clock and the server's agree within 1 s)', or '' when they were not compared or do not."""
     clock = o.clock
     if not clock.measured or abs(clock.skew) > max(2 * clock.uncertainty, 5):
         return ""
-    return f" (this machine's clock and the server's agree within {max(abs(clock.skew), clock.uncertainty):.0f} s)"
+    return f" (this machine's clock and the server's agree within {math.ceil(max(abs(clock.skew), clock.uncertainty))} s)"
+
+
+def _about(seconds: float) -> str:
+    """A difference of clocks in words: to the second below two minutes, else to the minute."""
+    rounded = round(seconds) if abs(seconds) < 120 else 60 * round(seconds / 60)
+    return format_duration(rounded)
 
 
 def _seconds(value) -> float | None:
@@ -223,7 +230,7 @@ def _signature(o: Observations) -> Diagnosis:
     if token.secret_variant:
         return _minter_whitespace(token, key, f" {where} refuses its signature, and")
     if token.verifies_here:
-        padded = token.issuer in o.padded_keys
+        padding = dict(o.padded_keys).get(token.issuer)
         mismatch = Candidate(
             "secret-mismatch",
             f"{_capital(where)} knows API key '{key}' but holds another secret for it than the one configured here: "
@@ -231,25 +238,25 @@ def _signature(o: Observations) -> Diagnosis:
             f"Set LIVEKIT_API_SECRET to the secret {where} has for '{key}' (the same project and environment as "
             "LIVEKIT_URL), or give the server this suite's key pair.",
         )
-        if not padded or o.stripped_secret_accepted is False:
+        if not padding or o.stripped_secret_accepted is False:
             return Diagnosis.certain(mismatch.cause, mismatch.sentence, mismatch.fix)
         whitespace = Candidate(
             "secret-whitespace",
-            f"The API secret of '{key}' as configured here starts or ends with whitespace (a space, a tab or a "
-            f"newline) that the copy on {where} does not have, so tokens signed here are refused.",
-            "Remove the outer whitespace from LIVEKIT_API_SECRET (a .env line with a trailing space or newline, or "
-            "a secret file that ends in a newline).",
+            f"The API secret of '{key}' as configured here has {padding}, which the copy on {where} does not "
+            "have, so the tokens signed here are refused.",
+            "Remove the outer whitespace and quotes from LIVEKIT_API_SECRET (a .env line with a trailing space or "
+            "newline, quotes kept around the value, or a secret file that ends in a newline).",
         )
         if o.stripped_secret_accepted:
             return Diagnosis.certain(
                 whitespace.cause,
-                whitespace.sentence[:-1] + "; without it, the server accepts a token signed with the same secret.",
+                whitespace.sentence[:-1] + ": without that, the server accepts a token signed with the same secret.",
                 whitespace.fix,
             )
         return Diagnosis.among(
             [whitespace, mismatch],
-            "Sign a token with the secret without its outer whitespace and send it to the server (python run.py "
-            "diagnose does): accepted means the whitespace is the cause.",
+            "Sign a token with the secret without its outer whitespace and quotes and send it to the server (python "
+            "run.py diagnose does): accepted means they are the cause.",
         )
     if token.key_configured and token.verifies_here is False:
         return Diagnosis.among(
@@ -286,16 +293,16 @@ def _minter_whitespace(token: TokenFacts, key: str, refused: str) -> Diagnosis:
     if token.secret_variant == "its outer whitespace removed":
         return Diagnosis.certain(
             "secret-whitespace",
-            f"The API secret of '{key}' as configured here starts or ends with whitespace, and the token was signed "
-            "with the same secret without it: the whitespace came in with this suite's setting (a .env line with a "
-            "trailing space or newline, or a secret file that ends in a newline).",
-            "Remove the outer whitespace from LIVEKIT_API_SECRET (or from the secret in LIVEKIT_KEYS).",
+            f"The API secret of '{key}' as configured here has outer whitespace or quotes around it, and the token "
+            "was signed with the same secret without them: they came in with this suite's setting (a .env line with "
+            "a trailing space or newline, quotes kept, or a secret file that ends in a newline).",
+            "Remove the outer whitespace and quotes from LIVEKIT_API_SECRET (or from the secret in LIVEKIT_KEYS).",
         )
     return Diagnosis.certain(
         "secret-whitespace",
         f"The token was signed with the API secret of '{key}' with {token.secret_variant}:{refused} it verifies "
-        "with that secret only when the whitespace is added, so whatever minted it read the secret with outer "
-        "whitespace (a .env value, a secret file ending in a newline, or quotes kept).",
+        "with that secret only so changed, so whatever minted it read the secret with outer whitespace or quotes "
+        "(a .env value, a secret file ending in a newline, or quotes kept).",
         "Strip the secret where the token's minter loads it (for example secret.strip()), or remove the newline or "
         "quotes from the file or variable it comes from.",
     )
@@ -316,7 +323,7 @@ def _expired(o: Observations) -> Diagnosis:
             f"Synchronise this machine's and the server's clocks. {SYNC_FIX}",
         )
     if token is not None and token.issued_at is not None and start is not None and start < token.issued_at - o.leeway:
-        behind = format_duration(token.issued_at - start)
+        behind = _about(token.issued_at - start)
         life = f"its {format_duration(expires - start)} of validity were" if expires is not None else "it was"
         return Diagnosis.certain(
             "minting-clock-behind",
@@ -380,7 +387,7 @@ def _not_yet_valid(o: Observations) -> Diagnosis:
         return _unrecognised(o)
     ahead = format_duration(not_before - server_now)
     if token is not None and token.issued_at is not None and not_before > token.issued_at + o.leeway:
-        ahead = format_duration(not_before - token.issued_at)
+        ahead = _about(not_before - token.issued_at)
         return Diagnosis.certain(
             "minting-clock-ahead",
             f"The token was minted by {token.issued_by} moments before it was checked, but its nbf is {ahead} "
@@ -500,8 +507,8 @@ def _algorithm_of(o: Observations) -> str | None:
 
 
 def _no_video(o: Observations) -> Diagnosis:
-    claims = (o.token.claims if o.token else None) or {}
-    for key in claims:
+    ignored = o.token.ignored if o.token else {}
+    for key in ignored:
         folded = key.lower().replace("_", "")
         if folded != "video" and ("video" in folded or folded in ("grant", "grants")):
             return Diagnosis.certain(
@@ -591,8 +598,8 @@ def _grant_typo(key: str, meant: str, consequence: str, value: str) -> Diagnosis
 
 
 def _no_identity(o: Observations) -> Diagnosis:
-    claims = (o.token.claims if o.token else None) or {}
-    if isinstance(claims.get("identity"), str) and claims["identity"]:
+    ignored = o.token.ignored if o.token else {}
+    if isinstance(ignored.get("identity"), str) and ignored["identity"]:
         return Diagnosis.certain(
             "identity-missing",
             "The token names its participant only in an 'identity' claim, which the server does not read: it "

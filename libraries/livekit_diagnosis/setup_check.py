@@ -139,8 +139,9 @@ def _check(report, session, http_base, api_key, keyring, base, timeout, remember
         return
     message = body.lower()
     stripped = None
-    if "signature is invalid" in message and api_key.has_outer_whitespace:
-        again = _probe(session, http_base, api_key, api_key.secret.strip(), timeout, remember)
+    cleaned = observe.cleaned_secret(api_key.secret)
+    if "signature is invalid" in message and cleaned != api_key.secret:
+        again = _probe(session, http_base, api_key, cleaned, timeout, remember)
         stripped = not isinstance(again, requests.RequestException) and again[0] == 200
     observed = Observations(
         SERVER_ANSWER,
