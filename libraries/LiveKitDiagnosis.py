@@ -62,13 +62,13 @@ class LiveKitDiagnosis:
     | the API key is unknown to the server                               | the set-up check with a key the server does not have                          |
     | the API secret has a trailing newline                              | the set-up check with the secret and a newline (also: a trailing space, a leading space, quotes around it) |
     | the server URL is wss:// instead of ws://                          | the set-up check with the server's address under wss:// (ws:// for a TLS server) |
-    | the token is signed with the API secret and a trailing newline     | a token signed with the secret and a newline, sent to /rtc/validate            |
-    | the token is signed with a secret the server does not have         | a token of the first key signed with a random secret, sent to /rtc/validate    |
-    | the token is minted by a clock 15 minutes behind                   | an observer token minted with its time that far off (``ahead`` too), valid 10 minutes |
+    | the token's secret has a trailing newline                          | a token signed with the secret and a newline (or the changes above), sent to /rtc/validate |
+    | the token's secret is unknown to the server                        | a token of the first key signed with a random secret, sent to /rtc/validate    |
+    | the minting clock is 15 minutes behind                             | an observer token minted with its time that far off (``ahead`` too), valid 10 minutes |
     | the video grant says roomName instead of room                      | an observer token whose grant field is renamed, sent to /rtc/validate         |
     | ListParticipants is called without roomAdmin                       | the RoomService call with the observer token (any call and grant; ``without a token`` too) |
-    | ListParticipants is called with roomAdmin for another room         | the RoomService call with a roomAdmin token for another room                 |
-    | the token is sent after Token instead of Bearer                    | /rtc/validate with another Authorization scheme                               |
+    | ListParticipants has roomAdmin of another room                     | the RoomService call with a token granting it (any grant) for another room    |
+    | the Authorization scheme is Token                                  | /rtc/validate with ``Authorization: Token <token>`` (any scheme)              |
     | the token has no exp                                               | /rtc/validate records the server's verdict, then the offline Token Expiration check |
     | the observer token leaves out canPublish                           | the server is asked to publish a track with it (signal level)                 |
     | the token endpoint serves a cached token                           | a cache in front of the token endpoint; two requests for different identities |
@@ -170,13 +170,13 @@ class LiveKitDiagnosis:
             (r"the API key is unknown to the server", self._unknown_key),
             (rf"the API secret has ({changes})", self._padded_secret),
             (r"the server URL is wss:// instead of ws://", self._wss_url),
-            (rf"the token is signed with the API secret and ({changes})", self._token_with_padded_secret),
-            (r"the token is signed with a secret the server does not have", self._token_with_other_secret),
-            (r"the token is minted by a clock (.+) (behind|ahead)", self._skewed_clock),
+            (rf"the token's secret has ({changes})", self._token_with_padded_secret),
+            (r"the token's secret is unknown to the server", self._token_with_other_secret),
+            (r"the minting clock is (.+) (behind|ahead)", self._skewed_clock),
             (r"the video grant says (\w+) instead of (\w+)", self._renamed_grant),
             (r"(\w+) is called without (a token|\w+)", self._room_service_without),
-            (r"(\w+) is called with (\w+) for another room", self._room_service_other_room),
-            (r"the token is sent after (\w+) instead of Bearer", self._other_scheme),
+            (r"(\w+) has (\w+) of another room", self._room_service_other_room),
+            (r"the Authorization scheme is (\w+)", self._other_scheme),
             (r"the token has no exp", self._without_exp),
             (r"the observer token leaves out canPublish", self._publish_not_stated),
             (r"the token endpoint serves a cached token", self._cached_endpoint_token),

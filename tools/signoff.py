@@ -75,6 +75,7 @@ AREAS = (
     ("endpoint", "Token endpoint"),
     ("security", "Security catalogue"),
     ("interop", "SDK interoperability"),
+    ("diagnosis", "Diagnosis catalogue"),
 )
 
 ENVIRONMENT_ROWS = (
