@@ -450,6 +450,13 @@ def test_endpoint_tokens_cached_or_ignoring_the_request():
     assert diagnose(observed(ENDPOINT, endpoint=same)).cause == "endpoint-cached-token"
     ignores = EndpointFacts("request", requested={"field": "participant_identity", "value": "bob"}, actual={"value": "alice"})
     assert diagnose(observed(ENDPOINT, endpoint=ignores)).causes == ["endpoint-ignores-request", "endpoint-cached-token"]
+    cacheable = EndpointFacts(
+        "request",
+        requested={"field": "participant_identity", "value": "bob"},
+        actual={"value": "alice"},
+        cache_control="public, max-age=600",
+    )
+    assert diagnose(observed(ENDPOINT, endpoint=cacheable)).causes == ["endpoint-cached-token", "endpoint-ignores-request"]
     clock_ok = EndpointFacts("stale", minted_offset=-3600.0, date_skew=0.4)
     assert diagnose(observed(ENDPOINT, endpoint=clock_ok)).cause == "endpoint-cached-token"
     clock_behind = EndpointFacts("stale", minted_offset=-3600.0, date_skew=-3599.0)

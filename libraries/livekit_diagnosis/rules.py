@@ -770,7 +770,8 @@ def _transport(o: Observations) -> Diagnosis:
         return Diagnosis.certain(
             "server-not-running",
             f"Nothing accepts connections at {host}: {what} is not running there, or the port is wrong.",
-            f"Start {what}, or correct the port in the URL (a LiveKit server listens on 7880 unless configured otherwise).",
+            f"Start {what}, or correct the port in the URL"
+            + (" (a LiveKit server listens on 7880 unless configured otherwise)." if what == "the LiveKit server" else "."),
         )
     if failure.kind == "dns":
         return Diagnosis.certain(
@@ -1247,10 +1248,19 @@ def _endpoint_mismatch(o: Observations) -> Diagnosis:
     )
     stale = facts.minted_offset is not None and facts.minted_offset < -5
     return Diagnosis.among(
-        [cached, ignores] if stale else [ignores, cached],
+        [cached, ignores] if stale or _cacheable(facts.cache_control) else [ignores, cached],
         "Ask the endpoint twice with different values: the same token both times means a cache; a new token "
         f"with {got} each time means it ignores {field}.",
     )
+
+
+def _cacheable(cache_control: str | None) -> bool:
+    """Whether a Cache-Control header lets a cache keep the answer (public, or a max-age above 0, without no-store)."""
+    words = (cache_control or "").lower()
+    if not words or "no-store" in words or "private" in words:
+        return False
+    ages = re.findall(r"max-age\s*=\s*\"?(\d+)", words)
+    return "public" in words or any(int(age) > 0 for age in ages)
 
 
 def _cached(o: Observations, evidence: str) -> Diagnosis:
