@@ -617,18 +617,21 @@ def _no_room(o: Observations) -> Diagnosis:
     video = o.token.video if o.token else None
     typo = _typo(video, "room")
     if typo is not None:
-        key, value = typo
-        shown = f'"{_name(value)}"' if isinstance(value, str) else "..."
-        return Diagnosis.certain(
-            "grant-field-typo",
-            f"The video grant writes the room as '{_name(key)}', which the server ignores (it reads only 'room'), "
-            "so the token names no room (room \"\") and the server answers 'no room name'.",
-            f"Write the room under 'room' in the video grant (\"room\": {shown}).",
-        )
+        return _room_typo(*typo, " and the server answers 'no room name'")
     return Diagnosis.certain(
         "room-missing",
         "The token's video grant names no room (room is empty), so a join has nowhere to go.",
         "Mint it with the room to join (video.room).",
+    )
+
+
+def _room_typo(key: str, value, consequence: str = "") -> Diagnosis:
+    shown = f'"{_name(value)}"' if isinstance(value, str) else "..."
+    return Diagnosis.certain(
+        "grant-field-typo",
+        f"The video grant writes the room as '{_name(key)}', which the server ignores (it reads only 'room'), "
+        f"so the token names no room (room \"\"){consequence}.",
+        f"Write the room under 'room' in the video grant (\"room\": {shown}).",
     )
 
 
@@ -980,6 +983,8 @@ def _grant(o: Observations) -> Diagnosis:
     setting = _SETTINGS.get(name)
     change = f"set {setting} to {_show(expected.actual)}" if setting else "change the expected value"
     typo = _typo(video, name)
+    if typo is not None and not expected.written and name == "room":
+        return _room_typo(*typo)
     if typo is not None and not expected.written:
         return _grant_typo(typo[0], name, f"so {name} is {_show(expected.actual)}", _json(expected.expected))
     if not expected.written and expected.actual is True and expected.expected is False:
