@@ -1187,6 +1187,9 @@ class LiveKitAuth:
 
     def _diagnosed(self, message: str, failure: str, token, **facts) -> str:
         """``message`` with the diagnosis of what was observed added (and recorded as a finding)."""
+        return recording.failure(message, lambda: diagnose(self._observations(failure, token, **facts)))
+
+    def _observations(self, failure: str, token, **facts) -> Observations:
         keyring = self._keyring
         keys, padded = observe.key_facts(keyring)
         server = current_server.chosen()
@@ -1200,7 +1203,7 @@ class LiveKitAuth:
             server_version=server.version if server else None,
             **facts,
         )
-        return recording.failure(message, diagnose(observed))
+        return observed
 
     def _log_times(self, parsed: ParsedToken, moment: float) -> None:
         claims = parsed.server_claims

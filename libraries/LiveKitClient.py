@@ -465,6 +465,9 @@ class LiveKitClient:
 
     def _diagnosed(self, message: str, failure: str, **facts) -> str:
         """``message`` with the diagnosis of what was observed added (and recorded as a finding)."""
+        return recording.failure(message, lambda: diagnose(self._observations(failure, **facts)))
+
+    def _observations(self, failure: str, **facts) -> Observations:
         server = current_server.chosen()
         try:
             keys, padded = observe.key_facts(self._keyring())
@@ -479,17 +482,20 @@ class LiveKitClient:
             now=time.time(),
             **facts,
         )
-        return recording.failure(message, diagnose(observed))
+        return observed
 
     def _answer_diagnosed(
         self, message: str, status: int | None, said: str, token: str, expected: int | None = None, reason: str | None = None
     ) -> str:
-        said = scrub(said, tokens=(token,), secrets=self._secrets())
-        reply = ServerAnswer(status, said, "join", expected_status=expected, expected_text=reason)
         try:
-            facts = observe.token_facts(token, self._keyring())
-        except AssertionError:
-            facts = observe.token_facts(token, None)
+            said = scrub(said, tokens=(token,), secrets=self._secrets())
+            reply = ServerAnswer(status, said, "join", expected_status=expected, expected_text=reason)
+            try:
+                facts = observe.token_facts(token, self._keyring())
+            except AssertionError:
+                facts = observe.token_facts(token, None)
+        except Exception:  # a diagnosis explains a failure; it must never replace it
+            return message
         return self._diagnosed(message, SERVER_ANSWER, server=reply, token=facts)
 
     def _compare(self, offline: dict, server: dict) -> tuple[list[dict], list[str]]:

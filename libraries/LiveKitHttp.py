@@ -1101,7 +1101,7 @@ class LiveKitHttp:
 
     def _diagnosed(self, message: str, failure: str, **facts) -> str:
         """``message`` with the diagnosis of what was observed added (and recorded as a finding)."""
-        return recording.failure(message, diagnose(self._observed(failure, **facts)))
+        return recording.failure(message, lambda: diagnose(self._observed(failure, **facts)))
 
     def _token_facts(self, token: str | None):
         if token is None:
@@ -1112,6 +1112,12 @@ class LiveKitHttp:
             return observe.token_facts(token, None)
 
     def _answer_diagnosed(self, message: str, exchange: Exchange, call: str, token: str | None, **details) -> str:
+        try:
+            return self._server_answer_diagnosed(message, exchange, call, token, **details)
+        except Exception:  # a diagnosis explains a failure; it must never replace it
+            return message
+
+    def _server_answer_diagnosed(self, message: str, exchange: Exchange, call: str, token: str | None, **details) -> str:
         answer = observe.server_answer(
             exchange.status,
             exchange.body,
@@ -1126,6 +1132,12 @@ class LiveKitHttp:
 
     def _endpoint_token_facts(self, text: str, request: EndpointRequest, claims: dict, hint: str) -> EndpointFacts:
         """How an endpoint's token relates to its request: the field it got wrong, its age, the endpoint's clock."""
+        try:
+            return self._read_endpoint_token(text, request, claims, hint)
+        except Exception:  # what could not be read is left out; the failure itself still stands
+            return EndpointFacts(hint if hint in ("stale", "not-yet-valid") else "request")
+
+    def _read_endpoint_token(self, text: str, request: EndpointRequest, claims: dict, hint: str) -> EndpointFacts:
         name = evidence.fingerprint(text)
         before = sum(1 for body in self._state.endpoint_answers.get(name, []) if body != request.body)
         problem, requested, actual = hint, {}, {}

@@ -9,6 +9,7 @@ leaves no failure finding behind. Robot Framework is imported only while a run i
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from livekit_tokens import evidence
 
@@ -31,8 +32,17 @@ def collected():
         _collecting.remove(found)
 
 
-def failure(message: str, diagnosis: Diagnosis | None) -> str:
-    """``message`` with ``diagnosis`` added after it; the diagnosis is recorded (or collected) as well."""
+def failure(message: str, diagnosis: Diagnosis | Callable[[], Diagnosis | None] | None) -> str:
+    """``message`` with ``diagnosis`` added after it; the diagnosis is recorded (or collected) as well.
+
+    ``diagnosis`` may be a function that makes it: whatever goes wrong while it reads the
+    observations, the failure itself is never hidden, and ``message`` comes back alone.
+    """
+    if callable(diagnosis):
+        try:
+            diagnosis = diagnosis()
+        except Exception:  # a diagnosis explains a failure; it must never replace it
+            diagnosis = None
     if diagnosis is None:
         return message
     record(diagnosis)

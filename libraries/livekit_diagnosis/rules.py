@@ -630,7 +630,7 @@ def _room_typo(key: str, value, consequence: str = "") -> Diagnosis:
     return Diagnosis.certain(
         "grant-field-typo",
         f"The video grant writes the room as '{_name(key)}', which the server ignores (it reads only 'room'), "
-        f"so the token names no room (room \"\"){consequence}.",
+        f'so the token names no room (room ""){consequence}.',
         f"Write the room under 'room' in the video grant (\"room\": {shown}).",
     )
 
