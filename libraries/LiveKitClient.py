@@ -269,7 +269,9 @@ class LiveKitClient:
             matches=not different,
         )
         if different:
-            raise AssertionError(f"The server applied other permissions than the token grants: {', '.join(different)}.")
+            message = f"The server applied other permissions than the token grants: {', '.join(different)}."
+            expected = Expectation("permissions", "join answer", None, tuple(different))
+            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected))
 
     @keyword
     def room_service_should_list_the_client(self, alias: str, token: Secret) -> None:
@@ -292,7 +294,9 @@ class LiveKitClient:
         rows.append({"label": "Published tracks", "expected": None, "actual": tracks, "ok": None})
         _record("listed", f"{alias} as ListParticipants shows it", rows, alias=alias, tracks=tracks, matches=not different)
         if different:
-            raise AssertionError(f"ListParticipants shows other permissions than the token grants: {', '.join(different)}.")
+            message = f"ListParticipants shows other permissions than the token grants: {', '.join(different)}."
+            expected = Expectation("permissions", "ListParticipants", None, tuple(different))
+            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected))
 
     @keyword
     def publishing_should_be_refused(self, alias: str, token: Secret) -> None:
@@ -353,7 +357,9 @@ class LiveKitClient:
             "data", f"Data from {sender} to {receiver}", rows, sender=source.identity, receiver=target.identity, received=received
         )
         if not received:
-            raise AssertionError(f"The data packet {sender} sent did not reach {receiver} over the transport.")
+            message = f"The data packet {sender} sent did not reach {receiver} over the transport."
+            expected = Expectation("data", sender, receiver, packet is not None)
+            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected))
 
     @keyword
     def client_leaves(self, alias: str) -> None:
@@ -424,11 +430,15 @@ class LiveKitClient:
             realtime.leave(participant)
             self._participants.pop(alias, None)
         server = self._server()
-        _, answer = run_on_loop(
-            signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=True, secrets=self._secrets()),
-            20,
-            f"Asking to publish as {alias}",
-        )
+        try:
+            _, answer = run_on_loop(
+                signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=True, secrets=self._secrets()),
+                20,
+                f"Asking to publish as {alias}",
+            )
+        except signal.SignalRefused as refused:
+            message = f"The server refused '{alias}': {refused.status} {refused.reason}."
+            raise AssertionError(self._answer_diagnosed(message, refused.status or None, refused.reason, text)) from None
         rows.append(
             {
                 "label": "Server's answer to AddTrack",

@@ -373,6 +373,17 @@ def test_offline_expectations():
     assert algorithm.cause == "algorithm" and "HS384 and HS512" in algorithm.sentence
 
 
+def test_permissions_the_server_applied_otherwise_and_data_that_did_not_arrive():
+    permissions = Expectation("permissions", "join answer", None, ("canPublishData: token true, server false",))
+    diagnosis = diagnose(observed(EXPECTATION, expectation=permissions))
+    assert diagnosis.causes == ["permissions-updated", "server-rules-differ"]
+    assert "canPublishData: token true, server false" in diagnosis.sentence
+    nothing = diagnose(observed(EXPECTATION, expectation=Expectation("data", "publisher", "observer", False)))
+    assert nothing.causes == ["data-not-granted", "transport-blocked"]
+    other = diagnose(observed(EXPECTATION, expectation=Expectation("data", "publisher", "observer", True)))
+    assert other.cause == "data-changed"
+
+
 def test_a_lifetime_that_differs_tells_an_old_token_from_another_ttl():
     now = time.time()
     old = token(at=now - 4 * 3600, ttl="6 hours")

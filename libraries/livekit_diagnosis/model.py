@@ -135,7 +135,12 @@ class TransportFailure:
 
 @dataclass(frozen=True)
 class Expectation:
-    """An offline step saw ``actual`` where ``expected`` was set: ``kind`` is claim, grant, lifetime or algorithm."""
+    """A check saw ``actual`` where ``expected`` was set.
+
+    ``kind`` is claim, grant, lifetime, algorithm, permissions (the server applied other permissions:
+    ``name`` says where it showed, ``actual`` the differences) or data (``name`` the sender,
+    ``expected`` the receiver, ``actual`` whether anything arrived).
+    """
 
     kind: str
     name: str

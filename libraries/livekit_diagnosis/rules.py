@@ -942,7 +942,64 @@ def _expectation(o: Observations) -> Diagnosis | None:
         return _grant(o)
     if expected.kind == "lifetime":
         return _lifetime(o)
+    if expected.kind == "permissions":
+        return _permissions(o)
+    if expected.kind == "data":
+        return _data(o)
     return None
+
+
+def _permissions(o: Observations) -> Diagnosis:
+    expected = o.expectation
+    shown = "; ".join(str(item) for item in expected.actual or ()) or "some permissions"
+    version = _version(o)
+    return Diagnosis.among(
+        [
+            Candidate(
+                "permissions-updated",
+                f"Something changed the participant's permissions after it joined ({shown}): an app calling "
+                "RoomService UpdateParticipant, or an agent with admin rights.",
+                "Find the app or agent that updates participants' permissions, or check right after the join.",
+            ),
+            Candidate(
+                "server-rules-differ",
+                f"The server ({'livekit-server v' + version if version else 'of an unreported version'}) applies "
+                f"other defaults to these grants than livekit-server v{PINNED_SERVER}, which this check expects ({shown}).",
+                "Write every grant the participant needs explicitly in the token, and compare the server's release "
+                f"notes with v{PINNED_SERVER}.",
+            ),
+        ],
+        "Join again with a fresh identity and compare at once: the same difference means the server's own "
+        f"defaults; none means something changed the participant ({expected.name} showed it).",
+    )
+
+
+def _data(o: Observations) -> Diagnosis:
+    expected = o.expectation
+    sender, receiver = _name(expected.name), _name(expected.expected)
+    if expected.actual:
+        return Diagnosis.certain(
+            "data-changed",
+            f"A packet reached {receiver}, but not the one {sender} sent (another sender, topic or content).",
+            "Make sure no other participant of the room sends on the topic livekit-auth-check during the check.",
+        )
+    return Diagnosis.among(
+        [
+            Candidate(
+                "data-not-granted",
+                f"{sender}'s token does not grant canPublishData (it follows canPublish when left out), so the "
+                "server drops its data packets.",
+                "Mint the sender's token with canPublishData true.",
+            ),
+            Candidate(
+                "transport-blocked",
+                "The WebRTC transport carries no packets between the clients and the server (UDP to the server's "
+                "port is blocked, or its candidate address cannot be reached).",
+                "Open UDP to the server's rtc.udp_port, or check rtc.node_ip and the candidates the server announces.",
+            ),
+        ],
+        f"Whether {receiver} receives anything from other participants: if it does, {sender} may not publish data.",
+    )
 
 
 def _claim(o: Observations) -> Diagnosis:
