@@ -6,6 +6,7 @@
                                               pytest, then the acceptance suites
     python run.py signoff OUTPUT.xml...       rebuild the sign-off summary from existing results
     python run.py libdoc                      write the keyword documentation into results/
+    python run.py diagnose                    check LIVEKIT_URL and the key pair against the server
 
 Each command creates or reuses a virtual environment (the active one, else .venv) and installs the
 pinned requirements into it first. Settings come from the environment (LIVEKIT_API_KEY,
@@ -498,7 +499,7 @@ def main(argv: list[str]) -> int:
     if os.environ.get(BOOTSTRAPPED) != "1":
         return bootstrap(argv)
     os.chdir(ROOT)
-    command, rest = (argv[0], argv[1:]) if argv and argv[0] in ("test", "signoff", "libdoc") else (None, argv)
+    command, rest = (argv[0], argv[1:]) if argv and argv[0] in ("test", "signoff", "libdoc", "diagnose") else (None, argv)
     if command == "test":
         return run_checks(rest)
     if command == "libdoc":
@@ -509,6 +510,8 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "signoff":
         return subprocess.call([sys.executable, str(ROOT / "tools" / "signoff.py"), *rest])
+    if command == "diagnose":
+        return subprocess.call([sys.executable, str(ROOT / "tools" / "diagnose.py"), *rest])
     return run_suites(rest)
 
 

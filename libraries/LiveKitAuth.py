@@ -17,6 +17,10 @@ from robot.api.deco import keyword, library
 from robot.api.types import Secret
 from server_verdicts import ServerVerdictKeywords
 
+from livekit_diagnosis import observe, recording
+from livekit_diagnosis.model import EXPECTATION, REFUSAL, Expectation, Observations
+from livekit_diagnosis.rules import diagnose
+from livekit_server import current as current_server
 from livekit_tokens import environment, evidence, hostile, minting, policy, profiles, verification
 from livekit_tokens import grants as model
 from livekit_tokens.keys import ApiKey, ConfigurationError, Keyring, load_keyring
@@ -201,6 +205,7 @@ class LiveKitAuth(ServerVerdictKeywords):
             raise AssertionError(f"Cannot mint the token: {error}") from None
         token = minting.encode(payload, self.keyring.prepared_secret(api_key.key))
         evidence.remember_token(token)
+        observe.note_issued(token, "this run")
         logger.info(
             evidence.table(
                 "Token generated",
@@ -232,7 +237,11 @@ class LiveKitAuth(ServerVerdictKeywords):
         | Should Be Equal | ${claims}[sub] | client_test |
         | Verify Token | ${token} | at=2026-01-20 01:09:30 |
         """
-        parsed = self._verified(token, at)
+        moment = None if at is None else _epoch(at, "at")
+        try:
+            parsed = self._verified(token, at, log=False)
+        except TokenRejected as rejection:
+            raise AssertionError(self._refusal_diagnosed(rejection, token, moment)) from None
         logger.info(f"The LiveKit server would accept this token under {parsed.profile.title} ({self._describe(parsed)}).")
         return _claims_to_return(parsed)
 
@@ -315,7 +324,7 @@ class LiveKitAuth(ServerVerdictKeywords):
         Example:
         | Token Should Be A Signed JWT | ${token} | HS256 |
         """
-        parsed = self._parsed(token)
+        parsed = self._step_parsed(token)
         video = parsed.server_claims.get("video") or {}
         rows = [
             {"label": "API key", "value": parsed.issuer},
@@ -328,7 +337,9 @@ class LiveKitAuth(ServerVerdictKeywords):
         ]
         self._log_table("Token", rows)
         if parsed.algorithm != algorithm:
-            raise AssertionError(f"The token is signed with {parsed.algorithm}, expected {algorithm}.")
+            message = f"The token is signed with {parsed.algorithm}, expected {algorithm}."
+            expected = Expectation("algorithm", "alg", algorithm, parsed.algorithm)
+            raise AssertionError(self._diagnosed(message, EXPECTATION, parsed.text, expectation=expected))
 
     @keyword
     def signature_should_be_valid(self, token) -> None:
@@ -366,7 +377,7 @@ class LiveKitAuth(ServerVerdictKeywords):
                     {"label": "Signature", "value": f"refused: {rejection.detail}"},
                 ],
             )
-            raise AssertionError(str(rejection)) from None
+            raise AssertionError(self._refusal_diagnosed(rejection, text)) from None
         rows = [
             {"label": "API key (iss)", "value": api_key.key},
             {"label": "Algorithm", "value": "HMAC-SHA256 (HS256)"},
@@ -439,8 +450,8 @@ class LiveKitAuth(ServerVerdictKeywords):
         self._check_claims(token, expected, {})
 
     def _check_claims(self, token, expected: dict, labels: dict) -> None:
-        parsed = self._parsed(token)
-        rows, wrong = [], []
+        parsed = self._step_parsed(token)
+        rows, wrong, first = [], [], None
         for claim, want in expected.items():
             actual = _claim_value(parsed, claim)
             label = labels.get(claim) or claim
@@ -451,9 +462,11 @@ class LiveKitAuth(ServerVerdictKeywords):
             rows.append({"label": label, "expected": want, "actual": actual, "ok": ok})
             if not ok:
                 wrong.append(f"{claim} is {evidence.show(actual)!r}, expected {evidence.show(want)!r}")
+                first = first or Expectation("claim", claim, want, actual)
         self._log_table("Claims", rows)
         if wrong:
-            raise AssertionError(f"The token claims do not match: {'; '.join(wrong)}.")
+            message = f"The token claims do not match: {'; '.join(wrong)}."
+            raise AssertionError(self._diagnosed(message, EXPECTATION, parsed.text, expectation=first))
 
     @keyword
     def token_should_grant(self, token, **grants) -> None:
@@ -469,7 +482,8 @@ class LiveKitAuth(ServerVerdictKeywords):
         self._check_grants(token, grants, {})
 
     def _check_grants(self, token, grants: dict, labels: dict) -> None:
-        parsed = self._parsed(token)
+        parsed = self._step_parsed(token)
+        first = None
         video = parsed.server_claims.get("video")
         written = verification.server_view(video or {}, model.VIDEO_FIELDS, parsed.profile)
         effective = model.effective_video_grant(None if video is None else written)
@@ -492,9 +506,11 @@ class LiveKitAuth(ServerVerdictKeywords):
             rows.append({"label": label, "expected": want, "actual": f"{evidence.show(actual)}{note}", "ok": ok})
             if not ok:
                 wrong.append(f"{camel} is {evidence.show(actual)}{note}, expected {evidence.show(want)}")
+                first = first or Expectation("grant", camel, want, actual, written=camel in written)
         self._log_table("Access grants", rows)
         if wrong:
-            raise AssertionError(f"The token does not grant what was expected: {'; '.join(wrong)}.")
+            message = f"The token does not grant what was expected: {'; '.join(wrong)}."
+            raise AssertionError(self._diagnosed(message, EXPECTATION, parsed.text, expectation=first))
 
     @keyword
     def grant_should_be(self, token, grant: str, expected, label: str | None = None) -> None:
@@ -512,10 +528,10 @@ class LiveKitAuth(ServerVerdictKeywords):
         Example:
         | Token Should Not Be Expired | ${token} |
         """
-        parsed = self._parsed(token)
+        parsed = self._step_parsed(token)
         moment = current_time() if at is None else _epoch(at, "at")
         self._log_times(parsed, moment)
-        self._checked(verification.check_times, parsed, moment)
+        self._times_checked(parsed, moment)
 
     @keyword
     def token_should_be_valid_for_at_least(self, token, duration, at=None) -> None:
@@ -528,14 +544,16 @@ class LiveKitAuth(ServerVerdictKeywords):
         Example:
         | Token Should Be Valid For At Least | ${token} | 5 hours |
         """
-        parsed = self._parsed(token)
+        parsed = self._step_parsed(token)
         moment = current_time() if at is None else _epoch(at, "at")
         minimum = _seconds(duration, "duration")
         self._log_times(parsed, moment)
-        self._checked(verification.check_times, parsed, moment)
+        self._times_checked(parsed, moment)
         expires = self._expiry(parsed)
         if expires - moment < minimum:
-            raise AssertionError(f"{_time_left(expires, moment)}, less than the {format_duration(minimum)} required.")
+            message = f"{_time_left(expires, moment)}, less than the {format_duration(minimum)} required."
+            expected = Expectation("lifetime", "at least", minimum, expires - moment)
+            raise AssertionError(self._diagnosed(message, EXPECTATION, parsed.text, expectation=expected, now=moment))
 
     @keyword
     def token_should_be_valid_for_about(self, token, duration, tolerance="1 minute", at=None) -> None:
@@ -546,7 +564,7 @@ class LiveKitAuth(ServerVerdictKeywords):
         Example:
         | Token Should Be Valid For About | ${token} | 6 hours |
         """
-        parsed = self._parsed(token)
+        parsed = self._step_parsed(token)
         moment = current_time() if at is None else _epoch(at, "at")
         expires = self._expiry(parsed)
         left = expires - moment
@@ -569,9 +587,11 @@ class LiveKitAuth(ServerVerdictKeywords):
             ],
         )
         if not ok:
-            raise AssertionError(
+            message = (
                 f"{_time_left(expires, moment)}, expected about {format_duration(wanted)} more (within {format_duration(slack)})."
             )
+            expected = Expectation("lifetime", "about", wanted, left, tolerance=slack)
+            raise AssertionError(self._diagnosed(message, EXPECTATION, parsed.text, expectation=expected, now=moment))
 
     @keyword
     def get_supplied_token(self):
@@ -1237,11 +1257,56 @@ class LiveKitAuth(ServerVerdictKeywords):
     def _describe(parsed: ParsedToken) -> str:
         return f"{len(parsed.text)} characters, fingerprint {evidence.fingerprint(parsed.text)}"
 
-    @staticmethod
-    def _expiry(parsed: ParsedToken) -> int:
+    def _expiry(self, parsed: ParsedToken) -> int:
         if "exp" not in parsed.server_claims:
-            raise AssertionError("Token refused: exp claim is required.")
+            rejection = TokenRejected("exp-required", "exp claim is required")
+            raise AssertionError(self._refusal_diagnosed(rejection, parsed.text))
         return LiveKitAuth._checked(verification.numeric_date, parsed.server_claims["exp"], "exp")
+
+    # ------------------------------------------------------------------ diagnosis
+
+    def _step_parsed(self, token) -> ParsedToken:
+        """The token of a step, read as the server reads it; a token that cannot be read fails with its diagnosis."""
+        text = self._text(token)
+        self._note_rules_used()
+        try:
+            return verification.parse_token(text, profile=self.profile)
+        except TokenRejected as rejection:
+            raise AssertionError(self._refusal_diagnosed(rejection, text)) from None
+
+    def _times_checked(self, parsed: ParsedToken, moment: float) -> None:
+        try:
+            verification.check_times(parsed, moment)
+        except InvalidArgument as error:
+            raise AssertionError(str(error)) from None
+        except TokenRejected as rejection:
+            raise AssertionError(self._refusal_diagnosed(rejection, parsed.text, moment)) from None
+
+    def _refusal_diagnosed(self, rejection: TokenRejected, token, moment: float | None = None) -> str:
+        facts = {"refusal": rejection.cause, "refusal_detail": rejection.detail}
+        if moment is not None:
+            facts["now"] = moment
+        return self._diagnosed(str(rejection), REFUSAL, token, **facts)
+
+    def _diagnosed(self, message: str, failure: str, token, **facts) -> str:
+        """``message`` with the diagnosis of what was observed added (and recorded as a finding)."""
+        return recording.failure(message, lambda: diagnose(self._observations(failure, token, **facts)))
+
+    def _observations(self, failure: str, token, **facts) -> Observations:
+        keyring = self._keyring
+        keys, padded = observe.key_facts(keyring)
+        server = current_server.chosen()
+        facts.setdefault("now", current_time())
+        observed = Observations(
+            failure,
+            token=observe.token_facts(token, keyring),
+            keys=keys,
+            padded_keys=padded,
+            server_url=server.ws_url if server else None,
+            server_version=server.version if server else None,
+            **facts,
+        )
+        return observed
 
     def _log_times(self, parsed: ParsedToken, moment: float) -> None:
         claims = parsed.server_claims

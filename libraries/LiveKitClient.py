@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 _HERE = str(Path(__file__).resolve().parent)
@@ -18,6 +19,9 @@ from robot.api.types import Secret
 
 from livekit_client import realtime, signal
 from livekit_client.loop import run as run_on_loop
+from livekit_diagnosis import observe, recording
+from livekit_diagnosis.model import EXPECTATION, SERVER_ANSWER, Expectation, Observations, ServerAnswer
+from livekit_diagnosis.rules import diagnose
 from livekit_http.answers import scrub
 from livekit_server import current as current_server
 from livekit_tokens import evidence, minting
@@ -122,7 +126,8 @@ class LiveKitClient:
                 transport = f"not checked: {refused}"
                 participant = None
             else:
-                raise AssertionError(f"The client '{alias}' could not join: {refused}.") from None
+                message = f"The client '{alias}' could not join: {refused}."
+                raise AssertionError(self._answer_diagnosed(message, refused.status, str(refused), text)) from None
         if participant is not None:
             self._participants[alias] = participant
             if not participant.connected:
@@ -165,10 +170,15 @@ class LiveKitClient:
         log_table(f"Where the server put {alias}", rows)
         wrong = [row["label"].lower() for row in rows if not row["ok"]]
         if wrong:
-            raise AssertionError(
+            message = (
                 f"The server put '{alias}' in room '{joined.room}' as '{joined.identity}', "
                 f"not in room '{room}' as '{identity}' ({' and '.join(wrong)} differ)."
             )
+            if "room" in wrong:
+                expected = Expectation("grant", "room", room, joined.room)
+            else:
+                expected = Expectation("claim", "sub", identity, joined.identity)
+            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected))
 
     @keyword
     def joining_should_be_refused(self, token: Secret, status: int, reason: str, alias: str = "refused client") -> None:
@@ -197,7 +207,12 @@ class LiveKitClient:
             ],
         )
         if not ok:
-            raise AssertionError(f"Expected the server to refuse the join with {status} '{reason}', but {message}.")
+            failure = f"Expected the server to refuse the join with {status} '{reason}', but {message}."
+            raise AssertionError(
+                self._answer_diagnosed(
+                    failure, 200 if observed_status is None else observed_status, message, text, int(status), reason
+                )
+            )
 
     @keyword
     def client_should_not_be_in_room(self, token: Secret, room: str, alias: str = "other room client") -> None:
@@ -254,7 +269,9 @@ class LiveKitClient:
             matches=not different,
         )
         if different:
-            raise AssertionError(f"The server applied other permissions than the token grants: {', '.join(different)}.")
+            message = f"The server applied other permissions than the token grants: {', '.join(different)}."
+            expected = Expectation("permissions", "join answer", None, tuple(different))
+            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected))
 
     @keyword
     def room_service_should_list_the_client(self, alias: str, token: Secret) -> None:
@@ -277,7 +294,9 @@ class LiveKitClient:
         rows.append({"label": "Published tracks", "expected": None, "actual": tracks, "ok": None})
         _record("listed", f"{alias} as ListParticipants shows it", rows, alias=alias, tracks=tracks, matches=not different)
         if different:
-            raise AssertionError(f"ListParticipants shows other permissions than the token grants: {', '.join(different)}.")
+            message = f"ListParticipants shows other permissions than the token grants: {', '.join(different)}."
+            expected = Expectation("permissions", "ListParticipants", None, tuple(different))
+            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected))
 
     @keyword
     def publishing_should_be_refused(self, alias: str, token: Secret) -> None:
@@ -338,7 +357,9 @@ class LiveKitClient:
             "data", f"Data from {sender} to {receiver}", rows, sender=source.identity, receiver=target.identity, received=received
         )
         if not received:
-            raise AssertionError(f"The data packet {sender} sent did not reach {receiver} over the transport.")
+            message = f"The data packet {sender} sent did not reach {receiver} over the transport."
+            expected = Expectation("data", sender, receiver, packet is not None)
+            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected))
 
     @keyword
     def client_leaves(self, alias: str) -> None:
@@ -380,6 +401,7 @@ class LiveKitClient:
         )
         token = minting.encode(claims, keyring.prepared_secret(key.key))
         evidence.remember_token(token)
+        observe.note_issued(token, "this run")
         return Secret(token)
 
     # ------------------------------------------------------------------ helpers
@@ -413,11 +435,15 @@ class LiveKitClient:
             realtime.leave(participant)
             self._participants.pop(alias, None)
         server = self._server()
-        _, answer = run_on_loop(
-            signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=True, secrets=self._secrets()),
-            20,
-            f"Asking to publish as {alias}",
-        )
+        try:
+            _, answer = run_on_loop(
+                signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=True, secrets=self._secrets()),
+                20,
+                f"Asking to publish as {alias}",
+            )
+        except signal.SignalRefused as refused:
+            message = f"The server refused '{alias}': {refused.status} {refused.reason}."
+            raise AssertionError(self._answer_diagnosed(message, refused.status or None, refused.reason, text)) from None
         rows.append(
             {
                 "label": "Server's answer to AddTrack",
@@ -440,7 +466,52 @@ class LiveKitClient:
         if not outcome:
             wrong = "; ".join(f"{row['label']}: {row['actual']}" for row in rows if not row["ok"])
             wanted = "refuse" if refused else "allow"
-            raise AssertionError(f"The server did not {wanted} publishing for '{alias}' as expected ({wrong}).")
+            message = f"The server did not {wanted} publishing for '{alias}' as expected ({wrong})."
+            facts = observe.token_facts(text, self._keyring())
+            video = facts.video or {}
+            expected = Expectation(
+                "grant",
+                "canPublish",
+                not refused,
+                refused,
+                written="canPublish" in model.server_view(video, model.VIDEO_FIELDS),
+            )
+            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected, token=facts))
+
+    def _diagnosed(self, message: str, failure: str, **facts) -> str:
+        """``message`` with the diagnosis of what was observed added (and recorded as a finding)."""
+        return recording.failure(message, lambda: diagnose(self._observations(failure, **facts)))
+
+    def _observations(self, failure: str, **facts) -> Observations:
+        server = current_server.chosen()
+        try:
+            keys, padded = observe.key_facts(self._keyring())
+        except AssertionError:
+            keys, padded = (), ()
+        observed = Observations(
+            failure,
+            keys=keys,
+            padded_keys=padded,
+            server_url=server.ws_url if server else None,
+            server_version=server.version if server else None,
+            now=time.time(),
+            **facts,
+        )
+        return observed
+
+    def _answer_diagnosed(
+        self, message: str, status: int | None, said: str, token: str, expected: int | None = None, reason: str | None = None
+    ) -> str:
+        try:
+            said = scrub(said, tokens=(token,), secrets=self._secrets())
+            reply = ServerAnswer(status, said, "join", expected_status=expected, expected_text=reason)
+            try:
+                facts = observe.token_facts(token, self._keyring())
+            except AssertionError:
+                facts = observe.token_facts(token, None)
+        except Exception:  # a diagnosis explains a failure; it must never replace it
+            return message
+        return self._diagnosed(message, SERVER_ANSWER, server=reply, token=facts)
 
     def _compare(self, offline: dict, server: dict) -> tuple[list[dict], list[str]]:
         rows, different = [], []
@@ -467,7 +538,8 @@ class LiveKitClient:
                 f"The signal-level join as {alias}",
             )
         except signal.SignalRefused as refused:
-            raise AssertionError(f"The server refused '{alias}': {refused.status} {refused.reason}.") from None
+            message = f"The server refused '{alias}': {refused.status} {refused.reason}."
+            raise AssertionError(self._answer_diagnosed(message, refused.status or None, refused.reason, text)) from None
         self._signal_joins[alias] = joined
         return joined
 
@@ -493,7 +565,10 @@ class LiveKitClient:
             session.close()
         if answer.status_code != 200:
             body = scrub(answer.text, tokens=(admin,), secrets=self._secrets())[:200]
-            raise AssertionError(f"ListParticipants of room '{room}' answered {answer.status_code}: {body}")
+            message = f"ListParticipants of room '{room}' answered {answer.status_code}: {body}"
+            reply = ServerAnswer(answer.status_code, body, "RoomService/ListParticipants", room=room)
+            token = observe.token_facts(admin, keyring)
+            raise AssertionError(self._diagnosed(message, SERVER_ANSWER, server=reply, token=token))
         try:
             return list(json.loads(answer.text).get("participants") or [])
         except (ValueError, AttributeError, RecursionError):

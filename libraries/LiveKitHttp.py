@@ -23,6 +23,9 @@ from robot.api import SkipExecution, logger
 from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
+from livekit_diagnosis import observe, recording
+from livekit_diagnosis.model import CLOCK, ENDPOINT, REFUSAL, SERVER_ANSWER, TRANSPORT, EndpointFacts, Observations
+from livekit_diagnosis.rules import diagnose
 from livekit_http import processes, server_version
 from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, status_text, transport_failure
 from livekit_http.clock import skew_from_date
@@ -117,6 +120,8 @@ class EndpointRequest:
     server_url: str
     cache_control: str | None
     status: int
+    date: str | None = None  # the answer's Date header: the endpoint's clock
+    age: str | None = None  # the answer's Age header, which only caches add
 
 
 @dataclass
@@ -130,6 +135,8 @@ class _State:
     requests_by_token: dict = field(default_factory=dict)
     known_tokens: set = field(default_factory=set)
     header_secrets: set = field(default_factory=set)  # endpoint header values the leak guard searches
+    server_given: str | None = None  # LIVEKIT_URL (or the url argument) as written, for a diagnosis
+    endpoint_answers: dict = field(default_factory=dict)  # token fingerprint -> the request bodies it answered
     collector: object | None = None  # the webhook collector of the server this library started
 
 
@@ -213,11 +220,13 @@ class LiveKitHttp:
         if given:
             server = self._checked_url(normalise_server_url, given, "LIVEKIT_URL")
             how = "given by LIVEKIT_URL" if url in (None, "") else "given"
+            self._state.server_given = given
             self._state.server_url, self._state.server_ws_url = server.http_base, server.ws_base
             self._session(SERVER_SESSION, server.http_base)
             answer = self._exchange(SERVER_SESSION, server.http_base, "GET", "/", what="the LiveKit server")
             version = server_version.from_headers(answer.headers)
         else:
+            self._state.server_given = None
             source = self._server_binary()
             if source.binary is None:
                 if os.environ.get(REQUIRE_SERVER_VARIABLE, "").strip() == "1":
@@ -452,7 +461,8 @@ class LiveKitHttp:
         exchange = self._exchange(
             SERVER_SESSION, server, "GET", "/rtc/validate", token=text, scheme=scheme, what="the LiveKit server"
         )
-        self._check_answer("Server validation", exchange, int(expected_status), expected_text)
+        observe.note_verdict(text, exchange.status, self._excerpt(exchange.body, limit=300))
+        self._check_answer("Server validation", exchange, int(expected_status), expected_text, token=text, scheme=scheme)
 
     @keyword
     def call_room_service(
@@ -481,7 +491,7 @@ class LiveKitHttp:
             json_body=body,
             what="the LiveKit server",
         )
-        self._check_answer("Room service call", exchange, int(expected_status), expected_text, call=name)
+        self._check_answer("Room service call", exchange, int(expected_status), expected_text, call=name, token=text, room=room)
         try:
             answer = load_json(exchange.body)
         except UnreadableJson as unreadable:
@@ -521,9 +531,10 @@ class LiveKitHttp:
         rows = self._exchange_rows(exchange)
         self._log_table("Room service call", rows)
         if exchange.status not in (200, 404):
-            raise AssertionError(
+            message = (
                 f"Deleting room '{room}' answered {status_text(exchange.status, exchange.reason)}: {self._excerpt(exchange.body)}"
             )
+            raise AssertionError(self._answer_diagnosed(message, exchange, "RoomService/DeleteRoom", token.value, room=room))
 
     @keyword
     def server_clock_should_be_in_step(self, leeway: str = f"{SERVER_LEEWAY_SECONDS} s") -> None:
@@ -548,7 +559,8 @@ class LiveKitHttp:
         text = skew.sentence(limit)
         self._finding("clock-skew", severity, text)
         if severity == "failure":
-            raise AssertionError(text)
+            clock = observe.clock_from_date(exchange.headers.get("date"), exchange.sent_at, exchange.received_at)
+            raise AssertionError(self._diagnosed(text, CLOCK, clock=clock, leeway=limit))
 
     # ------------------------------------------------------------------ token endpoint checks
 
@@ -607,25 +619,35 @@ class LiveKitHttp:
         except AssertionError as failure:
             rows.append({"label": "Answer", "expected": "2xx JSON with a token", "actual": str(failure), "ok": False})
             self._log_table("Token endpoint answer", rows)
-            raise
+            facts = _endpoint_answer_facts(exchange, endpoint, len(self._extra_headers()))
+            if facts is None:
+                raise
+            raise AssertionError(self._diagnosed(str(failure), ENDPOINT, endpoint=facts)) from None
         self._remember(answer.token)
+        observe.note_issued(answer.token, "the token endpoint", at=exchange.received_at)
         rows.append({"label": "server_url", "expected": None, "actual": answer.server_url, "ok": None})
         rows.append({"label": "participant_token", "expected": None, "actual": _describe_token(answer.token), "ok": None})
         self._log_table("Token endpoint answer", rows)
         try:
             parse_token(answer.token)
         except TokenRejected as rejection:
+            message = f"The participant_token in the endpoint's answer is not a LiveKit token: {rejection.detail}."
+            token_facts = observe.token_facts(answer.token, self.keyring)
             raise AssertionError(
-                f"The participant_token in the endpoint's answer is not a LiveKit token: {rejection.detail}."
+                self._diagnosed(message, REFUSAL, refusal=rejection.cause, refusal_detail=rejection.detail, token=token_facts)
             ) from None
-        self._state.requests_by_token[evidence.fingerprint(answer.token)] = EndpointRequest(
+        name = evidence.fingerprint(answer.token)
+        self._state.requests_by_token[name] = EndpointRequest(
             body=body,
             sent_at=exchange.sent_at,
             received_at=exchange.received_at,
             server_url=answer.server_url,
             cache_control=answer.cache_control,
             status=answer.status,
+            date=exchange.headers.get("date"),
+            age=exchange.headers.get("age"),
         )
+        self._state.endpoint_answers.setdefault(name, []).append(body)
         return Secret(answer.token)
 
     @keyword
@@ -670,7 +692,8 @@ class LiveKitHttp:
         rows.append({"label": "Validity", "expected": "valid now", "actual": validity, "ok": validity == "valid now"})
         self._log_table("Endpoint token", rows)
         if problems:
-            raise AssertionError(" ".join(problems))
+            facts = self._endpoint_token_facts(text, request, claims, validity)
+            raise AssertionError(self._diagnosed(" ".join(problems), ENDPOINT, endpoint=facts, token=self._token_facts(text)))
 
     @keyword
     def token_should_grant_no_more_than(self, token, allowed) -> None:
@@ -693,7 +716,11 @@ class LiveKitHttp:
         ]
         self._log_table("Access grants", rows)
         if extra:
-            raise AssertionError(f"The token grants more than allowed: {', '.join(extra)}.")
+            video = claims.get("video") if isinstance(claims.get("video"), dict) else {}
+            written = model.server_view(video, model.VIDEO_FIELDS)
+            facts = EndpointFacts("grants", extra_grants=tuple(extra), actual={"publish_written": "canPublish" in written})
+            message = f"The token grants more than allowed: {', '.join(extra)}."
+            raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=facts))
 
     @keyword
     def token_lifetime_should_be_between(self, token, minimum: str = "2 minutes", maximum: str = "24 hours") -> None:
@@ -709,7 +736,9 @@ class LiveKitHttp:
         low, high = _seconds(minimum, "minimum"), _seconds(maximum, "maximum")
         claims = parsed.server_claims
         if "exp" not in claims:
-            raise AssertionError("The token has no exp claim, so it never expires for a client.")
+            message = "The token has no exp claim, so it never expires for a client."
+            token_facts = self._token_facts(parsed.text)
+            raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=EndpointFacts("no-exp"), token=token_facts))
         start = claims.get("nbf", claims.get("iat", current_time()))
         lifetime = float(claims["exp"]) - float(start)
         ok = low <= lifetime <= high
@@ -726,10 +755,12 @@ class LiveKitHttp:
         )
         if not ok:
             side = "shorter" if lifetime < low else "longer"
-            raise AssertionError(
+            message = (
                 f"The token lives {format_duration(lifetime)}, {side} than the "
                 f"{format_duration(low if side == 'shorter' else high)} allowed."
             )
+            facts = EndpointFacts("lifetime", lifetime=lifetime, limits=(low, high))
+            raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=facts))
 
     @keyword
     def endpoint_token_should_be_fresh(self, token, tolerance: str = "5 seconds") -> None:
@@ -754,7 +785,8 @@ class LiveKitHttp:
         if claim is None:
             rows.append({"label": "Minted at (nbf or iat)", "expected": "present", "actual": "neither", "ok": False})
             self._log_table("Endpoint token freshness", rows)
-            raise AssertionError("The token has neither nbf nor iat, so nothing shows when it was minted.")
+            message = "The token has neither nbf nor iat, so nothing shows when it was minted."
+            raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=EndpointFacts("no-mint-time")))
         minted = float(claims[claim])
         # nbf and iat are whole seconds, rounded down.
         early = request.sent_at - slack - 1
@@ -786,14 +818,17 @@ class LiveKitHttp:
         if not ok:
             age = request.sent_at - minted
             if age > 0:
-                raise AssertionError(
+                message = (
                     f"The endpoint returned a token minted {format_duration(age)} before the request "
                     f"({claim} {format_utc(minted)}): the answer looks cached."
                 )
-            raise AssertionError(
-                f"The endpoint returned a token whose {claim} is {format_duration(-age)} after the request: "
-                "the endpoint's clock is ahead."
-            )
+            else:
+                message = (
+                    f"The endpoint returned a token whose {claim} is {format_duration(-age)} after the request: "
+                    "the endpoint's clock is ahead."
+                )
+            facts = self._endpoint_token_facts(text, request, claims, "stale" if age > 0 else "not-yet-valid")
+            raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=facts))
 
     @keyword("Endpoint Should Not Fail On Empty Request")
     def endpoint_should_not_fail_on_empty_request(self) -> int:
@@ -821,10 +856,12 @@ class LiveKitHttp:
         rows.append({"label": "Status class", "expected": "2xx or 4xx", "actual": f"{exchange.status // 100}xx", "ok": ok})
         self._log_table("Empty token request", rows)
         if not ok:
-            raise AssertionError(
+            message = (
                 f"The token endpoint answered an empty request {{}} with {status_text(exchange.status, exchange.reason)}, "
                 f"a server error instead of a 2xx or 4xx: {self._excerpt(exchange.body)}"
             )
+            facts = EndpointFacts("empty-request", status=exchange.status)
+            raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=facts))
         return exchange.status
 
     @keyword("LiveKit JS Client Should Fetch A Token")
@@ -970,7 +1007,10 @@ class LiveKitHttp:
                 method, url, headers=sent_headers, json=json_body, timeout=self.timeout, allow_redirects=False
             )
         except requests.RequestException as error:
-            raise AssertionError(transport_failure(error, what, url, self.timeout)) from None
+            message = transport_failure(error, what, url, self.timeout)
+            configured = self._state.server_given if alias == SERVER_SESSION else self._state.endpoint_url
+            failure = observe.transport_failure(error, url, configured, what=what, timeout=self.timeout)
+            raise AssertionError(self._diagnosed(message, TRANSPORT, transport=failure)) from None
         finally:
             wire_log.setLevel(level)
         received_at = current_time()
@@ -1000,7 +1040,17 @@ class LiveKitHttp:
             },
         ]
 
-    def _check_answer(self, title: str, exchange: Exchange, status: int, text: str, call: str | None = None) -> None:
+    def _check_answer(
+        self,
+        title: str,
+        exchange: Exchange,
+        status: int,
+        text: str,
+        call: str | None = None,
+        token: str | None = None,
+        room: str | None = None,
+        scheme: str = "Bearer",
+    ) -> None:
         body = self._excerpt(exchange.body, limit=400)
         status_ok = exchange.status == status
         text_ok = not text or text.lower() in exchange.body.decode("utf-8", "replace").lower()
@@ -1020,9 +1070,110 @@ class LiveKitHttp:
             return
         what = f"{call} " if call else ""
         wanted = f"{status} with '{text}'" if text else str(status)
-        raise AssertionError(
+        message = (
             f"{what}{exchange.path} answered {status_text(exchange.status, exchange.reason)} '{self._excerpt(exchange.body)}' "
             f"instead of {wanted}."
+        )
+        asked = f"RoomService/{call}" if call else exchange.path
+        raise AssertionError(
+            self._answer_diagnosed(
+                message, exchange, asked, token, room=room, scheme=scheme, expected_status=status, expected_text=text or None
+            )
+        )
+
+    # ------------------------------------------------------------------ diagnosis
+
+    def _observed(self, failure: str, **facts) -> Observations:
+        """What a diagnosis reads besides ``facts``: the configured keys, the server, this machine's clock."""
+        try:
+            keys, padded = observe.key_facts(self.keyring)
+        except AssertionError:  # the keys do not load: the configuration failure says so
+            keys, padded = (), ()
+        facts.setdefault("leeway", float(SERVER_LEEWAY_SECONDS))
+        return Observations(
+            failure,
+            keys=keys,
+            padded_keys=padded,
+            server_url=self._state.server_ws_url,
+            server_version=self._state.server_version,
+            now=current_time(),
+            **facts,
+        )
+
+    def _diagnosed(self, message: str, failure: str, **facts) -> str:
+        """``message`` with the diagnosis of what was observed added (and recorded as a finding)."""
+        return recording.failure(message, lambda: diagnose(self._observed(failure, **facts)))
+
+    def _token_facts(self, token: str | None):
+        if token is None:
+            return None
+        try:
+            return observe.token_facts(token, self.keyring)
+        except AssertionError:
+            return observe.token_facts(token, None)
+
+    def _answer_diagnosed(self, message: str, exchange: Exchange, call: str, token: str | None, **details) -> str:
+        try:
+            return self._server_answer_diagnosed(message, exchange, call, token, **details)
+        except Exception:  # a diagnosis explains a failure; it must never replace it
+            return message
+
+    def _server_answer_diagnosed(self, message: str, exchange: Exchange, call: str, token: str | None, **details) -> str:
+        answer = observe.server_answer(
+            exchange.status,
+            exchange.body,
+            call,
+            tokens=self._state.known_tokens,
+            secrets=[*self.keyring.secrets(), *self._state.header_secrets],
+            token_sent=token is not None,
+            **details,
+        )
+        clock = observe.clock_from_date(exchange.headers.get("date"), exchange.sent_at, exchange.received_at)
+        return self._diagnosed(message, SERVER_ANSWER, server=answer, token=self._token_facts(token), clock=clock)
+
+    def _endpoint_token_facts(self, text: str, request: EndpointRequest, claims: dict, hint: str) -> EndpointFacts:
+        """How an endpoint's token relates to its request: the field it got wrong, its age, the endpoint's clock."""
+        try:
+            return self._read_endpoint_token(text, request, claims, hint)
+        except Exception:  # what could not be read is left out; the failure itself still stands
+            return EndpointFacts(hint if hint in ("stale", "not-yet-valid") else "request")
+
+    def _read_endpoint_token(self, text: str, request: EndpointRequest, claims: dict, hint: str) -> EndpointFacts:
+        name = evidence.fingerprint(text)
+        before = sum(1 for body in self._state.endpoint_answers.get(name, []) if body != request.body)
+        problem, requested, actual = hint, {}, {}
+        if hint not in ("stale", "not-yet-valid"):
+            for field_name, value in (
+                ("participant_identity", identity_of(claims)),
+                ("room_name", _room(claims)),
+                ("participant_name", claims.get("name")),
+                ("participant_metadata", claims.get("metadata")),
+            ):
+                wanted = request.body.get(field_name)
+                if wanted and value != wanted:
+                    problem, requested, actual = "request", {"field": field_name, "value": wanted}, {"value": value}
+                    break
+            else:
+                try:
+                    check_times(parse_token(text))
+                    problem = "request"
+                except TokenRejected as rejection:
+                    problem = {"expired": "expired", "not-yet-valid": "not-yet-valid"}.get(rejection.cause, "no-exp")
+        server_claims = parse_token(text).server_claims
+        minted = server_claims.get("nbf", server_claims.get("iat"))
+        offset = float(minted) - request.sent_at if isinstance(minted, (int, float)) and not isinstance(minted, bool) else None
+        clock = observe.clock_from_date(request.date, request.sent_at, request.received_at)
+        return EndpointFacts(
+            problem,
+            url=without_query(self._state.endpoint_url or ""),
+            status=request.status,
+            requested=requested,
+            actual=actual,
+            answered_before=before,
+            cache_control=request.cache_control,
+            age=request.age,
+            date_skew=clock.skew,
+            minted_offset=offset,
         )
 
     def _secrets(self) -> list[str]:
@@ -1052,6 +1203,7 @@ class LiveKitHttp:
 
     def _minted(self, token: str, case: str, claims: dict) -> Secret:
         self._remember(token)
+        observe.note_issued(token, "this run")
         self._log_table(
             "Token generated",
             [
@@ -1167,6 +1319,27 @@ def _mentions(problem: str, label: str) -> bool:
 
 def _describe_token(token: str) -> str:
     return f"{len(token)} characters, {evidence.fingerprint(token)}"
+
+
+def _endpoint_answer_facts(exchange: Exchange, url: str, headers: int) -> EndpointFacts | None:
+    """What an endpoint's unusable answer shows: its status, its media type, the fields it has."""
+    common = {
+        "url": without_query(url),
+        "status": exchange.status,
+        "content_type": exchange.headers.get("content-type"),
+        "headers_configured": headers,
+    }
+    if not 200 <= exchange.status < 300:
+        return EndpointFacts("status", **common)
+    try:
+        document = load_json(exchange.body)
+    except UnreadableJson as unreadable:
+        return None if unreadable.too_deep else EndpointFacts("not-json", **common)
+    if not isinstance(document, dict):
+        return EndpointFacts("fields", **common)
+    if "participant_token" in document and "server_url" in document:
+        return None  # the fields are there; what is wrong with them is said by the failure itself
+    return EndpointFacts("fields", fields=tuple(str(name)[:40] for name in list(document)[:20]), **common)
 
 
 def _cacheable(cache_control: str | None) -> bool:

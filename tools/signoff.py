@@ -47,6 +47,7 @@ PASSED, FAILED, INCOMPLETE = "PASSED", "FAILED", "INCOMPLETE"
 PASSED_OFFLINE = "PASSED (offline only)"
 STATUS_CSS = {PASSED: "passed", FAILED: "failed", INCOMPLETE: "incomplete", PASSED_OFFLINE: "offline"}
 ACCEPTANCE_KEY = "server_acceptance"  # the stable key of the real client's evidence records (LiveKitClient)
+DIAGNOSIS_FINDING = "diagnosis"  # the finding id of a failure's diagnosis (livekit_diagnosis.recording)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ AREAS = (
     ("endpoint", "Token endpoint"),
     ("security", "Security catalogue"),
     ("interop", "SDK interoperability"),
+    ("diagnosis", "Diagnosis catalogue"),
 )
 
 ENVIRONMENT_ROWS = (
@@ -162,6 +164,7 @@ class Run:
     setup_records: list[Record] = field(default_factory=list)  # logged by suite setups and teardowns
     source_metadata: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # per output.xml
     finding_texts: set[str] = field(default_factory=set)  # of every finding, also those a more severe one replaced
+    diagnosed: dict[str, list[str]] = field(default_factory=dict)  # diagnosis text -> the failed tests it explains
 
     def tagged(self, tag: str) -> list[TestRun]:
         return [test for test in self.tests if test.has_tag(tag)]
@@ -219,11 +222,16 @@ class _Collector(ResultVisitor):
         self._suites: list[tuple[object, list[Record]]] = []
         self._test: TestRun | None = None
         self.setup_records: list[Record] = []
+        # A diagnosis counts only for a failure: it is kept once its test (or suite setup) is known to have failed.
+        self.diagnosed: dict[str, list[str]] = {}
+        self._test_diagnoses: list[dict] = []
+        self._suite_diagnoses: list[list[dict]] = []
 
     def start_suite(self, suite):
         if self._root is not None and len(self._suites) == 1:
             self._source = self._sources[suite.parent.suites.index(suite)]
         self._suites.append((suite, []))
+        self._suite_diagnoses.append([])
         for name, value in suite.metadata.items():
             for metadata in (self.metadata, self.source_metadata.setdefault(self._source, {})):
                 values = metadata.setdefault(str(name), [])
@@ -238,9 +246,12 @@ class _Collector(ResultVisitor):
 
     def end_suite(self, suite):
         _, records = self._suites.pop()
+        diagnoses = self._suite_diagnoses.pop()
         for fixture, name in ((suite.setup, "setup"), (suite.teardown, "teardown")):
             if fixture and fixture.status == FAIL:
                 self.suite_failures.append((f"Suite {name} of {self._name(suite)}", plain_message(fixture.message)))
+                self._keep_diagnoses(diagnoses, f"Suite {name} of {self._name(suite)}")
+                diagnoses = []
         tests = [test for test in self.tests if test.suite_id == suite.id]
         # After `rebot --merge` the suite setup belongs to the re-run, the tests that were not re-run to
         # the earlier run: each group keeps the token its own run examined.
@@ -268,8 +279,18 @@ class _Collector(ResultVisitor):
         )
 
     def end_test(self, test):
+        if test.status == FAIL:
+            self._keep_diagnoses(self._test_diagnoses, self._test.name)
+        self._test_diagnoses = []
         self.tests.append(self._test)
         self._test = None
+
+    def _keep_diagnoses(self, diagnoses: list[dict], where: str) -> None:
+        for data in diagnoses:
+            self.findings.append(data)
+            names = self.diagnosed.setdefault(str(data.get("text", "")), [])
+            if where not in names:
+                names.append(where)
 
     def start_message(self, message):
         if not message.html or EVIDENCE_ATTRIBUTE not in message.message:
@@ -282,7 +303,9 @@ class _Collector(ResultVisitor):
             if not isinstance(data, dict):
                 continue
             record = Record(str(data.get("title") or ("Finding" if "finding" in data else "")), data, self._source)
-            if "finding" in data:
+            if data.get("finding") == DIAGNOSIS_FINDING:
+                (self._test_diagnoses if self._test is not None else self._suite_diagnoses[-1]).append(data)
+            elif "finding" in data:
                 self.findings.append(data)
             if self._test is not None:
                 self._test.records.append(record)
@@ -326,6 +349,7 @@ def read_results(paths: list[Path]) -> Run:
         generator=str(getattr(result, "generator", "") or ""),
         sources=sources,
         setup_records=collector.setup_records,
+        diagnosed=collector.diagnosed,
     )
 
 
@@ -1010,6 +1034,9 @@ def findings_section(run: Run, steps: list[StepResult]) -> list[Block]:
         body = str(finding.get("text", ""))
         # A text that opens with its own label ("Clock skew: ...") is shown without repeating it.
         body = re.sub(rf"^{re.escape(name)}\s*[:—-]\s*", "", body, flags=re.IGNORECASE) or body
+        if finding.get("finding") == DIAGNOSIS_FINDING:
+            items.append(diagnosis_item(finding, body, run))
+            continue
         items.append([strong(name), text(f" ({severity}): {bounded(body, FINDING_LIMIT)}")])
     ids = " ".join(str(finding.get("finding", "")).lower() for finding in run.findings)
     if "clock" not in ids:
@@ -1025,6 +1052,14 @@ def findings_section(run: Run, steps: list[StepResult]) -> list[Block]:
         if level == "ERROR" or (level == "WARN" and message not in known):
             items.append([strong(f"Run {level.lower()}"), text(f": {bounded(message)}")])
     return [heading(3, text("Key Findings")), bullets(items)]
+
+
+def diagnosis_item(finding: dict, body: str, run: Run) -> Inline:
+    """A failure's diagnosis, in the words the failure message carries, with the failures it explains."""
+    names = run.diagnosed.get(str(finding.get("text", "")), [])
+    shown = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+    where = [text(" of "), strong(shown)] if names else []
+    return [strong("Diagnosis"), *where, text(f": {bounded(body, FINDING_LIMIT)}")]
 
 
 def clock_item(run: Run) -> Inline:

@@ -20,6 +20,20 @@ LIVEKIT_SETTINGS = [name for name in os.environ if name.startswith("LIVEKIT_")] 
 NO_SERVER_BUILD = str(ROOT / "utest" / "data" / "no-livekit-server-build")  # a folder that never holds a build
 
 
+DIAGNOSIS_MARK = " Diagnosis: "  # where a failure message's diagnosis begins
+
+
+def before_diagnosis(message: str) -> str:
+    """A failure message without the diagnosis the libraries add after it."""
+    return message.split(DIAGNOSIS_MARK, 1)[0]
+
+
+def diagnosis_in(message: str) -> str | None:
+    """The diagnosis added to a failure message ("Diagnosis: ..."), or None."""
+    _, mark, rest = message.partition(DIAGNOSIS_MARK)
+    return f"Diagnosis: {rest}" if mark else None
+
+
 def clean_environment(**settings: str) -> dict[str, str]:
     """The environment without any LIVEKIT_ setting, and without the project's pinned server build.
 

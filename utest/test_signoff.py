@@ -770,3 +770,32 @@ def test_an_outdir_that_cannot_be_created_is_one_sentence(tmp_path, capsys):
     assert error.startswith(f"Cannot write the summary into {outdir}: ")
     assert error.endswith(".\n") and error.count("\n") == 1
     assert "Errno" not in error and "[" not in error
+
+
+def test_key_findings_list_each_diagnosis_once_with_the_failures_it_explains_and_never_for_a_pass(tmp_path):
+    from livekit_diagnosis import recording
+    from livekit_diagnosis.model import Diagnosis
+    from livekit_tokens import evidence
+
+    def diagnosis_html(sentence: str) -> str:
+        found = Diagnosis.certain("secret-mismatch", sentence, "Set LIVEKIT_API_SECRET.")
+        data = {"finding": recording.FINDING, "severity": recording.SEVERITY, "text": found.text, **found.record()}
+        return evidence.table("Diagnosis", recording.rows(found), data)
+
+    shared = diagnosis_html("The server holds another secret.")
+    suite = evidence_suite(
+        {
+            "Observer Token Is Accepted": (["live"], "FAIL", [shared]),
+            "Expired Token Is Refused": (["live"], "FAIL", [shared]),
+            "Expected Failure Passed": (["live"], "PASS", [diagnosis_html("Expected inside a passing test.")]),
+        }
+    )
+    run = signoff.read_results([saved(tmp_path, suite)])
+    findings = section(signoff.to_markdown(signoff.build(run, None)[1]), "Key Findings")
+    line = (
+        "- **Diagnosis** of **Observer Token Is Accepted, Expired Token Is Refused**: "
+        "The server holds another secret. Fix: Set LIVEKIT\\_API\\_SECRET."
+    )
+    assert line in findings or line.replace("\\", "") in findings
+    assert findings.count("**Diagnosis**") == 1
+    assert "Expected inside a passing test" not in findings

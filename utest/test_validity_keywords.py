@@ -7,6 +7,7 @@ import math
 import re
 
 import pytest
+from helpers import before_diagnosis
 
 VALID_FROM = "2026-01-20 00:08:57"
 VALID_UNTIL = "2026-01-20 06:08:57"
@@ -23,7 +24,7 @@ def failure(call) -> str:
         call()
     message = str(caught.value)
     assert message.endswith(".") and "\n" not in message
-    return message
+    return before_diagnosis(message)
 
 
 # ---------------------------------------------------------------- Token Should Be Valid For At Least

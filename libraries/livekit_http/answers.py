@@ -147,6 +147,35 @@ def transport_failure(error: Exception, what: str, url: str, timeout: float | No
     return f"The request to {where} failed: {type(error).__name__}."
 
 
+def failure_kind(error: Exception) -> str:
+    """What kind of transport failure ``error`` is, for a diagnosis.
+
+    ``tls-plain`` (a TLS handshake answered in plain HTTP: the URL says ``https``/``wss`` where the
+    server speaks plain HTTP), ``tls``, ``timeout``, ``refused``, ``dns``, ``closed``, ``scheme`` (a
+    URL scheme no HTTP client speaks, such as ``wss://``) or ``other``.
+    """
+    if isinstance(error, requests.exceptions.SSLError):
+        words = " ".join(str(item).lower() for item in _chain(error))
+        plain = ("wrong version number", "record layer failure", "http request", "packet length too long", "unknown protocol")
+        return "tls-plain" if any(word in words for word in plain) else "tls"
+    if isinstance(error, requests.exceptions.Timeout):
+        return "timeout"
+    if isinstance(error, requests.exceptions.ConnectionError):
+        if _refused(error):
+            return "refused"
+        if _name_unknown(error):
+            return "dns"
+        return "closed"
+    if isinstance(error, (requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema)):
+        return "scheme"
+    return "other"
+
+
+def failure_reason(error: Exception) -> str:
+    """The low-level reason of a transport failure, short and scrubbed."""
+    return _root_reason(error)
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 

@@ -166,7 +166,13 @@ def _nbf_findings(claims: dict) -> list[Finding]:
     ]
 
 
-def _unknown_field(grant: str, key: str, fields: dict[str, str]) -> Finding:
+def likely_meant(grant: str, key: str, fields: dict[str, str] | None = None) -> str | None:
+    """The field of the ``grant`` object (``video``, ``sip``...) that an unknown ``key`` was likely meant as, or None.
+
+    ``roomName`` and ``room_name`` mean ``room``, ``can_publish`` means ``canPublish``, and a name
+    one letter off a field means that field.
+    """
+    fields = model.GRANT_OBJECTS.get(grant, {}) if fields is None else fields
     meant = _LIKELY_MEANT.get(key) if grant == "video" else None
     if meant is None:
         camel = model.to_camel(key)
@@ -174,6 +180,11 @@ def _unknown_field(grant: str, key: str, fields: dict[str, str]) -> Finding:
     if meant is None:
         close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.8)
         meant = close[0] if close else None
+    return meant
+
+
+def _unknown_field(grant: str, key: str, fields: dict[str, str]) -> Finding:
+    meant = likely_meant(grant, key, fields)
     text = f"{grant}.{key} is not a field of the LiveKit {grant} grant, so the server silently ignores it."
     if meant is not None and meant in fields:
         if grant == "video" and meant == "canPublishData":
