@@ -3,8 +3,6 @@ put in front of it, without a token or a secret ever reaching the log."""
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 import secrets as random_source
 import shutil
@@ -26,17 +24,18 @@ from robot.api.types import Secret
 from livekit_diagnosis import observe, recording
 from livekit_diagnosis.model import CLOCK, ENDPOINT, REFUSAL, SERVER_ANSWER, TRANSPORT, EndpointFacts, Observations
 from livekit_diagnosis.rules import diagnose
-from livekit_http import processes, server_version
+from livekit_http import js_client, processes, server_checks, server_version, transport
 from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, status_text, transport_failure
 from livekit_http.clock import skew_from_date
 from livekit_http.headers import HeaderError, read_extra_headers
 from livekit_http.token_protocol import build_request, granted, grants_beyond, read_answer, request_mismatches
-from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normalise_server_url, path_of, without_query
+from livekit_http.transport import EndpointRequest, Exchange, cacheable, origin, path_and_query
+from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normalise_server_url, without_query
 from livekit_server import binary as server_binary
 from livekit_server import current as current_server
 from livekit_server import process as server_process
 from livekit_tokens import environment as run_environment
-from livekit_tokens import evidence, hostile, minting, policy
+from livekit_tokens import evidence, minting, policy
 from livekit_tokens import grants as model
 from livekit_tokens.keys import ConfigurationError, Keyring, load_keyring
 from livekit_tokens.robot_context import (
@@ -56,13 +55,11 @@ __version__ = "1.0.0"
 PROJECT = Path(__file__).resolve().parent.parent
 REFERENCE_ENDPOINT = PROJECT / "examples" / "token_endpoint.py"
 NODE_PROJECT = PROJECT / "interop" / "node"
-JS_CLIENT_SCRIPT = NODE_PROJECT / "token_source_client.mjs"
 JS_CLIENT_PACKAGE = NODE_PROJECT / "node_modules" / "livekit-client" / "package.json"
 
 SERVER_SESSION = "livekit-server"
 ENDPOINT_SESSION = "token-endpoint"
 HEADERS_VARIABLE = "${TOKEN_ENDPOINT_HEADERS}"
-HEADERS_ENVIRONMENT = "LIVEKIT_TOKEN_ENDPOINT_HEADERS"  # how the JS client check receives them
 HEADER_SECRET_MIN = 8  # characters; header values this long are noted for the leak guard and kept out of excerpts
 HOW_TO_ENABLE_LIVE = server_binary.HOW_TO_GET_A_SERVER
 REQUIRE_SERVER_VARIABLE = "LIVEKIT_REQUIRE_SERVER"  # 1: a missing server fails the live suite instead of skipping it
@@ -75,53 +72,6 @@ _ROOM_SERVICE_BODIES = {
     "ListParticipants": lambda room: {"room": room},
     "UpdateRoomMetadata": lambda room: {"room": room, "metadata": "set by the livekit-auth acceptance suite"},
 }
-_CASES = (
-    "observer",
-    "expired",
-    "expired within leeway",
-    "not yet valid",
-    "not yet valid within leeway",
-    "tampered",
-    "signed with another secret",
-    "unknown API key",
-    "without video grant",
-    "without roomJoin",
-    "without identity",
-    "without room",
-)
-
-
-@dataclass
-class Exchange:
-    """One HTTP request and its answer; the body is kept for checks and shown only scrubbed."""
-
-    method: str
-    url: str
-    status: int
-    reason: str
-    headers: dict
-    body: bytes
-    sent_at: float
-    received_at: float
-    token_fingerprint: str | None = None
-
-    @property
-    def path(self) -> str:
-        return path_of(self.url)
-
-
-@dataclass
-class EndpointRequest:
-    """What was asked of the token endpoint and when, kept per token fingerprint."""
-
-    body: dict
-    sent_at: float
-    received_at: float
-    server_url: str
-    cache_control: str | None
-    status: int
-    date: str | None = None  # the answer's Date header: the endpoint's clock
-    age: str | None = None  # the answer's Age header, which only caches add
 
 
 @dataclass
@@ -148,9 +98,10 @@ class LiveKitHttp:
 
     `Use LiveKit Server` takes the server from ``LIVEKIT_URL`` (``ws://``, ``wss://``, ``http://`` or
     ``https://``; clients write the ``ws`` form, HTTP checks use the same host and port). When it is
-    unset and ``livekit-server`` is on ``PATH``, the keyword starts ``livekit-server --dev`` on a
-    free port of 127.0.0.1 and `Stop LiveKit Server` stops it. Otherwise it skips the suite with
-    one sentence saying how to enable it.
+    unset, it starts ``livekit-server`` from ``PATH`` or the project's pinned build (v1.13.5, built
+    with Go on first use) with a configuration file: 127.0.0.1 only, free ports, this run's keys,
+    webhooks to a collector of the run; `Stop LiveKit Server` stops it. Without any of these it
+    skips the suite with one sentence naming the ways to get a server.
 
     `Use Token Endpoint` takes ``LIVEKIT_TOKEN_ENDPOINT``; when it is unset it starts the project's
     reference endpoint (``examples/token_endpoint.py``) on a free port of 127.0.0.1.
@@ -335,7 +286,7 @@ class LiveKitHttp:
             endpoint = managed.url
             how = f"reference endpoint started by the suite ({REFERENCE_ENDPOINT.relative_to(PROJECT).as_posix()})"
         self._state.endpoint_url = endpoint
-        self._session(ENDPOINT_SESSION, _origin(endpoint))
+        self._session(ENDPOINT_SESSION, origin(endpoint))
         headers = self._extra_headers()
         self._log_table(
             "Token endpoint",
@@ -372,40 +323,11 @@ class LiveKitHttp:
         Example:
         | ${token} = | Create Token For Server Check | expired |
         """
-        name = " ".join(str(case).split()).lower()
-        chosen = next((known for known in _CASES if known.lower() == name), None)
-        if chosen is None:
-            raise AssertionError(f"Unknown token case '{case}'; use one of: {', '.join(_CASES)}.")
-        api_key = self.keyring.primary
-        now = int(current_time())
-        # The document's token: observer grants, and an audience the server ignores.
-        options: dict = {"room_join": True, "can_publish": False, "can_subscribe": True, "audience": room}
-        if chosen == "expired":
-            options.update(not_before=now - 3 * 3600, expires=now - 2 * 3600)
-        elif chosen == "expired within leeway":
-            options.update(not_before=now - 600, expires=now - 30)
-        elif chosen == "not yet valid":
-            options.update(not_before=now + 2 * 3600, expires=now + 3 * 3600)
-        elif chosen == "not yet valid within leeway":
-            options.update(not_before=now + 30, expires=now + 3600)
-        claims = minting.build_claims(api_key.key, identity, room, at=now, **options)
-        secret = self.keyring.prepared_secret(api_key.key)
-        if chosen == "without video grant":
-            claims.pop("video")
-        elif chosen == "without roomJoin":
-            claims["video"]["roomJoin"] = False
-        elif chosen == "without identity":
-            claims.pop("sub", None)
-        elif chosen == "without room":
-            claims["video"]["room"] = ""
-        elif chosen == "unknown API key":
-            claims["iss"] = _unused_key_name(self.keyring)
-            secret = random_source.token_urlsafe(32).encode()
-        elif chosen == "signed with another secret":
-            secret = random_source.token_urlsafe(32).encode()
-        token = minting.encode(claims, secret)
-        if chosen == "tampered":
-            token = hostile.with_claims(token, {"sub": f"{identity or 'someone'}-changed"})
+        try:
+            chosen = server_checks.case_named(case)
+        except ValueError as error:
+            raise AssertionError(str(error)) from None
+        token, claims = server_checks.mint_case(chosen, self.keyring, identity, room, int(current_time()))
         return self._minted(token, chosen, claims)
 
     @keyword
@@ -597,9 +519,9 @@ class LiveKitHttp:
         endpoint = self._endpoint()
         exchange = self._exchange(
             ENDPOINT_SESSION,
-            _origin(endpoint),
+            origin(endpoint),
             "POST",
-            _path_and_query(endpoint),
+            path_and_query(endpoint),
             json_body=body,
             headers=self._extra_headers(),
             what="the token endpoint",
@@ -802,7 +724,7 @@ class LiveKitHttp:
             }
         )
         self._log_table("Endpoint token freshness", rows)
-        if _cacheable(cache):
+        if cacheable(cache):
             self._finding(
                 "token-caching",
                 "warning",
@@ -843,9 +765,9 @@ class LiveKitHttp:
         endpoint = self._endpoint()
         exchange = self._exchange(
             ENDPOINT_SESSION,
-            _origin(endpoint),
+            origin(endpoint),
             "POST",
-            _path_and_query(endpoint),
+            path_and_query(endpoint),
             json_body={},
             headers=self._extra_headers(),
             what="the token endpoint",
@@ -883,7 +805,6 @@ class LiveKitHttp:
         | ${summary} = | LiveKit JS Client Should Fetch A Token | test_room | client_test |
         """
         node = _node_or_skip()
-        endpoint = self._endpoint()
         options = {
             key: value
             for key, value in (
@@ -894,31 +815,14 @@ class LiveKitHttp:
             )
             if value not in (None, "")
         }
-        environment = dict(os.environ)
-        environment["LIVEKIT_TOKEN_ENDPOINT"] = endpoint
-        environment[HEADERS_ENVIRONMENT] = json.dumps(self._extra_headers())
-        limit = max(30.0, self.timeout * 3)
-        try:
-            finished = subprocess.run(
-                [node, str(JS_CLIENT_SCRIPT), json.dumps(options)],
-                cwd=NODE_PROJECT,
-                env=environment,
-                capture_output=True,
-                timeout=limit,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise AssertionError(f"LiveKit's JS client did not finish fetching a token within {limit:g} s.") from None
-        if finished.returncode != 0:
-            raise AssertionError(f"LiveKit's JS client could not fetch a token: {self._excerpt(finished.stderr, limit=300)}")
-        try:
-            summary = load_json(finished.stdout)
-        except UnreadableJson as unreadable:
-            if unreadable.too_deep:
-                raise AssertionError(f"The JS client script printed a summary {TOO_DEEP}.") from None
-            raise AssertionError(f"The JS client script printed no JSON summary: {self._excerpt(finished.stdout)}") from None
-        if not isinstance(summary, dict):
-            raise AssertionError(f"The JS client script printed JSON {model.json_kind(summary)} instead of a summary object.")
+        summary = js_client.fetch_token(
+            node,
+            self._endpoint(),
+            self._extra_headers(),
+            options,
+            timeout=max(30.0, self.timeout * 3),
+            excerpt=lambda text, limit=160: self._excerpt(text, limit=limit),
+        )
         checks = [
             ("Identity", participant_identity, summary.get("identity")),
             ("Room", room_name, summary.get("room")),
@@ -996,35 +900,13 @@ class LiveKitHttp:
         sent_headers.update(headers or {})
         if token is not None:
             sent_headers["Authorization"] = f"{scheme} {token}" if scheme else token
-        # urllib3 logs each request line, query included, at DEBUG; a configured URL may carry a
-        # credential in its query, so it stays quiet here (the table below says what was sent).
-        wire_log = logging.getLogger("urllib3")
-        level = wire_log.level
-        wire_log.setLevel(max(level, logging.INFO))
-        sent_at = current_time()
         try:
-            response = session.request(
-                method, url, headers=sent_headers, json=json_body, timeout=self.timeout, allow_redirects=False
-            )
+            return transport.send(session, method, url, sent_headers, json_body, self.timeout, token)
         except requests.RequestException as error:
             message = transport_failure(error, what, url, self.timeout)
             configured = self._state.server_given if alias == SERVER_SESSION else self._state.endpoint_url
             failure = observe.transport_failure(error, url, configured, what=what, timeout=self.timeout)
             raise AssertionError(self._diagnosed(message, TRANSPORT, transport=failure)) from None
-        finally:
-            wire_log.setLevel(level)
-        received_at = current_time()
-        return Exchange(
-            method=method,
-            url=url,
-            status=response.status_code,
-            reason=response.reason or "",
-            headers={key.lower(): value for key, value in response.headers.items()},
-            body=response.content or b"",
-            sent_at=sent_at,
-            received_at=received_at,
-            token_fingerprint=None if token is None else evidence.fingerprint(token),
-        )
 
     def _exchange_rows(self, exchange: Exchange) -> list[dict]:
         return [
@@ -1286,20 +1168,6 @@ class LiveKitHttp:
 # ---------------------------------------------------------------------- helpers
 
 
-def _origin(url: str) -> str:
-    scheme, rest = url.split("://", 1)
-    return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0]}"
-
-
-def _path_and_query(url: str) -> str:
-    rest = url.split("://", 1)[1]
-    slash = rest.find("/")
-    question = rest.find("?")
-    if slash == -1 or (question != -1 and question < slash):
-        return "/" + rest[question:] if question != -1 else "/"
-    return rest[slash:]
-
-
 def _room(claims: dict) -> str:
     video = claims.get("video")
     return video.get("room", "") if isinstance(video, dict) else ""
@@ -1340,29 +1208,6 @@ def _endpoint_answer_facts(exchange: Exchange, url: str, headers: int) -> Endpoi
     if "participant_token" in document and "server_url" in document:
         return None  # the fields are there; what is wrong with them is said by the failure itself
     return EndpointFacts("fields", fields=tuple(str(name)[:40] for name in list(document)[:20]), **common)
-
-
-def _cacheable(cache_control: str | None) -> bool:
-    if not cache_control:
-        return False
-    directives = {part.strip().split("=", 1)[0].lower(): part.strip() for part in cache_control.split(",")}
-    if "no-store" in directives:
-        return False
-    if "public" in directives:
-        return True
-    for name in ("max-age", "s-maxage"):
-        if name in directives:
-            value = directives[name].split("=", 1)[-1].strip().strip('"')
-            if value.isascii() and value.isdigit() and value.strip("0"):  # a positive number of seconds
-                return True
-    return False
-
-
-def _unused_key_name(keyring: Keyring) -> str:
-    name = "unknown-key"
-    while name in keyring:
-        name += "-x"
-    return name
 
 
 def _seconds(value, name: str) -> float:

@@ -10,6 +10,7 @@ import pytest
 from helpers import LIVEKIT_SETTINGS, before_diagnosis
 from http_test_support import Reply, ScriptedServer
 
+from livekit_http import transport
 from livekit_http.token_protocol import build_request, grants_beyond, read_answer, request_mismatches
 from livekit_tokens.evidence import fingerprint
 from livekit_tokens.keys import load_keyring
@@ -411,9 +412,7 @@ def test_an_unreadable_js_client_summary_is_one_sentence(monkeypatch, printed, e
     ],
 )
 def test_odd_cache_control_numbers_are_read_without_error(cache_control, cacheable):
-    import LiveKitHttp as module
-
-    assert module._cacheable(cache_control) is cacheable
+    assert transport.cacheable(cache_control) is cacheable
 
 
 def test_a_freshness_check_with_an_odd_cache_control_reports_it(monkeypatch):
