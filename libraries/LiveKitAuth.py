@@ -31,6 +31,7 @@ from livekit_tokens.robot_context import (
     report_finding,
     robot_is_running,
     robot_variable,
+    run_context,
 )
 from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
 from livekit_tokens.timeutil import now as current_time
@@ -134,11 +135,17 @@ class LiveKitAuth(ServerVerdictKeywords):
         """
         self._configuration_reported = False
         self._keyring, self._configuration_error = library_keyring(api_key, api_secret)
+        if api_key is not None or api_secret is not None:  # the other libraries of the run use this pair too
+            run_context().offer(self._keyring, self._configuration_error)
+        elif robot_is_running():
+            run_context().offer(self._keyring, self._configuration_error)  # read once for the whole run
 
     # ------------------------------------------------------------------ keys
 
     @property
     def keyring(self) -> Keyring:
+        if robot_is_running():  # the run's shared keys: this library's own pair when it was given one
+            return run_context().keyring
         if self._keyring is None:
             sentence = self._configuration_error or "No API key is configured."
             if not self._configuration_reported:
@@ -1067,6 +1074,7 @@ class LiveKitAuth(ServerVerdictKeywords):
         secret = hostile.random_secret(length) + (" " if whitespace else "")
         evidence.remember_secret(secret)  # searched by the leak guard as a secret, not as a token
         self._keyring = Keyring([*self.keyring, ApiKey(name, secret, origin="added by the suite")])
+        run_context().offer(self._keyring)  # the other libraries of the run verify with it too
 
     @keyword
     def key_configuration_should_be_refused(self, expected_message: str, **environment: str) -> str:

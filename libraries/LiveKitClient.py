@@ -603,12 +603,9 @@ class LiveKitClient:
 
     @staticmethod
     def _keyring():
-        from livekit_tokens.robot_context import ConfigurationFailure, library_keyring
+        from livekit_tokens.robot_context import run_context
 
-        keyring, problem = library_keyring()
-        if keyring is None:
-            raise ConfigurationFailure(problem or "No API key is configured.")
-        return keyring
+        return run_context().keyring
 
     def _secrets(self) -> tuple[str, ...]:
         try:

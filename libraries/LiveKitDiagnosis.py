@@ -23,7 +23,7 @@ from livekit_diagnosis.setup_check import check_setup, random_secret
 from livekit_server import current as current_server
 from livekit_tokens import evidence, hostile, minting
 from livekit_tokens.keys import ApiKey, Keyring, secret_key_bytes
-from livekit_tokens.robot_context import ConfigurationFailure, library_instance, log_table
+from livekit_tokens.robot_context import ConfigurationFailure, library_instance, log_table, run_context
 from livekit_tokens.timeutil import format_duration, to_seconds
 
 __version__ = "1.0.0"
@@ -367,7 +367,7 @@ class LiveKitDiagnosis:
 
     @property
     def _keyring(self) -> Keyring:
-        return self._http.keyring
+        return run_context().keyring
 
     @property
     def _server(self) -> current_server.ChosenServer:

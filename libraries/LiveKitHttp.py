@@ -37,7 +37,7 @@ from livekit_server import process as server_process
 from livekit_tokens import environment as run_environment
 from livekit_tokens import evidence, minting, policy
 from livekit_tokens import grants as model
-from livekit_tokens.keys import ConfigurationError, Keyring, load_keyring
+from livekit_tokens.keys import Keyring
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
     library_instance,
@@ -45,6 +45,7 @@ from livekit_tokens.robot_context import (
     report_finding,
     robot_is_running,
     robot_variable,
+    run_context,
 )
 from livekit_tokens.timeutil import SERVER_LEEWAY_SECONDS, format_duration, format_utc, to_seconds
 from livekit_tokens.timeutil import now as current_time
@@ -137,7 +138,6 @@ class LiveKitHttp:
         self.timeout = float(timeout)
         self._state = _State()
         self._requests: RequestsLibrary | None = None
-        self._keyring: Keyring | None = None
 
     # ------------------------------------------------------------------ where
 
@@ -856,13 +856,8 @@ class LiveKitHttp:
 
     @property
     def keyring(self) -> Keyring:
-        if self._keyring is None:
-            auth = library_instance("LiveKitAuth")
-            try:
-                self._keyring = auth.keyring if auth is not None else load_keyring()
-            except ConfigurationError as error:
-                raise ConfigurationFailure(str(error)) from None
-        return self._keyring
+        """The run's key pairs, shared by every keyword library of the run."""
+        return run_context().keyring
 
     # ------------------------------------------------------------------ HTTP plumbing
 

@@ -18,7 +18,7 @@ from robot.api.types import Secret
 from livekit_tokens import evidence, hostile, interop, minting, verification
 from livekit_tokens import grants as model
 from livekit_tokens.keys import ConfigurationError, Keyring
-from livekit_tokens.robot_context import ConfigurationFailure, library_keyring, set_test_message
+from livekit_tokens.robot_context import ConfigurationFailure, library_keyring, run_context, set_test_message
 from livekit_tokens.sdk_oracles import NODE_SDK, PYTHON_SDK, NodeSdk, PythonSdk, SdkFailure, SdkUnavailable, sdk_name
 from livekit_tokens.timeutil import to_seconds
 from livekit_tokens.verification import CAUSES, TokenRejected
@@ -79,6 +79,8 @@ class LiveKitSdk:
         | Library | LiveKitSdk | node=/opt/node20/bin/node | timeout=1 minute |
         """
         self._keyring, self._configuration_error = library_keyring(api_key, api_secret)
+        if api_key is not None or api_secret is not None:  # the other libraries of the run use this pair too
+            run_context().offer(self._keyring, self._configuration_error)
         self._python: PythonSdk | None = None
         self.node = NodeSdk(NODE_PROJECT, node, to_seconds(timeout, "timeout"))
         self.ROBOT_LIBRARY_LISTENER = self

@@ -30,10 +30,10 @@ from livekit_tokens.keys import Keyring
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
     library_instance,
-    library_keyring,
     log_table,
     report_finding,
     robot_variable,
+    run_context,
     set_test_message,
 )
 from livekit_tokens.sdk_oracles import PYTHON_SDK, NodeSdk, PythonSdk, SdkFailure, SdkUnavailable, sdk_name
@@ -105,9 +105,6 @@ class LiveKitWebhooks:
         | Library | LiveKitWebhooks | timeout=5 |
         """
         self.timeout = float(timeout)
-        self._keyring: Keyring | None = None
-        self._configuration_error: str | None = None
-        self._keys_loaded = False
         self._receiver_url: str | None = None
         self._receiver_is_reference = False
         self._strict = False
@@ -739,16 +736,8 @@ class LiveKitWebhooks:
 
     @property
     def keyring(self) -> Keyring:
-        if not self._keys_loaded:
-            auth = library_instance("LiveKitAuth")
-            if auth is not None:
-                self._keyring = auth.keyring
-            else:
-                self._keyring, self._configuration_error = library_keyring()
-            self._keys_loaded = True
-        if self._keyring is None:
-            raise ConfigurationFailure(self._configuration_error or "No API key is configured.")
-        return self._keyring
+        """The run's key pairs, shared by every keyword library of the run."""
+        return run_context().keyring
 
     def _signing_key(self, api_key: str) -> str:
         name = api_key or _setting("${WEBHOOK_API_KEY}", "LIVEKIT_WEBHOOK_API_KEY") or self.keyring.primary.key

@@ -367,3 +367,45 @@ def test_a_given_server_that_names_no_version_is_recorded_as_not_reporting_one(s
     http.use_livekit_server(standin.url)
     assert http._state.server_version == "not reported by the server"
     assert http._state.server_ws_url == standin.url.replace("http://", "ws://")
+
+
+def test_the_libraries_of_a_run_share_one_key_pair(tmp_path):
+    # LiveKitHttp mints with the pair LiveKitAuth was imported with, and a key added later is the run's too.
+    from helpers import run_robot
+
+    libraries = ROOT / "libraries"
+    suite = tmp_path / "shared_keys.robot"
+    suite.write_text(
+        f"""*** Settings ***
+Library    {(libraries / "LiveKitAuth.py").as_posix()}    api_key=shared-key    api_secret=a-shared-secret-of-at-least-32-chars!
+Library    {(libraries / "LiveKitHttp.py").as_posix()}
+
+*** Test Cases ***
+Tokens Of Both Libraries Use The Import's Key
+    ${{token}}    Create Token With Grants    roomList
+    ${{claims}}    Verify Token    ${{token}}
+    Should Be Equal    ${{claims}}[iss]    shared-key
+""",
+        encoding="utf-8",
+    )
+    done = run_robot(tmp_path / "out", str(suite))
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_the_run_context_reads_the_keys_once_per_run_and_takes_what_a_library_offers(monkeypatch):
+    from livekit_tokens import robot_context
+
+    context = robot_context.RunContext()
+    monkeypatch.setenv("LIVEKIT_API_KEY", "from-environment")
+    monkeypatch.setenv("LIVEKIT_API_SECRET", "a-secret-from-the-environment-of-32-chars")
+    assert context.keyring.primary.key == "from-environment"  # outside a run: read every time
+    monkeypatch.setattr(robot_context, "robot_is_running", lambda: True)
+    first = context.keyring
+    monkeypatch.setenv("LIVEKIT_API_KEY", "changed-later")
+    assert context.keyring is first  # a run reads its keys once
+    offered = Keyring([ApiKey("offered", "an-offered-secret-of-at-least-32-chars!")])
+    context.offer(offered)
+    assert context.keyring is offered
+    context.offer(None, "set LIVEKIT_API_SECRET")
+    with pytest.raises(ConfigurationFailure, match="set LIVEKIT_API_SECRET"):
+        context.keyring

@@ -67,6 +67,64 @@ def library_keyring(api_key=None, api_secret=None) -> tuple[Keyring | None, str 
         return None, str(error)
 
 
+class RunContext:
+    """What the keyword libraries of one run share: its key pairs, and the configuration error that
+    stops the run when they cannot be read, said once on the console.
+
+    One instance per process (:func:`run_context`), as SeleniumLibrary's libraries share one
+    context: every library asks it for the keys instead of keeping its own or finding another
+    library's instance. A library imported with its own key pair (``LiveKitAuth`` with
+    ``api_key`` and ``api_secret``) offers it, and the others then use the same pair.
+    """
+
+    def __init__(self) -> None:
+        self._keyring: Keyring | None = None
+        self._problem: str | None = None
+        self._loaded = False
+        self._reported = False
+
+    def offer(self, keyring: Keyring | None, problem: str | None = None) -> None:
+        """Use ``keyring`` (given to a library's import) as the run's keys; ``problem`` when it could not be read."""
+        if robot_is_running():
+            self._keyring, self._problem, self._loaded = keyring, problem, True
+
+    @property
+    def keyring(self) -> Keyring:
+        """The run's key pairs; :class:`ConfigurationFailure` with the sentence that says what to set.
+
+        Outside a run (a Python caller) the keys are read from the environment on every call.
+        """
+        if not robot_is_running():
+            try:
+                return load_keyring()
+            except ConfigurationError as error:
+                raise ConfigurationFailure(str(error)) from None
+        if not self._loaded:
+            self._keyring, self._problem = library_keyring()
+            self._loaded = True
+        if self._keyring is None:
+            sentence = self._problem or "No API key is configured."
+            if not self._reported and robot_is_running():
+                self._reported = True
+                from robot.api import logger
+
+                logger.console(f"Configuration error: {sentence}")
+            raise ConfigurationFailure(sentence)
+        return self._keyring
+
+    def forget(self) -> None:
+        """Read the keys again on next use (for a new run in the same process)."""
+        self.__init__()
+
+
+_RUN_CONTEXT = RunContext()
+
+
+def run_context() -> RunContext:
+    """The context the keyword libraries of this process share."""
+    return _RUN_CONTEXT
+
+
 def log_table(title: str, rows: list[dict]) -> None:
     """Log an evidence table (see :mod:`evidence`) at INFO."""
     from robot.api import logger
