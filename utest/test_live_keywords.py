@@ -408,4 +408,4 @@ def test_the_run_context_reads_the_keys_once_per_run_and_takes_what_a_library_of
     assert context.keyring is offered
     context.offer(None, "set LIVEKIT_API_SECRET")
     with pytest.raises(ConfigurationFailure, match="set LIVEKIT_API_SECRET"):
-        context.keyring
+        _ = context.keyring
