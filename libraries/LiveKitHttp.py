@@ -21,7 +21,7 @@ from robot.api import SkipExecution, logger
 from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
-from livekit_diagnosis import observe, recording
+from livekit_diagnosis import deliveries, observe, recording
 from livekit_diagnosis.model import CLOCK, ENDPOINT, REFUSAL, SERVER_ANSWER, TRANSPORT, EndpointFacts, Observations
 from livekit_diagnosis.rules import diagnose
 from livekit_http import js_client, processes, server_checks, server_version, transport
@@ -815,14 +815,18 @@ class LiveKitHttp:
             )
             if value not in (None, "")
         }
-        summary = js_client.fetch_token(
-            node,
-            self._endpoint(),
-            self._extra_headers(),
-            options,
-            timeout=max(30.0, self.timeout * 3),
-            excerpt=lambda text, limit=160: self._excerpt(text, limit=limit),
-        )
+        try:
+            summary = js_client.fetch_token(
+                node,
+                self._endpoint(),
+                self._extra_headers(),
+                options,
+                timeout=max(30.0, self.timeout * 3),
+                excerpt=lambda text, limit=160: self._excerpt(text, limit=limit),
+            )
+        except AssertionError as failure:
+            answered = bool(self._state.requests_by_token)
+            raise AssertionError(recording.failure(str(failure), lambda: deliveries.js_client("no token", answered))) from None
         checks = [
             ("Identity", participant_identity, summary.get("identity")),
             ("Room", room_name, summary.get("room")),
@@ -849,7 +853,8 @@ class LiveKitHttp:
             if wanted not in (None, "") and actual != wanted
         ]
         if wrong:
-            raise AssertionError(f"LiveKit's JS client got a different token than requested: {'; '.join(wrong)}.")
+            message = f"LiveKit's JS client got a different token than requested: {'; '.join(wrong)}."
+            raise AssertionError(recording.failure(message, lambda: deliveries.js_client("mismatch", True)))
         return summary
 
     # ------------------------------------------------------------------ keys

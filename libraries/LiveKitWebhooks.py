@@ -21,6 +21,7 @@ from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
 import webhook_settings
+from livekit_diagnosis import deliveries, recording
 from livekit_http import processes
 from livekit_http.answers import excerpt, status_text, transport_failure
 from livekit_http.headers import HeaderError, read_extra_headers
@@ -115,6 +116,7 @@ class LiveKitWebhooks:
         self._known_tokens: set[str] = set()
         self._header_secrets: set[str] = set()
         self._collector: Collector | None = None
+        self._server_collector = False  # the collector is the one a server started by this run sends to
         self._python: PythonSdk | None = None
         self._node = NodeSdk(NODE_PROJECT)
         self.ROBOT_LIBRARY_LISTENER = self
@@ -555,10 +557,10 @@ class LiveKitWebhooks:
             verified = [item for item in received if item["verified"]]
             seen = "; ".join(f"{item['event']} in {item['room']!r}" for item in verified[:10]) or "none"
             refused = len(received) - len(verified)
-            raise AssertionError(
-                f"The collector received no verified webhook with {described}. Verified: {seen}"
-                + (f"; {refused} refused." if refused else ".")
+            message = f"The collector received no verified webhook with {described}. Verified: {seen}" + (
+                f"; {refused} refused." if refused else "."
             )
+            raise AssertionError(self._delivery_diagnosed(message, received, described))
         return found
 
     @keyword("Use The Webhook Collector Of The LiveKit Server")
@@ -583,6 +585,7 @@ class LiveKitWebhooks:
                 "configuration says; call Use LiveKit Server without LIVEKIT_URL to check them."
             )
         self._collector = server.collector
+        self._server_collector = True
         if forget_earlier:
             self._collector.clear()
         log_table(
@@ -631,7 +634,8 @@ class LiveKitWebhooks:
         missing = [name for name, hit in found if hit is None]
         if missing:
             seen = ", ".join(f"#{item['order']} {item['event']}" for item in verified[:12]) or "none"
-            raise AssertionError(f"No verified {missing[0]} webhook came in the expected order; verified: {seen}.")
+            message = f"No verified {missing[0]} webhook came in the expected order; verified: {seen}."
+            raise AssertionError(self._delivery_diagnosed(message, collector.received(), missing[0]))
 
     @keyword
     def every_received_webhook_should_verify(self) -> None:
@@ -645,14 +649,14 @@ class LiveKitWebhooks:
         log_table("Webhooks received", rows)
         if not received:
             report_finding("server-webhooks", "The LiveKit server sent no webhook to the collector.", "failure")
-            raise AssertionError("The collector received no webhook at all.")
+            raise AssertionError(self._delivery_diagnosed("The collector received no webhook at all.", [], "any webhook"))
         refused = [item for item in received if not item["verified"]]
         kinds = ", ".join(dict.fromkeys(str(item["event"]) for item in received if item["verified"]))
         if refused:
             first = refused[0]
             text = f"{len(refused)} of {len(received)} webhooks from the LiveKit server did not verify; the first: {first['reason']}."
             report_finding("server-webhooks", text, "failure")
-            raise AssertionError(text)
+            raise AssertionError(self._delivery_diagnosed(text, received, "a verified webhook"))
         keys = ", ".join(sorted({str(item["api_key"]) for item in received}))
         report_finding(
             "server-webhooks",
@@ -781,6 +785,17 @@ class LiveKitWebhooks:
         if self._receiver_url is None:
             raise AssertionError("No webhook receiver is chosen yet; call Use Webhook Receiver first (in Suite Setup).")
         return self._receiver_url
+
+    def _delivery_diagnosed(self, message: str, received: list[dict], wanted: str) -> str:
+        """``message`` with the diagnosis of a server's webhooks that did not arrive as expected."""
+        if not self._server_collector:
+            return message  # webhooks this suite sent itself: the message says all there is
+        from livekit_server import current as current_server
+
+        server = current_server.chosen()
+        started_here = server is not None and server.collector is self._collector
+        url = self._collector.url if self._collector is not None else None
+        return recording.failure(message, lambda: deliveries.webhook_delivery(received, wanted, started_here, url))
 
     def _collector_or_fail(self) -> Collector:
         if self._collector is None:
