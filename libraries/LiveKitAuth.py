@@ -33,7 +33,6 @@ from livekit_tokens.verification import CAUSES, InvalidArgument, ParsedToken, To
 
 __version__ = "1.0.0"
 
-_NOT_SET = object()
 _REMEMBERED_CHARS = 1 << 16
 _MIN_REMEMBERED_CHARS = 24
 _CAUSE_WORDS = {
@@ -400,7 +399,7 @@ class LiveKitAuth:
             raise AssertionError(f"The signature did not catch every change: {'; '.join(missed)}.")
 
     @keyword
-    def claim_should_be(self, token, claim: str, expected=_NOT_SET, label: str | None = None) -> None:
+    def claim_should_be(self, token, claim: str, expected=None, label: str | None = None) -> None:
         """Check that ``claim`` of ``token`` equals ``expected``; with ``expected`` ``${None}`` only report it.
 
         ``claim`` is the name in the token (``iss``, ``sub``, ``aud``, ``name``...). An audience
@@ -428,7 +427,7 @@ class LiveKitAuth:
         for claim, want in expected.items():
             actual = _claim_value(parsed, claim)
             label = labels.get(claim) or claim
-            if want is None or want is _NOT_SET:
+            if want is None:
                 rows.append({"label": label, "expected": None, "actual": actual, "ok": None})
                 continue
             ok = _same(actual, want)

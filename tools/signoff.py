@@ -15,6 +15,7 @@ the results cannot be read.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import json
 import re
@@ -45,7 +46,12 @@ PASSED, FAILED, INCOMPLETE = "PASSED", "FAILED", "INCOMPLETE"
 # Every test passed, but no LiveKit server answered one: the token is valid as a server would verify it,
 # not shown to be accepted by one. Its own wording and colour, and --require-passed refuses it.
 PASSED_OFFLINE = "PASSED (offline only)"
-STATUS_CSS = {PASSED: "passed", FAILED: "failed", INCOMPLETE: "incomplete", PASSED_OFFLINE: "offline"}
+# The leak guard found a secret or a token of the run in its results: whatever the tests say, the
+# evidence cannot be shared, and --require-passed refuses it.
+LEAKED = "FAILED (secret or token found)"
+STATUS_CSS = {PASSED: "passed", FAILED: "failed", INCOMPLETE: "incomplete", PASSED_OFFLINE: "offline", LEAKED: "failed"}
+GUARD_RECORD = "leak-guard.json"  # written by python run.py beside the output.xml its leak guard searched
+CONSOLE_NAME = "the console output"  # how the guard's record names the run's console output
 ACCEPTANCE_KEY = "server_acceptance"  # the stable key of the real client's evidence records (LiveKitClient)
 
 
@@ -162,6 +168,20 @@ class Run:
     setup_records: list[Record] = field(default_factory=list)  # logged by suite setups and teardowns
     source_metadata: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # per output.xml
     finding_texts: set[str] = field(default_factory=set)  # of every finding, also those a more severe one replaced
+    guards: dict[str, dict | None] = field(default_factory=dict)  # the leak guard's record per output.xml, if any
+
+    def leaks(self) -> list[tuple[str, str, list[str]]]:
+        """``(output file, file searched, kinds)`` for every secret or token the leak guard found."""
+        return [
+            (source, name, list(kinds))
+            for source, record in self.guards.items()
+            if record
+            for name, kinds in (record.get("found") or {}).items()
+        ]
+
+    def unsearched(self) -> list[tuple[str, str]]:
+        """``(output file, file)`` the leak guard could not read."""
+        return [(source, name) for source, record in self.guards.items() if record for name in (record.get("unreadable") or {})]
 
     def tagged(self, tag: str) -> list[TestRun]:
         return [test for test in self.tests if test.has_tag(tag)]
@@ -303,8 +323,37 @@ def output_file(path: Path) -> Path:
     return path
 
 
-def read_results(paths: list[Path]) -> Run:
-    """Read one or more ``output.xml`` files (or folders holding one); raise ``ValueError`` with one sentence when that fails."""
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def guard_record(output: Path) -> dict | None:
+    """The leak guard's record of the search of ``output``'s run, or None when none is beside it.
+
+    A record of another run (another output.xml, or this one written again since) is not read: it
+    names the output.xml it belongs to and its SHA-256.
+    """
+    try:
+        record = json.loads((output.parent / GUARD_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("output") != output.name:
+        return None
+    if record.get("output_sha256") != file_digest(output):
+        return None
+    return record
+
+
+def read_results(paths: list[Path], guards: dict[str, dict] | None = None) -> Run:
+    """Read one or more ``output.xml`` files (or folders holding one); raise ``ValueError`` with one sentence when that fails.
+
+    ``guards`` gives the leak guard's verdict for an output file by its path; for the others the
+    record beside the file is read (see :func:`guard_record`).
+    """
     paths = [output_file(path) for path in paths]
     try:
         result = ExecutionResult(*[str(path) for path in paths])
@@ -326,6 +375,7 @@ def read_results(paths: list[Path]) -> Run:
         generator=str(getattr(result, "generator", "") or ""),
         sources=sources,
         setup_records=collector.setup_records,
+        guards={str(path): (guards or {}).get(str(path)) or guard_record(path) for path in paths},
     )
 
 
@@ -426,9 +476,11 @@ def step_results(run: Run) -> list[StepResult]:
 
 
 def overall_status(run: Run, steps: list[StepResult]) -> str:
+    if run.leaks():
+        return LEAKED
     if any(test.status == FAIL for test in run.tests):
         return FAILED
-    if any(result.status in (SKIP, NOT_RUN) for result in steps):
+    if any(result.status in (SKIP, NOT_RUN) for result in steps) or run.unsearched():
         return INCOMPLETE
     return PASSED if server_checked(run) else PASSED_OFFLINE
 
@@ -505,6 +557,7 @@ MARKDOWN_MARKS = {
     FAILED: "❌",
     INCOMPLETE: "⚠️",
     PASSED_OFFLINE: "☑️",
+    LEAKED: "❌",
     "ok": "✓",
     "wrong": "✗",
     "reported": "—",
@@ -519,6 +572,7 @@ HTML_MARKS = {
     FAILED: "",
     INCOMPLETE: "",
     PASSED_OFFLINE: "",
+    LEAKED: "",
     "ok": '<span class="ok">&#10003;</span>',
     "wrong": '<span class="wrong">&#10007;</span>',
     "reported": "&#8212;",
@@ -619,6 +673,8 @@ def _recorded_offset(value: str | None) -> timedelta | None:
 def status_sentence(run: Run, steps: list[StepResult], status: str) -> str:
     counts = {word: sum(1 for test in run.tests if test.status == word) for word in (PASS, FAIL, SKIP)}
     tally = f"{_tests(len(run.tests))}: {counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped."
+    if status == LEAKED:
+        return f"The leak guard found a secret or a token of this run in {leak_places(run)}: do not share these results. {tally}"
     if status == PASSED:
         return f"All five steps passed and no test failed. {tally}"
     if status == PASSED_OFFLINE:
@@ -630,7 +686,22 @@ def status_sentence(run: Run, steps: list[StepResult], status: str) -> str:
         failed = [test for test in run.tests if test.status == FAIL]
         return f"{len(failed)} test{'s' if len(failed) != 1 else ''} failed. {tally}"
     missing = [f"Step {result.step.number}" for result in steps if result.status in (SKIP, NOT_RUN)]
+    if not missing:
+        return f"No test failed, but the leak guard could not read {unsearched_places(run)}. {tally}"
     return f"No test failed, but {', '.join(missing)} did not run to completion (skipped or not run). {tally}"
+
+
+def _place(run: Run, source: str, name: str) -> str:
+    return f"{run.source_label(source)}: {name}" if len(run.sources) > 1 else name
+
+
+def leak_places(run: Run) -> str:
+    """The files the leak guard found a secret or a token in, each with what it found: ``log.html (token)``."""
+    return ", ".join(f"{_place(run, source, name)} ({' and '.join(kinds)})" for source, name, kinds in run.leaks())
+
+
+def unsearched_places(run: Run) -> str:
+    return ", ".join(_place(run, source, name) for source, name in run.unsearched())
 
 
 def _tests(count: int) -> str:
@@ -1002,8 +1073,34 @@ def flow_section(steps: list[StepResult]) -> list[Block]:
     return [heading(3, text("Authentication Flow Verified")), Block("table", header=["Check", "Result"], rows=rows)]
 
 
+def guard_item(run: Run) -> Inline:
+    """What the leak guard searched in these results and found, from its record."""
+    if run.leaks():
+        return [strong("Leak guard"), text(f" (failure): a secret or a token of the run is written in {leak_places(run)}.")]
+    records = [record for record in run.guards.values() if record]
+    if not records:
+        return [
+            strong("Leak guard"),
+            text(
+                ": no search of these results is recorded (python run.py searches every file it writes; "
+                "python tools/leak_guard.py searches a results folder)."
+            ),
+        ]
+    searched = [name for record in records for name in record.get("searched") or []]
+    files = sum(1 for name in searched if name != CONSOLE_NAME)
+    item = [strong("Leak guard"), text(f": {files} file(s) this run wrote")]
+    if CONSOLE_NAME in searched:
+        item.append(text(" and its console output"))
+    item.append(text(" searched"))
+    if len(records) < len(run.guards):
+        item.append(text(f" (for {len(records)} of the {len(run.guards)} output files read)"))
+    if run.unsearched():
+        return [*item, text(f"; could not read {unsearched_places(run)}.")]
+    return [*item, text(": no secret or token found.")]
+
+
 def findings_section(run: Run, steps: list[StepResult]) -> list[Block]:
-    items: list[Inline] = []
+    items: list[Inline] = [guard_item(run)]
     for finding in run.findings:
         name = str(finding.get("finding", "finding")).replace("-", " ").replace("_", " ").capitalize()
         severity = str(finding.get("severity", "info"))
@@ -1140,6 +1237,32 @@ def server_lacks_key_pair(run: Run) -> bool:
 
 def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[Block]:
     blocks = [heading(3, text("Conclusion"))]
+    if status == LEAKED:
+        blocks.append(
+            paragraph(
+                text(
+                    f"The results of this run hold a secret or a token: the leak guard found one in {leak_places(run)}. "
+                    "Whatever the tests showed, these results cannot be filed or shared."
+                )
+            )
+        )
+        failed = [test for test in run.tests if test.status == FAIL]
+        if failed:
+            blocks.append(
+                bullets(
+                    [
+                        [*failure_names(tests, run), text(f": {bounded(message or 'no message')}")]
+                        for tests, message in grouped(failed)
+                    ]
+                )
+            )
+        blocks.append(
+            paragraph(
+                strong("Not verified: find the keyword or setting that wrote the value, fix it and run again before sign-off."),
+                css="verdict",
+            )
+        )
+        return blocks
     if status in (PASSED, PASSED_OFFLINE):
         scope = "these results" if run.combined else "this run"
         opening = f"The five authentication steps passed in {scope}. "
@@ -1479,8 +1602,12 @@ class SummaryNotWritten(Exception):
     """The summary was built but its folder or files could not be written; the message is one sentence."""
 
 
-def write_summary(outputs: list[Path], outdir: Path, command: str | None = None) -> tuple[str, Path, Path]:
-    run = read_results(outputs)
+def write_summary(
+    outputs: list[Path], outdir: Path, command: str | None = None, guard: dict | None = None
+) -> tuple[str, Path, Path]:
+    """Write ``signoff.md`` and ``signoff.html`` into ``outdir``; ``guard`` is the leak guard's verdict on the first output."""
+    paths = [output_file(path) for path in outputs]
+    run = read_results(paths, {str(paths[0]): guard} if guard is not None else None)
     status, blocks = build(run, environment.hide_secret_variables(command) if command else None)
     markdown, page = outdir / "signoff.md", outdir / "signoff.html"
     try:
@@ -1528,6 +1655,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Sign-off summary: {status} ({page}, {markdown.name})")
     accepted = {PASSED, PASSED_OFFLINE} if options.allow_offline else {PASSED}
     if options.require_passed and status not in accepted:
+        if status == LEAKED:
+            print(
+                "The leak guard found a secret or a token in these results: see the summary; do not share them.", file=sys.stderr
+            )
         if status == PASSED_OFFLINE:
             print(
                 "No LiveKit server was contacted in this run: set LIVEKIT_URL or let the suite start one, "

@@ -73,10 +73,11 @@ def test_the_outputs_of_a_run_are_read_from_robot_framework_options(tmp_path):
     moved = run_py.run_outputs(["-d", str(tmp_path / "out"), "-b", str(elsewhere), "--log", "NONE", "-o", "x.xml"])
     assert moved.folder == (tmp_path / "out").resolve()
     assert moved.output == (tmp_path / "out" / "x.xml").resolve()
+    assert "log" not in moved.files
     assert moved.elsewhere == [elsewhere.resolve()]  # beside the output folder, not in it
-    for name in ("debug.txt", "debug-20260101-120000.txt", "debugger.txt"):
-        (tmp_path / name).write_text("")
-    assert [path.name for path in moved.written_elsewhere()] == ["debug-20260101-120000.txt", "debug.txt"]
+    for name, written_by_robot in (("debug.txt", True), ("debug-20260101-120000.txt", True), ("debugger.txt", False)):
+        assert moved.is_robot_output(tmp_path / name) is written_by_robot
+    assert moved.is_robot_output(tmp_path / "out" / "x-1.js")  # a --splitlog part
 
 
 def test_other_variables_stay_on_the_command_line(monkeypatch):
@@ -117,18 +118,6 @@ def test_tokenizer_like_names_are_not_the_token(monkeypatch):
     assert "LIVEKIT_TOKEN" not in run_py.os.environ
 
 
-def test_a_run_that_writes_no_results_leaves_no_summary_of_an_earlier_run(tmp_path, monkeypatch):
-    monkeypatch.setattr(run_py, "RESULTS", tmp_path)
-    for name in run_py.RUN_OUTPUTS:
-        (tmp_path / name).write_text("from an earlier run")
-    for name in ("LIVEKIT_API_KEY", "LIVEKIT_API_SECRET", "LIVEKIT_KEYS", "LIVEKIT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(run_py, "write_libdoc", lambda: None)
-    status = run_py.run_suites(["--no-such-option"])
-    assert status == 252
-    assert [name for name in run_py.RUN_OUTPUTS if (tmp_path / name).exists()] == []
-
-
 @pytest.mark.parametrize(
     "arguments",
     [
@@ -148,20 +137,3 @@ def test_a_missing_variable_file_is_a_configuration_error(arguments):
 
 def test_an_existing_variable_file_is_fine():
     assert run_py.missing_variable_file(["--variablefile", str(ROOT / "examples" / "endpoint_headers.py")]) is None
-
-
-def test_results_that_cannot_be_cleared_stop_the_run_with_one_sentence(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(run_py, "RESULTS", tmp_path / "results")
-    (tmp_path / "results").mkdir()
-    (tmp_path / "results" / "log.html").write_text("from an earlier run")
-
-    def refuse(path, *args, **kwargs):
-        raise PermissionError(13, "Permission denied", str(path))
-
-    monkeypatch.setattr(run_py.Path, "unlink", refuse)
-    with pytest.raises(SystemExit) as stopped:
-        run_py.clear_earlier_results(run_py.run_outputs([]))
-    assert stopped.value.code == 252
-    error = capsys.readouterr().err
-    assert error.count("\n") == 1
-    assert error.startswith(f"Cannot clear {tmp_path / 'results' / 'log.html'} of an earlier run (Permission denied)")
