@@ -189,12 +189,13 @@ class LiveKitAuth:
             evidence.table(
                 "Token generated",
                 [
-                    {"label": "API key", "value": api_key.key},
-                    {"label": "Participant", "value": payload.get("sub", "")},
-                    {"label": "Room", "value": payload.get("video", {}).get("room", "")},
-                    {"label": "Token length", "value": f"{len(token)} characters"},
-                    {"label": "Fingerprint", "value": evidence.fingerprint(token)},
+                    {"key": "api_key", "label": "API key", "value": api_key.key},
+                    {"key": "participant", "label": "Participant", "value": payload.get("sub", "")},
+                    {"key": "room", "label": "Room", "value": payload.get("video", {}).get("room", "")},
+                    {"key": "length", "label": "Token length", "value": f"{len(token)} characters"},
+                    {"key": "fingerprint", "label": "Fingerprint", "value": evidence.fingerprint(token)},
                 ],
+                kind="token_generated",
             ),
             html=True,
         )
@@ -302,15 +303,18 @@ class LiveKitAuth:
         parsed = self._parsed(token)
         video = parsed.server_claims.get("video") or {}
         rows = [
-            {"label": "API key", "value": parsed.issuer},
-            {"label": "Room", "value": video.get("room") if isinstance(video, dict) else None},
-            {"label": "Participant", "value": verification.identity_of(parsed.claims)},
-            {"label": "Token length", "value": f"{len(parsed.text)} characters"},
-            {"label": "Algorithm", "value": parsed.algorithm},
-            {"label": "Type (typ)", "value": parsed.header.get("typ")},
-            {"label": "Fingerprint", "value": evidence.fingerprint(parsed.text)},
+            {"key": "api_key", "label": "API key", "value": parsed.issuer},
+            {"key": "room", "label": "Room", "value": video.get("room") if isinstance(video, dict) else None},
+            {"key": "participant", "label": "Participant", "value": verification.identity_of(parsed.claims)},
+            {"key": "length", "label": "Token length", "value": f"{len(parsed.text)} characters"},
+            {"key": "algorithm", "label": "Algorithm", "value": parsed.algorithm},
+            {"key": "typ", "label": "Type (typ)", "value": parsed.header.get("typ")},
+            {"key": "fingerprint", "label": "Fingerprint", "value": evidence.fingerprint(parsed.text)},
         ]
-        self._log_table("Token", rows)
+        ok = parsed.algorithm == algorithm
+        self._log_table(
+            "Token", rows, kind="token", facts={"algorithm": parsed.algorithm, "ok": ok, "cause": None if ok else "algorithm"}
+        )
         if parsed.algorithm != algorithm:
             raise AssertionError(f"The token is signed with {parsed.algorithm}, expected {algorithm}.")
 
@@ -342,21 +346,33 @@ class LiveKitAuth:
             self._log_table(
                 "Signature",
                 [
-                    {"label": "API key (iss)", "value": shown},
-                    {"label": "Algorithm", "value": parsed.algorithm if parsed is not None else "(token not readable)"},
-                    {"label": "Fingerprint", "value": evidence.fingerprint(text)},
-                    {"label": "Key configured", "value": "yes" if isinstance(issuer, str) and issuer in keyring else "no"},
-                    {"label": "Signature", "value": f"refused: {rejection.detail}"},
+                    {"key": "api_key", "label": "API key (iss)", "value": shown},
+                    {
+                        "key": "algorithm",
+                        "label": "Algorithm",
+                        "value": parsed.algorithm if parsed is not None else "(token not readable)",
+                    },
+                    {"key": "fingerprint", "label": "Fingerprint", "value": evidence.fingerprint(text)},
+                    {
+                        "key": "key_configured",
+                        "label": "Key configured",
+                        "value": "yes" if isinstance(issuer, str) and issuer in keyring else "no",
+                    },
+                    {"key": "outcome", "label": "Signature", "value": f"refused: {rejection.detail}"},
                 ],
+                kind="signature",
+                facts={"outcome": "refused", "cause": rejection.cause, "fingerprint": evidence.fingerprint(text)},
             )
             raise AssertionError(str(rejection)) from None
         rows = [
-            {"label": "API key (iss)", "value": api_key.key},
-            {"label": "Algorithm", "value": "HMAC-SHA256 (HS256)"},
-            {"label": "Signature", "value": "verified with the API secret"},
-            {"label": "Secret length", "value": f"{api_key.secret_bytes} bytes"},
+            {"key": "api_key", "label": "API key (iss)", "value": api_key.key},
+            {"key": "algorithm", "label": "Algorithm", "value": "HMAC-SHA256 (HS256)"},
+            {"key": "outcome", "label": "Signature", "value": "verified with the API secret"},
+            {"key": "secret_length", "label": "Secret length", "value": f"{api_key.secret_bytes} bytes"},
         ]
-        self._log_table("Signature", rows)
+        self._log_table(
+            "Signature", rows, kind="signature", facts={"outcome": "verified", "fingerprint": evidence.fingerprint(text)}
+        )
         for finding in policy.key_findings(api_key):
             if finding.id == "weak-secret":
                 self._warn(finding.id, finding.text)
@@ -375,26 +391,27 @@ class LiveKitAuth:
         text = self._text(token)
         try:
             variants = {
-                "identity changed": hostile.with_claims(text, {"sub": "someone-else"}),
-                "roomAdmin granted": hostile.with_claims(text, {"video.roomAdmin": True}),
-                "header changed": hostile.with_header(text, {"kid": "another-key"}),
-                "signature byte flipped": hostile.with_flipped_signature_byte(text),
+                ("identity", "identity changed"): hostile.with_claims(text, {"sub": "someone-else"}),
+                ("room_admin", "roomAdmin granted"): hostile.with_claims(text, {"video.roomAdmin": True}),
+                ("header", "header changed"): hostile.with_header(text, {"kid": "another-key"}),
+                ("signature_byte", "signature byte flipped"): hostile.with_flipped_signature_byte(text),
             }
         except ValueError as error:
             raise AssertionError(f"Cannot alter the token: {error}") from None
         rows, missed = [], []
-        for change, altered in variants.items():
+        for (key, change), altered in variants.items():
+            row = {"key": key, "label": change, "expected": "signature refused"}
             try:
                 verification.check_signature(verification.parse_token(altered), self.keyring)
             except TokenRejected as rejection:
                 ok = rejection.cause == "signature"
-                rows.append({"label": change, "expected": "signature refused", "actual": rejection.detail, "ok": ok})
+                rows.append({**row, "actual": rejection.detail, "ok": ok, "cause": rejection.cause})
                 if not ok:
                     missed.append(f"{change} was refused for '{rejection.cause}'")
             else:
-                rows.append({"label": change, "expected": "signature refused", "actual": "accepted", "ok": False})
+                rows.append({**row, "actual": "accepted", "ok": False, "cause": "accepted"})
                 missed.append(f"{change} was accepted")
-        self._log_table("Tampering detection", rows)
+        self._log_table("Tampering detection", rows, kind="tampering", facts={"ok": not missed})
         if missed:
             raise AssertionError(f"The signature did not catch every change: {'; '.join(missed)}.")
 
@@ -428,13 +445,14 @@ class LiveKitAuth:
             actual = _claim_value(parsed, claim)
             label = labels.get(claim) or claim
             if want is None:
-                rows.append({"label": label, "expected": None, "actual": actual, "ok": None})
+                rows.append({"key": claim, "label": label, "expected": None, "actual": actual, "ok": None})
                 continue
             ok = _same(actual, want)
-            rows.append({"label": label, "expected": want, "actual": actual, "ok": ok})
+            rows.append({"key": claim, "label": label, "expected": want, "actual": actual, "ok": ok})
             if not ok:
+                rows[-1]["cause"] = "mismatch"
                 wrong.append(f"{claim} is {evidence.show(actual)!r}, expected {evidence.show(want)!r}")
-        self._log_table("Claims", rows)
+        self._log_table("Claims", rows, kind="claims")
         if wrong:
             raise AssertionError(f"The token claims do not match: {'; '.join(wrong)}.")
 
@@ -463,18 +481,20 @@ class LiveKitAuth:
             actual = effective[camel]
             label = labels.get(name) or camel
             note = "" if camel in written else " (server default)"
+            row = {"key": camel, "label": label, "value": actual, "default": camel not in written}
             if want is None:
-                rows.append({"label": label, "expected": None, "actual": f"{evidence.show(actual)}{note}", "ok": None})
+                rows.append({**row, "expected": None, "actual": f"{evidence.show(actual)}{note}", "ok": None})
                 continue
             try:
                 want = model._coerce(name, want, model.VIDEO_FIELDS[camel])
             except ValueError as error:
                 raise AssertionError(str(error)) from None
             ok = actual == want
-            rows.append({"label": label, "expected": want, "actual": f"{evidence.show(actual)}{note}", "ok": ok})
+            rows.append({**row, "expected": want, "actual": f"{evidence.show(actual)}{note}", "ok": ok})
             if not ok:
+                rows[-1]["cause"] = "mismatch"
                 wrong.append(f"{camel} is {evidence.show(actual)}{note}, expected {evidence.show(want)}")
-        self._log_table("Access grants", rows)
+        self._log_table("Access grants", rows, kind="grants")
         if wrong:
             raise AssertionError(f"The token does not grant what was expected: {'; '.join(wrong)}.")
 
@@ -533,9 +553,14 @@ class LiveKitAuth:
         expires = self._expiry(parsed)
         left = expires - moment
         if duration is None:
-            self._log_table(
-                "Validity", [{"label": "Time remaining", "expected": None, "actual": format_duration(left), "ok": None}]
-            )
+            row = {
+                "key": "time_remaining",
+                "label": "Time remaining",
+                "expected": None,
+                "actual": format_duration(left),
+                "ok": None,
+            }
+            self._log_table("Validity", [row], kind="validity")
             return
         wanted, slack = _seconds(duration, "duration"), _seconds(tolerance, "tolerance")
         ok = abs(left - wanted) <= slack
@@ -543,12 +568,15 @@ class LiveKitAuth:
             "Validity",
             [
                 {
+                    "key": "time_remaining",
                     "label": "Time remaining",
                     "expected": f"about {format_duration(wanted)}",
                     "actual": format_duration(left),
                     "ok": ok,
+                    **({} if ok else {"cause": "duration"}),
                 }
             ],
+            kind="validity",
         )
         if not ok:
             raise AssertionError(
@@ -909,7 +937,8 @@ class LiveKitAuth:
         parsed = self._parsed(token)
         actual = verification.identity_of(parsed.claims)
         ok = actual == expected
-        self._log_table("Claims", [{"label": "Identity (sub, else jti)", "expected": expected, "actual": actual, "ok": ok}])
+        row = {"key": "identity", "label": "Identity (sub, else jti)", "expected": expected, "actual": actual, "ok": ok}
+        self._log_table("Claims", [row if ok else {**row, "cause": "mismatch"}], kind="claims")
         if not ok:
             raise AssertionError(
                 f"The server reads the identity as {evidence.mask_tokens(repr(actual))}, expected {evidence.mask_tokens(repr(expected))}."
@@ -1144,20 +1173,25 @@ class LiveKitAuth:
         rows = []
         if "exp" in claims:
             expires = self._expiry(parsed)
-            rows.append({"label": "Expires at", "value": format_utc(expires)})
-            rows.append({"label": "Time remaining", "value": format_duration(expires - moment)})
+            rows.append({"key": "expires_at", "label": "Expires at", "value": format_utc(expires)})
+            rows.append({"key": "time_remaining", "label": "Time remaining", "value": format_duration(expires - moment)})
         else:
-            rows.append({"label": "Expires at", "value": "no exp claim"})
+            rows.append({"key": "expires_at", "label": "Expires at", "value": "no exp claim"})
         if "nbf" in claims:
             not_before = self._checked(verification.numeric_date, claims["nbf"], "nbf")
-            rows.append(
-                {"label": "Not before (nbf)", "value": f"{format_utc(not_before)} ({format_duration(moment - not_before)} ago)"}
-            )
+            ago = f"{format_utc(not_before)} ({format_duration(moment - not_before)} ago)"
+            rows.append({"key": "not_before", "label": "Not before (nbf)", "value": ago})
         else:
-            rows.append({"label": "Not before (nbf)", "value": "not set"})
-        rows.append({"label": "Checked at", "value": format_utc(moment)})
-        rows.append({"label": "Leeway", "value": "60 s on exp and nbf, as the LiveKit server"})
-        self._log_table("Expiration", rows)
+            rows.append({"key": "not_before", "label": "Not before (nbf)", "value": "not set"})
+        rows.append({"key": "checked_at", "label": "Checked at", "value": format_utc(moment)})
+        rows.append({"key": "leeway", "label": "Leeway", "value": "60 s on exp and nbf, as the LiveKit server"})
+        try:
+            verification.check_times(parsed, moment)
+        except (TokenRejected, InvalidArgument) as rejection:
+            facts = {"outcome": "refused", "cause": getattr(rejection, "cause", "claims")}
+        else:
+            facts = {"outcome": "valid"}
+        self._log_table("Expiration", rows, kind="expiration", facts=facts)
 
     def _log_decoded(self, parsed: ParsedToken) -> None:
         rows = [{"label": f"header {name}", "value": value} for name, value in parsed.header.items()]

@@ -24,7 +24,7 @@ from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
 from livekit_http import processes, server_version
-from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, status_text, transport_failure
+from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, refusal_cause, status_text, transport_failure
 from livekit_http.clock import skew_from_date
 from livekit_http.headers import HeaderError, read_extra_headers
 from livekit_http.token_protocol import build_request, granted, grants_beyond, read_answer, request_mismatches
@@ -247,11 +247,13 @@ class LiveKitHttp:
         self._log_table(
             "LiveKit server",
             [
-                {"label": "HTTP base URL", "value": self._state.server_url},
-                {"label": "Client URL", "value": self._state.server_ws_url},
-                {"label": "Source", "value": how},
-                {"label": "Version", "value": self._state.server_version},
+                {"key": "http_url", "label": "HTTP base URL", "value": self._state.server_url},
+                {"key": "client_url", "label": "Client URL", "value": self._state.server_ws_url},
+                {"key": "source", "label": "Source", "value": how},
+                {"key": "version", "label": "Version", "value": self._state.server_version},
             ],
+            kind="livekit_server",
+            facts={"setting": "LIVEKIT_URL" if how == "given by LIVEKIT_URL" else None, "started": started is not None},
         )
         if started is not None and started.reported_weak_secret():
             # The server logs "secret is too short" and uses the secret all the same (pkg/config/config.go 725):
@@ -330,10 +332,15 @@ class LiveKitHttp:
         self._log_table(
             "Token endpoint",
             [
-                {"label": "URL", "value": without_query(endpoint)},
-                {"label": "Source", "value": how},
-                {"label": "Extra request headers", "value": f"{len(headers)} (values not shown)"},
+                {"key": "url", "label": "URL", "value": without_query(endpoint)},
+                {"key": "source", "label": "Source", "value": how},
+                {"key": "extra_headers", "label": "Extra request headers", "value": f"{len(headers)} (values not shown)"},
             ],
+            kind="token_endpoint",
+            facts={
+                "setting": "LIVEKIT_TOKEN_ENDPOINT" if how == "given by LIVEKIT_TOKEN_ENDPOINT" else None,
+                "extra_headers": len(headers),
+            },
         )
         return without_query(endpoint)
 
@@ -542,7 +549,7 @@ class LiveKitHttp:
             skew = skew_from_date(exchange.headers.get("date"), exchange.sent_at, exchange.received_at)
         except ValueError as error:
             raise AssertionError(f"Cannot compare clocks: {error}.") from None
-        self._log_table("Clock skew", skew.rows())
+        self._log_table("Clock skew", skew.rows(), kind="clock_skew", facts={"seconds": round(skew.seconds, 3)})
         severity = skew.severity(limit)
         text = skew.sentence(limit)
         self._finding("clock-skew", severity, text)
@@ -1014,7 +1021,14 @@ class LiveKitHttp:
                 "ok": text_ok if text else None,
             },
         ]
-        self._log_table(title, rows)
+        facts = {
+            "path": exchange.path,
+            "status": exchange.status,
+            "expected_status": status,
+            "ok": status_ok and text_ok,
+            "refusal": refusal_cause(exchange.status, exchange.body),
+        }
+        self._log_table(title, rows, kind="server_answer", facts=facts)
         if status_ok and text_ok:
             return
         what = f"{call} " if call else ""

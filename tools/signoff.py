@@ -103,22 +103,39 @@ _STATUS_WORDS = {PASS: "PASS", FAIL: "FAIL", SKIP: "SKIPPED", NOT_RUN: "NOT RUN"
 
 @dataclass
 class Record:
-    """One evidence table: its title and its structured record."""
+    """One evidence table: its title (for readers) and its structured record.
+
+    The summary reads a record only by its stable names: ``kind`` for the table, ``key`` for a row,
+    ``facts`` for what the table concluded. Titles and labels are free for testers and writers to
+    change (a label is shown, never interpreted).
+    """
 
     title: str
     data: dict
     source: str = ""  # the output.xml it was read from
 
     @property
+    def kind(self) -> str | None:
+        kind = self.data.get("kind")
+        return kind if isinstance(kind, str) else None
+
+    @property
+    def facts(self) -> dict:
+        facts = self.data.get("facts")
+        return facts if isinstance(facts, dict) else {}
+
+    @property
     def rows(self) -> list[dict]:
         rows = self.data.get("rows")
         return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
 
-    def value(self, label: str):
-        for row in self.rows:
-            if _same_label(row.get("label"), label):
-                return row.get("value", row.get("actual"))
-        return None
+    def row(self, key: str) -> dict | None:
+        return next((row for row in self.rows if row.get("key") == key), None)
+
+    def value(self, key: str):
+        """The value of the row named ``key``: its ``value``, else what a check observed."""
+        row = self.row(key)
+        return None if row is None else row.get("value", row.get("actual"))
 
 
 @dataclass
@@ -151,8 +168,21 @@ class TestRun:
     def has_tag(self, tag: str) -> bool:
         return any(_normal(own) == _normal(tag) for own in self.tags)
 
-    def tables(self, title: str) -> list[Record]:
-        return [record for record in self.records if _same_label(record.title, title)]
+    def tables(self, kind: str) -> list[Record]:
+        """The test's evidence tables of one kind (``token``, ``signature``, ``grants``, ...)."""
+        return [record for record in self.records if record.kind == kind]
+
+    def causes(self) -> list[str]:
+        """Why the test's checks failed, as its records name it (``expired``, ``mismatch``, ``signature``, ...)."""
+        found = []
+        for record in self.records:
+            facts = record.facts
+            if facts.get("cause") and (facts.get("outcome") == "refused" or facts.get("ok") is False):
+                found.append(str(facts["cause"]))
+            if record.kind == "server_answer" and facts.get("ok") is False and facts.get("refusal"):
+                found.append(str(facts["refusal"]))
+            found += [str(row["cause"]) for row in record.rows if row.get("ok") is False and row.get("cause")]
+        return list(dict.fromkeys(found))
 
 
 @dataclass
@@ -265,7 +295,7 @@ class _Collector(ResultVisitor):
         # After `rebot --merge` the suite setup belongs to the re-run, the tests that were not re-run to
         # the earlier run: each group keeps the token its own run examined.
         for group in ([test for test in tests if test.merged], [test for test in tests if not test.merged]):
-            own = next((found for test in group if (found := _fingerprint(test.tables("Token")))), None)
+            own = next((found for test in group if (found := _fingerprint(test.tables("token")))), None)
             shared_setup = group and (group[0].merged or not any(test.merged for test in tests))
             token = own or (_fingerprint(records) if shared_setup else None)
             for test in group:
@@ -388,8 +418,8 @@ def _start_time(suite) -> datetime | None:
 
 def _fingerprint(records: list[Record]) -> str | None:
     for record in records:
-        if _same_label(record.title, "Token generated") or _same_label(record.title, "Token"):
-            value = record.value("Fingerprint")
+        if record.kind in ("token_generated", "token"):
+            value = record.value("fingerprint")
             if value:
                 return str(value)
     return None
@@ -432,10 +462,6 @@ def plain_message(text: str) -> str:
 
 def _normal(text) -> str:
     return re.sub(r"[\s_]+", "", str(text or "")).lower()
-
-
-def _same_label(label, wanted: str) -> bool:
-    return _normal(label) == _normal(wanted)
 
 
 # ---------------------------------------------------------------- what the run shows
@@ -713,27 +739,28 @@ def reproduction_settings(run: Run) -> list[str]:
     needed = []
     if any(test.token_source == "supplied" for test in run.tests) or "supplied" in run.metadata.get("Token source", []):
         needed.append("LIVEKIT_TOKEN set to the same token (not shown here)")
-    keys = {str(value) for t in run.tagged("step-1") for r in t.tables("Token") if (value := r.value("API key"))}
+    keys = {str(value) for t in run.tagged("step-1") for r in t.tables("token") if (value := r.value("api_key"))}
     if keys - {"devkey"}:
         needed.append("the same API key and secret (LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or LIVEKIT_KEYS)")
-    sources = {
-        _normal(record.title): str(record.value("Source") or "")
-        for record in run.setup_records
-        if _same_label(record.title, "Token endpoint") or _same_label(record.title, "LiveKit server")
-    }
-    if "LIVEKIT_URL" in sources.get(_normal("LiveKit server"), ""):
+
+    def setup(kind: str) -> list[dict]:
+        return [record.facts for record in run.setup_records if record.kind == kind]
+
+    if any(facts.get("setting") == "LIVEKIT_URL" for facts in setup("livekit_server")):
         needed.append("LIVEKIT_URL")
-    if "LIVEKIT_TOKEN_ENDPOINT" in sources.get(_normal("Token endpoint"), ""):
+    if any(facts.get("setting") == "LIVEKIT_TOKEN_ENDPOINT" for facts in setup("token_endpoint")):
         needed.append("LIVEKIT_TOKEN_ENDPOINT")
-    headers = [r.value("Extra request headers") for r in run.setup_records if _same_label(r.title, "Token endpoint")]
-    if any(re.match(r"[1-9]", str(value or "")) for value in headers):
+    if any(_count(facts.get("extra_headers")) for facts in setup("token_endpoint")):
         needed.append("TOKEN_ENDPOINT_HEADERS in the same variable file (--variablefile)")
-    receivers = [record for record in run.setup_records if _same_label(record.title, "Webhook receiver")]
-    if any("LIVEKIT_WEBHOOK_URL" in str(record.value("Source") or "") for record in receivers):
+    if any(facts.get("setting") == "LIVEKIT_WEBHOOK_URL" for facts in setup("webhook_receiver")):
         needed.append("LIVEKIT_WEBHOOK_URL")
-    if any(re.match(r"[1-9]", str(record.value("Extra request headers") or "")) for record in receivers):
+    if any(_count(facts.get("extra_headers")) for facts in setup("webhook_receiver")):
         needed.append("WEBHOOK_RECEIVER_HEADERS in the same variable file (--variablefile)")
     return needed
+
+
+def _count(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 # The Robot Framework command line ``python run.py`` builds: its own options, then the user's arguments,
@@ -871,9 +898,9 @@ def acceptance_section(run: Run) -> list[Block]:
             items.append([text("Publish allowed by the server, as the token grants canPublish")])
     if seen.data and seen.data.get("received"):
         items.append([text("Data received by "), code(seen.data.get("receiver")), text(" from "), code(seen.data.get("sender"))])
-    skew = next((record for test in run.tagged("live") for record in test.tables("Clock skew")), None)
+    skew = next((record for test in run.tagged("live") for record in test.tables("clock_skew")), None)
     if skew is not None:
-        items.append([text("Clock skew against the server's Date header: "), text(show(skew.value("Skew (server - local)")))])
+        items.append([text("Clock skew against the server's Date header: "), text(show(skew.value("skew")))])
     blocks.append(bullets(items))
     for test in seen.tests:
         blocks += outcome_blocks(test)
@@ -898,7 +925,9 @@ def instance_label(test: TestRun, result: StepResult, run: Run) -> Inline:
 
 def outcome_blocks(test: TestRun) -> list[Block]:
     if test.status == FAIL:
-        return [paragraph(strong("Failed:"), text(" " + bounded(test.message or "no message")), css="failure")]
+        causes = test.causes()
+        why = [text(f" (cause: {', '.join(causes)})")] if causes else []
+        return [paragraph(strong("Failed"), *why, text(": " + bounded(test.message or "no message")), css="failure")]
     if test.status == SKIP:
         return [paragraph(strong("Skipped:"), text(" " + bounded(test.message or "no reason given")), css="skipped")]
     if test.merged:
@@ -907,13 +936,8 @@ def outcome_blocks(test: TestRun) -> list[Block]:
 
 
 def fact_items(records: list[Record], skip: tuple[str, ...] = ()) -> list[Inline]:
-    items = []
-    for record in records:
-        for row in record.rows:
-            if any(_same_label(row.get("label"), label) for label in skip):
-                continue
-            items.append(row_item(row))
-    return items
+    """Every row of ``records``, except those whose key is in ``skip``."""
+    return [row_item(row) for record in records for row in record.rows if row.get("key") not in skip]
 
 
 def row_item(row: dict) -> Inline:
@@ -932,11 +956,11 @@ def row_item(row: dict) -> Inline:
 
 
 def step_one(test: TestRun, run: Run) -> list[Inline]:
-    tables = test.tables("Token") or [r for r in test.suite_records if _same_label(r.title, "Token generated")]
+    tables = test.tables("token") or [record for record in test.suite_records if record.kind == "token_generated"]
     items = []
     for record in tables:
         for row in record.rows:
-            if _same_label(row.get("label"), "Token length"):
+            if row.get("key") == "length":
                 verb = {"supplied": "Token supplied", "minted": "Token generated"}.get(test.token_source, "Token length")
                 items.append([text(f"{verb}: "), code(row.get("value"))])
             else:
@@ -945,8 +969,8 @@ def step_one(test: TestRun, run: Run) -> list[Inline]:
 
 
 def step_two(test: TestRun, run: Run) -> list[Inline]:
-    items = fact_items(test.tables("Signature"))
-    for record in test.tables("Tampering detection"):
+    items = fact_items(test.tables("signature"))
+    for record in test.tables("tampering"):
         rows = record.rows
         refused = sum(1 for row in rows if row.get("ok") is True)
         summary = "no signature tampering went undetected" if refused == len(rows) else "some tampering went undetected"
@@ -960,7 +984,7 @@ def step_two(test: TestRun, run: Run) -> list[Inline]:
 
 
 def step_three(test: TestRun, run: Run) -> list[Inline]:
-    rows = [row for record in test.tables("Claims") for row in record.rows]
+    rows = [row for record in test.tables("claims") for row in record.rows]
     items = [row_item(row) for row in rows]
     checked = [row.get("ok") for row in rows if row.get("ok") in (True, False)]
     if checked and all(checked):
@@ -969,7 +993,7 @@ def step_three(test: TestRun, run: Run) -> list[Inline]:
 
 
 def step_four(test: TestRun, run: Run) -> list[Inline]:
-    rows = [row for record in test.tables("Access grants") for row in record.rows]
+    rows = [row for record in test.tables("grants") for row in record.rows]
     items = [row_item(row) for row in rows]
     sentence = observer_sentence(observed_grants(rows), signature_result(test, run))
     if sentence:
@@ -977,38 +1001,31 @@ def step_four(test: TestRun, run: Run) -> list[Inline]:
     return items
 
 
-# Grants that go beyond an observer's, by their normalised label.
-ADMIN_GRANTS = {"roomadmin": "roomAdmin", "roomcreate": "roomCreate", "roomlist": "roomList", "roomrecord": "roomRecord"}
-_GRANT_LABELS = {"canjoin": "roomjoin"}  # the labels the five-step suite gives its rows
+# Grants that go beyond an observer's.
+ADMIN_GRANTS = ("roomAdmin", "roomCreate", "roomList", "roomRecord")
 
 
-def observed_grants(rows: list[dict]) -> dict[str, str]:
-    """The value each checked grant had, by normalised grant name: ``true``, ``false`` or what was shown."""
-    observed = {}
-    for row in rows:
-        if "actual" not in row:
-            continue
-        name = _normal(row.get("label"))
-        observed[_GRANT_LABELS.get(name, name)] = show(row.get("actual")).split(" ")[0].lower()
-    return observed
+def observed_grants(rows: list[dict]) -> dict[str, object]:
+    """The effective value of each grant the rows checked or reported, by its grant name (``roomJoin``, ...)."""
+    return {str(row["key"]): row.get("value") for row in rows if row.get("key") and "value" in row}
 
 
-def observer_sentence(observed: dict[str, str], signature: str | None) -> str | None:
+def observer_sentence(observed: dict[str, object], signature: str | None) -> str | None:
     """What the observed grants give, said only as far as the evidence goes (``None`` when it does not say)."""
     reasons = []
-    if observed.get("roomjoin") == "false":
+    if observed.get("roomJoin") is False:
         reasons.append("the token cannot join")
-    if observed.get("canpublish") == "true":
+    if observed.get("canPublish") is True:
         reasons.append("it may publish")
-    if observed.get("cansubscribe") == "false":
+    if observed.get("canSubscribe") is False:
         reasons.append("it may not subscribe")
-    extra = [camel for name, camel in ADMIN_GRANTS.items() if observed.get(name) == "true"]
+    extra = [name for name in ADMIN_GRANTS if observed.get(name) is True]
     if extra:
         reasons.append("it also grants " + ", ".join(extra))
     if reasons:
         return "Observed grants do not give observer-only access: " + "; ".join(reasons)
-    observer = (observed.get("roomjoin"), observed.get("canpublish"), observed.get("cansubscribe")) == ("true", "false", "true")
-    if not observer or any(observed.get(name, "false") != "false" for name in ADMIN_GRANTS):
+    observer = (observed.get("roomJoin"), observed.get("canPublish"), observed.get("canSubscribe")) == (True, False, True)
+    if not observer or any(observed.get(name, False) is not False for name in ADMIN_GRANTS):
         return None
     if signature == PASS:
         return "Observed grants give observer-only access: may join and subscribe, may not publish"
@@ -1029,17 +1046,17 @@ def signature_result(test: TestRun, run: Run) -> str | None:
     for other in run.tagged("step-2"):
         if not _same_token(test, other):
             continue
-        signatures = [str(record.value("Signature") or "") for record in other.tables("Signature")]
-        if any(value.startswith("refused") for value in signatures):
+        outcomes = [record.facts.get("outcome") for record in other.tables("signature")]
+        if "refused" in outcomes:
             results.add(FAIL)
-        elif other.status == PASS and any(value.startswith("verified") for value in signatures):
+        elif other.status == PASS and "verified" in outcomes:
             results.add(PASS)
     return FAIL if FAIL in results else PASS if PASS in results else None
 
 
 def _same_token(test: TestRun, other: TestRun) -> bool:
     own = test.token
-    seen = next((str(value) for record in other.tables("Signature") if (value := record.value("Fingerprint"))), other.token)
+    seen = next((str(value) for record in other.tables("signature") if (value := record.facts.get("fingerprint"))), other.token)
     if own and seen:
         return own == seen
     return (
@@ -1048,9 +1065,9 @@ def _same_token(test: TestRun, other: TestRun) -> bool:
 
 
 def step_five(test: TestRun, run: Run) -> list[Inline]:
-    validity = test.tables("Validity")
-    checked = tuple(str(row.get("label")) for record in validity for row in record.rows)
-    return fact_items(test.tables("Expiration"), skip=checked) + fact_items(validity)
+    validity = test.tables("validity")
+    checked = tuple(str(row.get("key")) for record in validity for row in record.rows)
+    return fact_items(test.tables("expiration"), skip=checked) + fact_items(validity)
 
 
 def only_reported(result: StepResult) -> bool:
@@ -1125,7 +1142,7 @@ def findings_section(run: Run, steps: list[StepResult]) -> list[Block]:
 
 
 def clock_item(run: Run) -> Inline:
-    checked = [record.value("Checked at") for test in run.tagged("step-5") for record in test.tables("Expiration")]
+    checked = [record.value("checked_at") for test in run.tagged("step-5") for record in test.tables("expiration")]
     checked = [value for value in checked if value]
     if not checked:
         return [strong("Clock skew"), text(": not measured, and no token times were checked in these results.")]
@@ -1140,11 +1157,7 @@ def clock_item(run: Run) -> Inline:
 
 def audience_item(run: Run) -> Inline | None:
     rows = [
-        row
-        for test in run.tagged("step-3")
-        for record in test.tables("Claims")
-        for row in record.rows
-        if "(aud)" in str(row.get("label")) or _same_label(row.get("label"), "aud")
+        row for test in run.tagged("step-3") for record in test.tables("claims") for row in record.rows if row.get("key") == "aud"
     ]
     if not rows:
         return None
@@ -1227,12 +1240,21 @@ def failure_names(tests: list[TestRun], run: Run, short: bool = False) -> Inline
 
 
 def server_lacks_key_pair(run: Run) -> bool:
-    """True when the server refused the documented token and every live refusal was for the signature."""
-    failed = [test for test in run.tagged("live") if test.status == FAIL]
-    refusals = [test for test in failed if re.search(r"answered 40[13]\b", test.message)]
-    if not refusals or not all(re.search(r"signature is invalid", test.message, re.IGNORECASE) for test in refusals):
+    """True when the server refused the documented token and every refusal a live check did not expect was for the signature.
+
+    Read from the server answers the live checks recorded (their ``refusal`` cause), never from messages.
+    """
+    answers = [
+        record.facts
+        for test in run.tagged("live")
+        if test.status == FAIL
+        for record in test.tables("server_answer")
+        if record.facts.get("ok") is False
+    ]
+    refusals = [facts for facts in answers if facts.get("refusal")]
+    if not refusals or not all(facts.get("refusal") == "signature" for facts in refusals):
         return False
-    return any(re.search(r"/rtc/validate answered 40[13]\b.*instead of 200\b", test.message) for test in refusals)
+    return any(facts.get("path") == "/rtc/validate" and facts.get("expected_status") == 200 for facts in refusals)
 
 
 def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[Block]:
@@ -1347,24 +1369,24 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
 
 
 def _token_facts(run: Run) -> Inline:
-    first = next((test for test in run.tagged("step-1") if test.tables("Token")), None)
+    first = next((test for test in run.tagged("step-1") if test.tables("token")), None)
     if first is None:
         return [text("The token:")]
-    record = first.tables("Token")[-1]
+    record = first.tables("token")[-1]
     source = {"supplied": "supplied", "minted": "generated"}.get(first.token_source, "examined")
     return [
         text(f"The token {source} for participant "),
-        code(record.value("Participant")),
+        code(record.value("participant")),
         text(" in room "),
-        code(record.value("Room")),
+        code(record.value("room")),
         text(" with API key "),
-        code(record.value("API key")),
+        code(record.value("api_key")),
         text(":"),
     ]
 
 
-def _checked_rows(run: Run, tag: str, title: str) -> tuple[list[str], list[str]]:
-    rows = [row for test in run.tagged(tag) for record in test.tables(title) for row in record.rows]
+def _checked_rows(run: Run, tag: str, kind: str) -> tuple[list[str], list[str]]:
+    rows = [row for test in run.tagged(tag) for record in test.tables(kind) for row in record.rows]
     checked = [str(row.get("label")) for row in rows if row.get("ok") is True]
     reported = [str(row.get("label")) for row in rows if row.get("ok") not in (True, False)]
     return checked, reported
@@ -1373,15 +1395,15 @@ def _checked_rows(run: Run, tag: str, title: str) -> tuple[list[str], list[str]]
 def passed_facts(run: Run) -> list[Inline]:
     """What the passed steps showed, each sentence limited to what their evidence records."""
     facts: list[Inline] = []
-    algorithms = {str(r.value("Algorithm")) for t in run.tagged("step-1") for r in t.tables("Token") if r.value("Algorithm")}
+    algorithms = {str(r.value("algorithm")) for t in run.tagged("step-1") for r in t.tables("token") if r.value("algorithm")}
     facts.append([text(f"is a JWT signed with {', '.join(sorted(algorithms)) or 'the expected algorithm'};")])
-    tampering = [row for t in run.tagged("step-2") for r in t.tables("Tampering detection") for row in r.rows]
+    tampering = [row for t in run.tagged("step-2") for r in t.tables("tampering") for row in r.rows]
     sentence = "has a signature that verifies with the configured API secret"
     if tampering:
         sentence += f", and all {len(tampering)} altered copies that were tried were refused"
     facts.append([text(sentence + ";")])
-    for tag, title, what in (("step-3", "Claims", "claims"), ("step-4", "Access grants", "grants")):
-        checked, reported = _checked_rows(run, tag, title)
+    for tag, kind, what in (("step-3", "claims", "claims"), ("step-4", "grants", "grants")):
+        checked, reported = _checked_rows(run, tag, kind)
         if checked:
             sentence = f"matches the expected value for {len(checked)} {what} ({', '.join(checked)})"
             if reported:
@@ -1393,16 +1415,16 @@ def passed_facts(run: Run) -> list[Inline]:
         else:
             sentence = f"has no {what} recorded in these results"
         facts.append([text(sentence + ";")])
-    expiry = [r for t in run.tagged("step-5") for r in t.tables("Expiration")]
+    expiry = [r for t in run.tagged("step-5") for r in t.tables("expiration")]
     if expiry:
         record = expiry[-1]
         facts.append(
             [
                 text("was valid when checked at "),
-                code(record.value("Checked at")),
+                code(record.value("checked_at")),
                 text(", until "),
-                code(record.value("Expires at")),
-                text(f" ({show(record.value('Time remaining'))} left)."),
+                code(record.value("expires_at")),
+                text(f" ({show(record.value('time_remaining'))} left)."),
             ]
         )
     else:

@@ -67,13 +67,13 @@ def library_keyring(api_key=None, api_secret=None) -> tuple[Keyring | None, str 
         return None, str(error)
 
 
-def log_table(title: str, rows: list[dict]) -> None:
-    """Log an evidence table (see :mod:`evidence`) at INFO."""
+def log_table(title: str, rows: list[dict], kind: str | None = None, facts: dict | None = None) -> None:
+    """Log an evidence table (see :mod:`evidence`) at INFO; ``kind`` and ``facts`` are its stable names for the sign-off."""
     from robot.api import logger
 
     from . import evidence
 
-    logger.info(evidence.table(title, rows), html=True)
+    logger.info(evidence.table(title, rows, kind=kind, facts=facts), html=True)
 
 
 def report_finding(finding: str, text: str, severity: str) -> None:
