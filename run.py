@@ -218,6 +218,7 @@ def supplied_token_to_environment(arguments: list[str]) -> list[str]:
             kept.append((name, value))
         else:
             os.environ["LIVEKIT_TOKEN"] = token  # the last one given wins, as in Robot Framework
+            os.environ.pop("LIVEKIT_TOKEN_FILE", None)  # and the command line wins over the environment
             moved = True
     return parsed.render(kept) if moved else list(arguments)
 
@@ -684,6 +685,9 @@ def run_checks(arguments: list[str]) -> int:
 def main(argv: list[str]) -> int:
     if os.environ.get(BOOTSTRAPPED) != "1":
         return bootstrap(argv)
+    token_file = os.environ.get("LIVEKIT_TOKEN_FILE", "").strip()
+    if token_file:  # relative to where the user is, not to the project
+        os.environ["LIVEKIT_TOKEN_FILE"] = str(Path(token_file).expanduser().absolute())
     os.chdir(ROOT)
     command, rest = (argv[0], argv[1:]) if argv and argv[0] in ("test", "signoff", "libdoc") else (None, argv)
     if command == "test":

@@ -18,6 +18,7 @@ from robot.api.types import Secret
 
 from livekit_tokens import environment, evidence, hostile, minting, policy, verification
 from livekit_tokens import grants as model
+from livekit_tokens import supplied as supplied_token
 from livekit_tokens.keys import ApiKey, ConfigurationError, Keyring, load_keyring
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
@@ -587,19 +588,43 @@ class LiveKitAuth:
     def get_supplied_token(self):
         """Return the token given from outside as a ``Secret``, or ``${None}`` when none was given.
 
-        The token comes from the ``${TOKEN}`` variable or the ``LIVEKIT_TOKEN`` environment variable.
+        The token comes from the ``${TOKEN}`` variable given on the command line, else from the
+        ``LIVEKIT_TOKEN`` environment variable or the file ``LIVEKIT_TOKEN_FILE`` names (for a token
+        longer than an environment variable can hold). White space around it, such as the line
+        break a pasted or saved token ends with, is removed and the log says so: a client SDK never
+        sends it. The setting it came from is recorded for the sign-off.
 
         Example:
         | ${supplied} = | Get Supplied Token |
         """
+        try:
+            environment_token = supplied_token.from_environment()
+        except ConfigurationError as error:
+            raise ConfigurationFailure(str(error)) from None
         value = robot_variable("${TOKEN}")
-        if value in (None, ""):
-            value = os.environ.get("LIVEKIT_TOKEN") or None
-        if value is None:
+        given = None
+        if value not in (None, ""):
+            text = getattr(value, "value", value)
+            text = text if isinstance(text, str) else str(text)
+            if environment_token is None or text.strip() != environment_token.text:  # given on the command line
+                given = supplied_token.trimmed(text, supplied_token.VARIABLE)
+        given = given or environment_token
+        if given is None:
             return None
-        text = getattr(value, "value", value)
-        evidence.remember_token(text if isinstance(text, str) else str(text))
-        return value if isinstance(value, Secret) else Secret(str(text))
+        evidence.remember_token(given.text)
+        if given.note:
+            logger.info(given.note)
+        self._log_table(
+            "Supplied token",
+            [
+                {"key": "setting", "label": "Given by", "value": given.setting},
+                {"key": "removed", "label": "White space removed", "value": given.removed or "none"},
+                {"key": "fingerprint", "label": "Fingerprint", "value": evidence.fingerprint(given.text)},
+            ],
+            kind="supplied_token",
+            facts={"setting": given.setting, "trimmed": given.removed is not None},
+        )
+        return Secret(given.text)
 
     @keyword
     def record_test_environment(self) -> dict:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import html
@@ -57,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "libraries") not in sys.path:
     sys.path.insert(0, str(ROOT / "libraries"))
 
+from livekit_tokens import supplied  # noqa: E402
 from livekit_tokens.evidence import TOKEN_LOG_VARIABLE, credential_parts  # noqa: E402
 from livekit_tokens.keys import DEV_API_SECRET, ConfigurationError, load_keyring, secret_key_bytes  # noqa: E402
 
@@ -283,6 +285,16 @@ def token_forms(token: str, given: bool = False) -> set[str]:
     return {form for form in forms if len(form) >= MIN_SEARCHABLE}
 
 
+def supplied_tokens(environ: Mapping[str, str]) -> list[str]:
+    """``LIVEKIT_TOKEN`` and the token in the file ``LIVEKIT_TOKEN_FILE`` names, without the white space around them."""
+    found = [environ.get(supplied.TOKEN_SETTING, "").strip()]
+    path = environ.get(supplied.FILE_SETTING, "").strip()
+    if path:
+        with contextlib.suppress(ConfigurationError):  # the run stopped before any test, saying what to set
+            found.append(supplied.read_token_file(Path(path)).strip())
+    return [token for token in found if token]
+
+
 def plan(environ: Mapping[str, str], token_log: Path | None) -> Plan:
     forms: dict[str, str] = {}
     secrets = noted = not_searchable = 0
@@ -307,11 +319,11 @@ def plan(environ: Mapping[str, str], token_log: Path | None) -> Plan:
         for form in found_as:
             if forms.get(form) != SECRET:
                 forms[form] = kind
-    supplied = environ.get("LIVEKIT_TOKEN", "").strip()
+    given_tokens = supplied_tokens(environ)
     skipped = tokens = 0
     known = set()
-    for value in dict.fromkeys([*values, *([supplied] if supplied else [])]):
-        given = bool(supplied) and value == supplied
+    for value in dict.fromkeys([*values, *given_tokens]):
+        given = value in given_tokens
         if not given and not is_token(value):
             skipped += 1  # hostile test input that is not a token at all (empty, raw text, broken base64)
             continue

@@ -738,7 +738,11 @@ def reproduction_settings(run: Run) -> list[str]:
     """The settings outside the command line that the run used and a re-run needs, by name only."""
     needed = []
     if any(test.token_source == "supplied" for test in run.tests) or "supplied" in run.metadata.get("Token source", []):
-        needed.append("LIVEKIT_TOKEN set to the same token (not shown here)")
+        settings = {record.facts.get("setting") for record in run.setup_records if record.kind == "supplied_token"}
+        if "LIVEKIT_TOKEN_FILE" in settings:
+            needed.append("LIVEKIT_TOKEN_FILE naming a file that holds the same token (not shown here)")
+        if settings - {"LIVEKIT_TOKEN_FILE"} or not settings:
+            needed.append("LIVEKIT_TOKEN set to the same token (not shown here)")
     keys = {str(value) for t in run.tagged("step-1") for r in t.tables("token") if (value := r.value("api_key"))}
     if keys - {"devkey"}:
         needed.append("the same API key and secret (LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or LIVEKIT_KEYS)")
