@@ -1,15 +1,8 @@
 #!/usr/bin/env python3
-"""Set up and run the LiveKit authentication suite.
-
-    python run.py [robot options] [suites]   run the acceptance suites (results in results/)
-    python run.py test [pytest options]       run the project's own checks: ruff, Robocop,
-                                              pytest, then the acceptance suites
-    python run.py signoff OUTPUT.xml...       rebuild the sign-off summary from existing results
-    python run.py libdoc                      write the keyword documentation into results/
+"""Set up and run the LiveKit authentication suite: ``python run.py --help`` says how (USAGE below).
 
 Each command creates or reuses a virtual environment (the active one, else .venv) and installs the
-pinned requirements into it first. Settings come from the environment (LIVEKIT_API_KEY,
-LIVEKIT_API_SECRET, LIVEKIT_KEYS, LIVEKIT_TOKEN, LIVEKIT_ROOM, ...) or from --variable.
+pinned requirements into it first.
 """
 
 from __future__ import annotations
@@ -41,6 +34,38 @@ DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
 NODE_PROJECT = ROOT / "interop" / "node"
 BOOTSTRAPPED = "LIVEKIT_AUTH_BOOTSTRAPPED"
 MIN_PYTHON = (3, 10)
+HELP_OPTIONS = ("-h", "--help", "-?", "help")
+
+USAGE = """\
+LiveKit client authentication suite
+
+  python run.py [Robot Framework options] [suites]
+      Run the acceptance suites (all of suites/ unless suites are named). Results go to results/,
+      or to the folder --outputdir (-d) names: report.html, log.html, output.xml, xunit.xml, the
+      sign-off signoff.html and signoff.md, and leak-guard.json (what the leak guard searched).
+      A secret or a token found in any file the run wrote fails the run and its sign-off.
+  python run.py test [pytest options]
+      The project's own checks: ruff, Robocop, the unit tests in utest/, then the suites.
+  python run.py signoff OUTPUT.xml|FOLDER... [--outdir DIR] [--require-passed [--allow-offline]]
+      Write the sign-off summary again from existing results (several are combined).
+  python run.py libdoc
+      Write the keyword manuals of the libraries and the resource files into results/manuals/.
+  python run.py --help | --robot-help
+      This help, or every option of Robot Framework (all of them work after python run.py).
+
+Robot Framework options used most:
+  --include TAG, -i TAG        only the tests with this tag: step-1 ... step-5, authentication,
+                               live, endpoint, security, interop, webhooks
+  --exclude TAG, -e TAG        leave out the tests with this tag
+  --test NAME, -t NAME         only the test of this name
+  --variable NAME:VALUE, -v    a setting by its Robot name: ROOM, IDENTITY, TTL, CAN_PUBLISH, ...
+  --outputdir DIR, -d DIR      where the results go
+  --loglevel LEVEL, -L LEVEL   TRACE, DEBUG, INFO (the default) or WARN; never shows a secret
+
+Settings come from environment variables (LIVEKIT_API_KEY, LIVEKIT_API_SECRET, LIVEKIT_TOKEN,
+LIVEKIT_TOKEN_FILE, LIVEKIT_ROOM, LIVEKIT_URL, ...): see README.md. The exit code is Robot
+Framework's: 0 when every test passed; 252 when a setting or an option is wrong and no test ran.
+"""
 
 
 # ---------------------------------------------------------------- set-up (any Python 3.10+)
@@ -477,15 +502,19 @@ def earlier_results_note(outputs: RunOutputs) -> str:
     return f"No test ran, so nothing was written: the results in {folder} are those of an earlier run{said}, left as they were."
 
 
-def call_teed(command: list[str], console: BinaryIO) -> int:
-    """Run ``command``, showing its output as usual and copying it into ``console`` for the leak guard."""
+def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | None = None) -> int:
+    """Run ``command``, showing its output as usual and copying it into ``console`` for the leak guard.
+
+    With ``view``, a message Robot Framework repeats word for word after the status of a test or a
+    suite is shown once, and one line at the end says for how many (``console`` still gets all of it).
+    """
     environment = dict(os.environ, PYTHONIOENCODING="utf-8")
     lock = threading.Lock()
     sys.stdout.flush()
     sys.stderr.flush()
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment) as process:
         copies = [
-            threading.Thread(target=_copy, args=(process.stdout, sys.stdout, console, lock), daemon=True),
+            threading.Thread(target=_copy, args=(process.stdout, sys.stdout, console, lock, view), daemon=True),
             threading.Thread(target=_copy, args=(process.stderr, sys.stderr, console, lock), daemon=True),
         ]
         for copy in copies:
@@ -499,10 +528,22 @@ def call_teed(command: list[str], console: BinaryIO) -> int:
         finally:
             for copy in copies:
                 copy.join()
+    for line in view.summary() if view is not None else []:
+        _show(sys.stdout, line + "\n")
+        console.write((line + "\n").encode("utf-8", "surrogatepass"))
     return code
 
 
-def _copy(source, target, console: BinaryIO, lock: threading.Lock) -> None:
+def _show(target, text: str) -> bool:
+    try:
+        target.write(text)
+        target.flush()
+    except (OSError, ValueError):  # the terminal or pipe went away
+        return False
+    return True
+
+
+def _copy(source, target, console: BinaryIO, lock: threading.Lock, view: RepeatedMessages | None = None) -> None:
     """Copy ``source`` to ``target`` and ``console`` until it ends; a closed ``target`` (``| head``) is skipped."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     showing = True
@@ -511,14 +552,91 @@ def _copy(source, target, console: BinaryIO, lock: threading.Lock) -> None:
         with lock:
             console.write(chunk)
         text = decoder.decode(chunk, final=not chunk)
+        if view is not None:
+            text = view.feed(text) + (view.end() if not chunk else "")
         if showing and text:
-            try:
-                target.write(text)
-                target.flush()
-            except (OSError, ValueError):  # the terminal or pipe went away: keep reading, or the run would block
-                showing = False
+            showing = _show(target, text)  # when it went away, keep reading, or the run would block
         if not chunk:
             return
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_STATUS_LINE = re.compile(r"\| (?:PASS|FAIL|SKIP) \|\s*$")
+_MESSAGE_END = re.compile(r"[-=]{20,}|\d+ (?:tests?|tasks?), \d+ passed.*|")
+
+
+class RepeatedMessages:
+    """What the terminal shows of Robot Framework's console output (``--console verbose``).
+
+    Robot prints each test's and suite's message after its status: when a parent suite's setup
+    fails, the same sentence follows every test of it. A message already shown word for word is
+    left out, and :meth:`summary` says once how many tests and suites it was for. Lines pass
+    through as they come, so a test's name shows while it runs.
+    """
+
+    def __init__(self):
+        self.line = ""  # the part of the current line already shown
+        self.message: list[str] | None = None  # the lines of the message being read, when in one
+        self.pending = ""  # an unfinished line of a message
+        self.counts: dict[str, list[int]] = {}  # message -> [tests, suites] it followed
+
+    def feed(self, text: str) -> str:
+        shown = []
+        while text:
+            if self.message is None:
+                newline = text.find("\n")
+                if newline < 0:
+                    self.line += text
+                    shown.append(text)
+                    break
+                part, text = text[: newline + 1], text[newline + 1 :]
+                shown.append(part)
+                if _STATUS_LINE.search(_ANSI.sub("", self.line + part).rstrip("\r\n")):
+                    self.message = []
+                self.line = ""
+                continue
+            newline = text.find("\n")
+            if newline < 0:
+                self.pending += text
+                break
+            line, text = self.pending + text[: newline + 1], text[newline + 1 :]
+            self.pending = ""
+            plain = _ANSI.sub("", line).rstrip("\r\n")
+            if _MESSAGE_END.fullmatch(plain.strip()):
+                shown.append(self._close(kind=1 if not plain.strip() else 0) + line)
+            else:
+                self.message.append(line)
+        return "".join(shown)
+
+    def _close(self, kind: int) -> str:
+        """The message just read, when it is not a repeat; counted either way (kind 0: a test, 1: a suite)."""
+        lines, self.message = self.message or [], None
+        if not lines:
+            return ""
+        key = "".join(_ANSI.sub("", line) for line in lines).strip()
+        counts = self.counts.setdefault(key, [0, 0])
+        counts[kind] += 1
+        return "".join(lines) if sum(counts) == 1 else ""
+
+    def end(self) -> str:
+        """What is left when the output ends."""
+        left = "".join(self.message or []) + self.pending
+        self.message, self.pending = None, ""
+        return left
+
+    def summary(self) -> list[str]:
+        """One line per message left out somewhere, with how many tests and suites it followed."""
+        lines = []
+        for message, (tests, suites) in self.counts.items():
+            if tests + suites < 2:
+                continue
+            what = " and ".join(
+                f"{count} {name}{'s' if count != 1 else ''}" for count, name in ((tests, "test"), (suites, "suite")) if count
+            )
+            flat = " ".join(message.split())
+            shown = flat if len(flat) <= 160 else flat[:159] + "\u2026"
+            lines.append(f"The same message for {what}, shown once above: {shown}")
+        return lines
 
 
 def _tools():
@@ -649,7 +767,7 @@ def run_suites(arguments: list[str]) -> int:
     try:
         with token_log.open("a", encoding="utf-8") as noted:  # searched by the guard like the run's own notes
             noted.writelines(json.dumps({"secret": value}) + "\n" for value in secret_looking_values(arguments))
-        code = call_teed(robot_command(arguments), console.capture)
+        code = call_teed(robot_command(arguments), console.capture, RepeatedMessages())
         post = after_run(arguments, code, outputs, snapshot, console, token_log)
     finally:
         console.close()
@@ -683,6 +801,9 @@ def run_checks(arguments: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] in HELP_OPTIONS:  # before any set-up: it needs none
+        print(USAGE, end="")
+        return 0
     if os.environ.get(BOOTSTRAPPED) != "1":
         return bootstrap(argv)
     token_file = os.environ.get("LIVEKIT_TOKEN_FILE", "").strip()
@@ -703,6 +824,8 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "signoff":
         return subprocess.call([sys.executable, str(ROOT / "tools" / "signoff.py"), *rest])
+    if argv and argv[0] == "--robot-help":
+        return subprocess.call([sys.executable, "-m", "robot", "--help"])
     return run_suites(rest)
 
 

@@ -137,3 +137,36 @@ def test_a_missing_variable_file_is_a_configuration_error(arguments):
 
 def test_an_existing_variable_file_is_fine():
     assert run_py.missing_variable_file(["--variablefile", str(ROOT / "examples" / "endpoint_headers.py")]) is None
+
+
+@pytest.mark.parametrize("option", ["--help", "-h", "-?"])
+def test_help_shows_the_commands_of_run_py_first_and_points_to_robot_frameworks_options(option):
+    import subprocess
+    import sys
+
+    environment = {name: value for name, value in run_py.os.environ.items() if name != run_py.BOOTSTRAPPED}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), option], env=environment, capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[0] == "LiveKit client authentication suite"
+    assert len(lines) < 40
+    for command in ("python run.py test", "python run.py signoff", "python run.py libdoc", "--robot-help"):
+        assert command in done.stdout
+    assert done.stdout.index("python run.py test") < done.stdout.index("Robot Framework options used most")
+    assert "Installing" not in done.stdout + done.stderr  # no set-up for the help
+
+
+def test_the_keyword_manuals_cover_the_resource_files_and_name_every_default(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_py, "MANUALS", tmp_path / "manuals")
+    written = run_py.write_libdoc()
+    names = sorted(path.name for path in written)
+    assert {"LiveKitAuth.html", "livekit_auth.html", "security.html", "livekit_http.html"} <= set(names)
+    sentences = (tmp_path / "manuals" / "livekit_auth.html").read_text(encoding="utf-8")
+    for keyword in ("The Grant Should Be", "The Claim Should Be", "The Token Under Test Is Ready"):
+        assert keyword in sentences
+    for path in written:
+        assert "object at 0x" not in path.read_text(encoding="utf-8"), path.name
+    stamp = (tmp_path / "manuals" / run_py.MANUALS_STAMP).read_text(encoding="utf-8").strip()
+    assert stamp == run_py.manuals_digest()

@@ -284,3 +284,36 @@ def test_the_cleared_copy_of_a_clean_run_holds_all_of_it_and_of_unsearched_resul
     (results / "leak-guard.json").unlink()
     assert cleared_copy.main([str(results), str(tmp_path / "none")]) == 2
     assert "holds no leak guard record (leak-guard.json)" in capfd.readouterr().err
+
+
+# ---------------------------------------------------------------- what the console says
+
+
+def test_a_message_repeated_for_every_test_is_shown_once_with_the_count(tmp_path, run_py, capfd):
+    suite = tmp_path / "down.robot"
+    tests = "".join(f"Check {number}\n    No Operation\n" for number in range(1, 6))
+    suite.write_text(
+        f"*** Settings ***\nSuite Setup    Fail    The server is down.\n\n*** Test Cases ***\n{tests}", encoding="utf-8"
+    )
+    assert run_py.run_suites([str(suite)]) == 5
+    out = capfd.readouterr().out
+    assert out.count("Parent suite setup failed:\nThe server is down.\n") == 1
+    assert out.count("Suite setup failed:\nThe server is down.\n") == 1  # the suite's own message is another one
+    assert "The same message for 5 tests, shown once above: Parent suite setup failed: The server is down.\n" in out
+    assert [line for line in out.splitlines() if line.startswith("Check ")] == [
+        f"Check {number}{' ' * (70 - len(f'Check {number}'))}| FAIL |" for number in range(1, 6)
+    ]
+    console = record(tmp_path / "results")
+    assert "the console output" in console["searched"]
+
+
+def test_the_console_view_passes_lines_through_as_they_come(run_py):
+    view = run_py.RepeatedMessages()
+    shown = view.feed("Slow Test :: does things   ")  # the name shows while the test runs
+    assert shown == "Slow Test :: does things   "
+    shown += view.feed("| \x1b[31mFAIL\x1b[0m |\nIt broke.\n----------------------------------------\n")
+    shown += view.feed("Next Test                   | FAIL |\nIt bro")
+    shown += view.feed("ke.\n----------------------------------------\n")
+    shown += view.end()
+    assert shown.count("It broke.") == 1
+    assert view.summary() == ["The same message for 2 tests, shown once above: It broke."]

@@ -77,13 +77,22 @@ def log_table(title: str, rows: list[dict], kind: str | None = None, facts: dict
 
 
 def report_finding(finding: str, text: str, severity: str) -> None:
-    """Record a finding for the sign-off summary; a warning also goes to the console and the report."""
+    """Record a finding for the sign-off summary; a warning is also said once on the console and in the report.
+
+    Inside a test the warning becomes part of the test's message, which Robot Framework shows once
+    on the console, in the report and in the log (a WARN message as well would be shown twice on
+    the console). Outside a test (a suite setup) it is logged as a warning.
+    """
     from robot.api import logger
 
     from . import evidence
 
     record = {"finding": finding, "severity": severity, "text": text}
     logger.info(evidence.table("Finding", [{"label": finding, "value": text}], record), html=True)
-    if severity == "warning":
+    if severity != "warning":
+        return
+    if robot_variable("${TEST NAME}") is None:
         logger.warn(text)
-        set_test_message(f"WARNING: {text}")
+        return
+    logger.info(f"WARNING: {text}")
+    set_test_message(f"WARNING: {text}")
