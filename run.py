@@ -1,16 +1,8 @@
 #!/usr/bin/env python3
-"""Set up and run the LiveKit authentication suite.
-
-    python run.py [robot options] [suites]   run the acceptance suites (results in results/)
-    python run.py test [pytest options]       run the project's own checks: ruff, Robocop,
-                                              pytest, then the acceptance suites
-    python run.py signoff OUTPUT.xml...       rebuild the sign-off summary from existing results
-    python run.py libdoc                      write the keyword documentation into results/
-    python run.py diagnose                    check LIVEKIT_URL and the key pair against the server
+"""Set up and run the LiveKit authentication suite: ``python run.py --help`` says how (USAGE below).
 
 Each command creates or reuses a virtual environment (the active one, else .venv) and installs the
-pinned requirements into it first. Settings come from the environment (LIVEKIT_API_KEY,
-LIVEKIT_API_SECRET, LIVEKIT_KEYS, LIVEKIT_TOKEN, LIVEKIT_ROOM, ...) or from --variable.
+pinned requirements into it first.
 """
 
 from __future__ import annotations
@@ -32,11 +24,50 @@ ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"
 SUITES = ROOT / "suites"
 LIBRARIES = ROOT / "libraries"
+RESOURCES = ROOT / "resources"
+# The keyword manuals: documentation, not evidence of a run. Written when a library or resource
+# changed (the stamp holds a digest of them) and by `python run.py libdoc`.
+MANUALS = RESULTS / "manuals"
+MANUALS_STAMP = ".written-from"
 REQUIREMENTS = ROOT / "requirements.txt"
 DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
 NODE_PROJECT = ROOT / "interop" / "node"
 BOOTSTRAPPED = "LIVEKIT_AUTH_BOOTSTRAPPED"
 MIN_PYTHON = (3, 10)
+HELP_OPTIONS = ("-h", "--help", "-?", "help")
+
+USAGE = """\
+LiveKit client authentication suite
+
+  python run.py [Robot Framework options] [suites]
+      Run the acceptance suites (all of suites/ unless suites are named). Results go to results/,
+      or to the folder --outputdir (-d) names: report.html, log.html, output.xml, xunit.xml, the
+      sign-off signoff.html and signoff.md, and leak-guard.json (what the leak guard searched).
+      A secret or a token found in any file the run wrote fails the run and its sign-off.
+  python run.py test [pytest options]
+      The project's own checks: ruff, Robocop, the unit tests in utest/, then the suites.
+  python run.py signoff OUTPUT.xml|FOLDER... [--outdir DIR] [--require-passed [--allow-offline]]
+      Write the sign-off summary again from existing results (several are combined).
+  python run.py libdoc
+      Write the keyword manuals of the libraries and the resource files into results/manuals/.
+  python run.py diagnose
+      Check LIVEKIT_URL and the key pair against that LiveKit server in a few seconds.
+  python run.py --help | --robot-help
+      This help, or every option of Robot Framework (all of them work after python run.py).
+
+Robot Framework options used most:
+  --include TAG, -i TAG        only the tests with this tag: step-1 ... step-5, authentication,
+                               live, client, endpoint, security, interop, webhooks, diagnosis
+  --exclude TAG, -e TAG        leave out the tests with this tag
+  --test NAME, -t NAME         only the test of this name
+  --variable NAME:VALUE, -v    a setting by its Robot name: ROOM, IDENTITY, TTL, CAN_PUBLISH, ...
+  --outputdir DIR, -d DIR      where the results go
+  --loglevel LEVEL, -L LEVEL   TRACE, DEBUG, INFO (the default) or WARN; never shows a secret
+
+Settings come from environment variables (LIVEKIT_API_KEY, LIVEKIT_API_SECRET, LIVEKIT_TOKEN,
+LIVEKIT_TOKEN_FILE, LIVEKIT_ROOM, LIVEKIT_URL, ...): see README.md. The exit code is Robot
+Framework's: 0 when every test passed; 252 when a setting or an option is wrong and no test ran.
+"""
 
 
 # ---------------------------------------------------------------- set-up (any Python 3.10+)
@@ -174,15 +205,17 @@ def missing_variable_file(arguments: list[str]) -> str | None:
     return None
 
 
-def check_configuration(arguments: list[str] = ()) -> None:
-    """Stop with one sentence when a setting is unusable, before Robot Framework starts."""
-    sys.path.insert(0, str(LIBRARIES))
-    from settings import configuration_problem
+def configuration_problem(arguments: list[str] = ()) -> str | None:
+    """One sentence when a setting or an option is unusable, before Robot Framework starts; else None."""
+    if str(LIBRARIES) not in sys.path:
+        sys.path.insert(0, str(LIBRARIES))
+    from livekit_tokens import robot_options
+    from settings import configuration_problem as settings_problem
 
-    problem = configuration_problem() or missing_variable_file(list(arguments))
-    if problem:
-        print(f"Configuration error: {problem}", file=sys.stderr)
-        sys.exit(252)
+    refused = robot_options.parse_error(list(arguments))
+    if refused:
+        return f"{refused.rstrip('.')}; see python run.py --help."
+    return settings_problem() or missing_variable_file(list(arguments))
 
 
 def _token_value(variable: str) -> str | None:
@@ -212,6 +245,7 @@ def supplied_token_to_environment(arguments: list[str]) -> list[str]:
             kept.append((name, value))
         else:
             os.environ["LIVEKIT_TOKEN"] = token  # the last one given wins, as in Robot Framework
+            os.environ.pop("LIVEKIT_TOKEN_FILE", None)  # and the command line wins over the environment
             moved = True
     return parsed.render(kept) if moved else list(arguments)
 
@@ -271,93 +305,218 @@ def robot_command(arguments: list[str], outputdir: Path | None = None) -> list[s
     return command
 
 
-def write_libdoc() -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for library in sorted(LIBRARIES.glob("LiveKit*.py")):
-        subprocess.call(
-            [
-                sys.executable,
-                "-m",
-                "robot.libdoc",
-                "--pythonpath",
-                str(LIBRARIES),
-                str(library),
-                str(RESULTS / f"{library.stem}.html"),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
+def manual_sources() -> list[Path]:
+    """The keyword libraries and the resource files (the plain sentences testers write), in manual order."""
+    return sorted(LIBRARIES.glob("LiveKit*.py")) + sorted(RESOURCES.glob("*.resource"))
 
 
-# What each run writes into its output folder: removed first, so that nothing of an earlier run is
-# taken for this one. The default folder, results/, is emptied altogether.
-RUN_OUTPUTS = ("output.xml", "log.html", "report.html", "xunit.xml", "signoff.md", "signoff.html")
+def manuals_digest() -> str:
+    """A digest of everything a keyword manual is made from: the libraries, their packages, the resources."""
+    from robot.version import VERSION
+
+    digest = hashlib.sha256(VERSION.encode())
+    sources = sorted({*LIBRARIES.rglob("*.py"), *RESOURCES.glob("*.resource")})
+    for path in sources:
+        if "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def write_libdoc() -> list[Path]:
+    """Write the keyword manuals of every library and resource file into MANUALS, in this process; return them."""
+    from robot.libdoc import libdoc
+
+    MANUALS.mkdir(parents=True, exist_ok=True)
+    if str(LIBRARIES) not in sys.path:
+        sys.path.insert(0, str(LIBRARIES))
+    written, failed = [], []
+    for source in manual_sources():
+        target = MANUALS / f"{source.stem}.html"
+        if libdoc(str(source), str(target), quiet=True) == 0:
+            written.append(target)
+        else:
+            failed.append(source.name)
+    if failed:
+        print(f"The keyword manual of {', '.join(failed)} could not be written; see the message above.", file=sys.stderr)
+    else:
+        (MANUALS / MANUALS_STAMP).write_text(manuals_digest() + "\n", encoding="utf-8")
+    return written
+
+
+def ensure_manuals() -> None:
+    """Write the keyword manuals when a library or resource changed since they were written (see MANUALS_STAMP)."""
+    stamp = MANUALS / MANUALS_STAMP
+    try:
+        current = stamp.read_text(encoding="utf-8").strip()
+    except OSError:
+        current = None
+    if current != manuals_digest() or not all((MANUALS / f"{source.stem}.html").is_file() for source in manual_sources()):
+        write_libdoc()
+
+
+# What a run writes besides Robot Framework's own outputs, beside them in the output folder: replaced
+# by every run that writes results, removed when that run does not write them again.
+SIGNOFF_FILES = ("signoff.md", "signoff.html")
+GUARD_RECORD = "leak-guard.json"  # what the leak guard searched and found, for the sign-off rebuilt later
+SERVER_LOG = "livekit-server.log"  # kept by the live suite when one of its tests failed
+OWNED = (*SIGNOFF_FILES, GUARD_RECORD, SERVER_LOG)
 OUTPUT_OPTIONS = ("output", "log", "report", "xunit", "debugfile")
+_TIMESTAMP = r"(-\d{8}-\d{6})?"  # --timestampoutputs
 
 
 class RunOutputs:
-    """Where Robot Framework writes, as its options say: the folder, output.xml, and files given elsewhere."""
+    """Where Robot Framework writes, as its options say: the folder and each output file (``NONE`` left out)."""
 
-    def __init__(self, folder: Path, output: Path | None, elsewhere: list[Path] = ()):
+    def __init__(self, folder: Path, files: dict[str, Path] | None = None):
         self.folder = folder
-        self.output = output
-        self.elsewhere = list(elsewhere)
+        self.files = dict(files or {})
 
-    def written_elsewhere(self) -> list[Path]:
-        """The files given outside the folder, with their timestamped (``-T``) and split-log (``--splitlog``) siblings."""
-        found = []
-        for path in self.elsewhere:
-            pattern = re.compile(rf"{re.escape(path.stem)}(-\d{{8}}-\d{{6}})?(-\d+\.js|{re.escape(path.suffix)})")
-            if path.parent.is_dir():
-                found += [item for item in sorted(path.parent.iterdir()) if pattern.fullmatch(item.name) and item.is_file()]
-        return found
+    @property
+    def output(self) -> Path | None:
+        return self.files.get("output")
+
+    @property
+    def elsewhere(self) -> list[Path]:
+        """The output files given outside the folder."""
+        return [path for path in self.files.values() if not path.is_relative_to(self.folder)]
+
+    def pattern(self, path: Path, parts: bool = True) -> re.Pattern:
+        """The names Robot Framework gives ``path``: timestamped (``-T``) or not, and its ``--splitlog`` parts."""
+        ends = rf"(-\d+\.js|{re.escape(path.suffix)})" if parts else re.escape(path.suffix)
+        return re.compile(rf"{re.escape(path.stem)}{_TIMESTAMP}{ends}")
+
+    def is_robot_output(self, path: Path) -> bool:
+        """Whether ``path`` is one of the files Robot Framework writes for these options."""
+        return any(path.parent == own.parent and self.pattern(own).fullmatch(path.name) for own in self.files.values())
+
+    def written_output(self, written: list[Path]) -> Path | None:
+        """The output.xml among the files ``written``, or None when this run wrote none."""
+        output = self.output
+        if output is None:
+            return None
+        pattern = self.pattern(output, parts=False)
+        found = [path for path in written if path.parent == output.parent and pattern.fullmatch(path.name)]
+        return found[-1] if found else None
+
+    def shown(self, path: Path) -> str:
+        """``path`` as the console names it: relative to the output folder when inside it."""
+        return path.relative_to(self.folder).as_posix() if path.is_relative_to(self.folder) else str(path)
+
+    def folder_shown(self) -> str:
+        return f"{self.folder.relative_to(ROOT).as_posix()}/" if self.folder.is_relative_to(ROOT) else str(self.folder)
 
 
 def run_outputs(arguments: list[str]) -> RunOutputs:
     """The outputs of ``robot_command(arguments)``, read with Robot Framework's parser as Robot reads them."""
     parsed = robot_arguments(robot_command(arguments)[3:])
     if parsed is None:  # Robot Framework refuses the options and writes nothing
-        return RunOutputs(RESULTS.resolve(), None)
+        return RunOutputs(RESULTS.resolve())
     folder = (ROOT / parsed.last("outputdir")).resolve()
     files = {}
     for name in OUTPUT_OPTIONS:
         value = parsed.last(name)
         if value is not None and value.upper() != "NONE":
             files[name] = (folder / value).resolve()
-    elsewhere = [path for path in files.values() if not path.is_relative_to(folder)]
-    return RunOutputs(folder, files.get("output"), elsewhere)
+    return RunOutputs(folder, files)
 
 
-def clear_earlier_results(outputs: RunOutputs) -> None:
-    """Empty results/ (or remove the run's own file names from another output folder) before a run."""
+def _file_state(path: Path) -> tuple[int, int, int, int] | None:
     try:
-        outputs.folder.mkdir(parents=True, exist_ok=True)
-        if outputs.folder == RESULTS.resolve():
-            for item in outputs.folder.iterdir():
-                if item.is_dir() and not item.is_symlink():
-                    shutil.rmtree(item)
-                else:
-                    item.unlink()
-        else:
-            for name in RUN_OUTPUTS:
-                (outputs.folder / name).unlink(missing_ok=True)
-    except OSError as error:
-        where = error.filename or outputs.folder
-        print(
-            f"Cannot clear {where} of an earlier run ({error.strerror or error}); close what holds it open and run again.",
-            file=sys.stderr,
-        )
-        sys.exit(252)
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns)
 
 
-def call_teed(command: list[str], console: BinaryIO) -> int:
-    """Run ``command``, showing its output as usual and copying it into ``console`` for the leak guard."""
+class Snapshot:
+    """The files in the places a run writes, taken before it, to tell the files this run wrote from earlier ones.
+
+    The places are the output folder (with its subfolders, the keyword manuals left out) and, beside
+    each output file given outside it, the names Robot Framework gives that file.
+    """
+
+    def __init__(self, outputs: RunOutputs):
+        self.outputs = outputs
+        self.before = self._scan()
+
+    def _scan(self) -> dict[Path, tuple]:
+        found: dict[Path, tuple] = {}
+        folder = self.outputs.folder
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.is_relative_to(MANUALS):
+                    found[path] = _file_state(path)
+        for own in self.outputs.elsewhere:
+            pattern = self.outputs.pattern(own)
+            if own.parent.is_dir():
+                for path in own.parent.iterdir():
+                    if pattern.fullmatch(path.name) and path.is_file():
+                        found[path] = _file_state(path)
+        return found
+
+    def written(self) -> list[Path]:
+        """The files that are new or changed since the snapshot, in name order."""
+        return sorted(path for path, state in self._scan().items() if self.before.get(path) != state)
+
+    def existed(self, path: Path) -> bool:
+        return path in self.before
+
+
+def remove_stale(outputs: RunOutputs, snapshot: Snapshot, written: list[Path]) -> None:
+    """After a run that wrote results: remove what the run owns and did not write again.
+
+    The sign-off, the leak guard's record and a server log of an earlier run would otherwise read as
+    this run's; the ``--splitlog`` parts of a log this run replaced belong to that log. Nothing else
+    of an earlier run is removed.
+    """
+    fresh = set(written)
+    stale = [outputs.folder / name for name in OWNED]
+    log = outputs.files.get("log")
+    if log is not None and any(
+        outputs.pattern(log, parts=False).fullmatch(path.name) for path in fresh if path.parent == log.parent
+    ):
+        parts = re.compile(rf"{re.escape(log.stem)}{_TIMESTAMP}-\d+\.js")
+        stale += [path for path in snapshot.before if path.parent == log.parent and parts.fullmatch(path.name)]
+    for path in stale:
+        if path not in fresh and snapshot.existed(path):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as error:
+                print(
+                    f"Cannot remove {path} of an earlier run ({error.strerror or error}); it is not this run's.", file=sys.stderr
+                )
+
+
+def earlier_results_note(outputs: RunOutputs) -> str:
+    """What the output folder holds after a run that stopped before any test: one sentence."""
+    folder = outputs.folder_shown()
+    kept = [path for path in (outputs.output, outputs.folder / SIGNOFF_FILES[0]) if path is not None and path.is_file()]
+    if not kept:
+        return f"No test ran, so nothing was written: {folder} holds no results of an earlier run either."
+    signoff = outputs.folder / SIGNOFF_FILES[0]
+    said = ""
+    if signoff.is_file():
+        text = signoff.read_text(encoding="utf-8", errors="replace")
+        status = re.search(r"^## Status: (.+?)(?: \S+)?$", text, re.MULTILINE)
+        date = re.search(r"^## Test Date\n\n(.+)$", text, re.MULTILINE)
+        if status:
+            said = f" (its sign-off says {status.group(1)}" + (f", {date.group(1)}" if date else "") + ")"
+    return f"No test ran, so nothing was written: the results in {folder} are those of an earlier run{said}, left as they were."
+
+
+def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | None = None) -> int:
+    """Run ``command``, showing its output as usual and copying it into ``console`` for the leak guard.
+
+    With ``view``, a message Robot Framework repeats word for word after the status of a test or a
+    suite is shown once, and one line at the end says for how many (``console`` still gets all of it).
+    """
     environment = dict(os.environ, PYTHONIOENCODING="utf-8")
     lock = threading.Lock()
     sys.stdout.flush()
     sys.stderr.flush()
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment) as process:
         copies = [
-            threading.Thread(target=_copy, args=(process.stdout, sys.stdout, console, lock), daemon=True),
+            threading.Thread(target=_copy, args=(process.stdout, sys.stdout, console, lock, view), daemon=True),
             threading.Thread(target=_copy, args=(process.stderr, sys.stderr, console, lock), daemon=True),
         ]
         for copy in copies:
@@ -371,10 +530,22 @@ def call_teed(command: list[str], console: BinaryIO) -> int:
         finally:
             for copy in copies:
                 copy.join()
+    for line in view.summary() if view is not None else []:
+        _show(sys.stdout, line + "\n")
+        console.write((line + "\n").encode("utf-8", "surrogatepass"))
     return code
 
 
-def _copy(source, target, console: BinaryIO, lock: threading.Lock) -> None:
+def _show(target, text: str) -> bool:
+    try:
+        target.write(text)
+        target.flush()
+    except (OSError, ValueError):  # the terminal or pipe went away
+        return False
+    return True
+
+
+def _copy(source, target, console: BinaryIO, lock: threading.Lock, view: RepeatedMessages | None = None) -> None:
     """Copy ``source`` to ``target`` and ``console`` until it ends; a closed ``target`` (``| head``) is skipped."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     showing = True
@@ -383,43 +554,174 @@ def _copy(source, target, console: BinaryIO, lock: threading.Lock) -> None:
         with lock:
             console.write(chunk)
         text = decoder.decode(chunk, final=not chunk)
+        if view is not None:
+            text = view.feed(text) + (view.end() if not chunk else "")
         if showing and text:
-            try:
-                target.write(text)
-                target.flush()
-            except (OSError, ValueError):  # the terminal or pipe went away: keep reading, or the run would block
-                showing = False
+            showing = _show(target, text)  # when it went away, keep reading, or the run would block
         if not chunk:
             return
 
 
-def after_run(arguments: list[str], robot_status: int, outputs: RunOutputs, console: Path) -> int:
-    """Sign-off summary and leak guard for the results just written; returns a failing exit code or 0.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_STATUS_LINE = re.compile(r"\| (?:PASS|FAIL|SKIP) \|\s*$")
+_MESSAGE_END = re.compile(r"[-=]{20,}|\d+ (?:tests?|tasks?), \d+ passed.*|")
 
-    No summary is written when Robot Framework wrote no results (a wrong option or suite: exit code
-    251 or more), so an earlier run's results never pass for this one. The guard searches the
-    output folder, the output files given outside it, and the console output.
+
+class RepeatedMessages:
+    """What the terminal shows of Robot Framework's console output (``--console verbose``).
+
+    Robot prints each test's and suite's message after its status: when a parent suite's setup
+    fails, the same sentence follows every test of it. A message already shown word for word is
+    left out, and :meth:`summary` says once how many tests and suites it was for. Lines pass
+    through as they come, so a test's name shows while it runs.
     """
-    tools = ROOT / "tools"
+
+    def __init__(self):
+        self.line = ""  # the part of the current line already shown
+        self.message: list[str] | None = None  # the lines of the message being read, when in one
+        self.pending = ""  # an unfinished line of a message
+        self.counts: dict[str, list[int]] = {}  # message -> [tests, suites] it followed
+
+    def feed(self, text: str) -> str:
+        shown = []
+        while text:
+            if self.message is None:
+                newline = text.find("\n")
+                if newline < 0:
+                    self.line += text
+                    shown.append(text)
+                    break
+                part, text = text[: newline + 1], text[newline + 1 :]
+                shown.append(part)
+                if _STATUS_LINE.search(_ANSI.sub("", self.line + part).rstrip("\r\n")):
+                    self.message = []
+                self.line = ""
+                continue
+            newline = text.find("\n")
+            if newline < 0:
+                self.pending += text
+                break
+            line, text = self.pending + text[: newline + 1], text[newline + 1 :]
+            self.pending = ""
+            plain = _ANSI.sub("", line).rstrip("\r\n")
+            if _MESSAGE_END.fullmatch(plain.strip()):
+                shown.append(self._close(kind=1 if not plain.strip() else 0) + line)
+            else:
+                self.message.append(line)
+        return "".join(shown)
+
+    def _close(self, kind: int) -> str:
+        """The message just read, when it is not a repeat; counted either way (kind 0: a test, 1: a suite)."""
+        lines, self.message = self.message or [], None
+        if not lines:
+            return ""
+        key = "".join(_ANSI.sub("", line) for line in lines).strip()
+        counts = self.counts.setdefault(key, [0, 0])
+        counts[kind] += 1
+        return "".join(lines) if sum(counts) == 1 else ""
+
+    def end(self) -> str:
+        """What is left when the output ends."""
+        left = "".join(self.message or []) + self.pending
+        self.message, self.pending = None, ""
+        return left
+
+    def summary(self) -> list[str]:
+        """One line per message left out somewhere, with how many tests and suites it followed."""
+        lines = []
+        for message, (tests, suites) in self.counts.items():
+            if tests + suites < 2:
+                continue
+            what = " and ".join(
+                f"{count} {name}{'s' if count != 1 else ''}" for count, name in ((tests, "test"), (suites, "suite")) if count
+            )
+            flat = " ".join(message.split())
+            shown = flat if len(flat) <= 160 else flat[:159] + "\u2026"
+            lines.append(f"The same message for {what}, shown once above: {shown}")
+        return lines
+
+
+def _tools():
+    if str(ROOT / "tools") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tools"))
+    import leak_guard
+    import signoff
+
+    return leak_guard, signoff
+
+
+class Console:
+    """The run's console output: shown as usual and copied into a file the leak guard searches."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.capture = path.open("ab")
+
+    def say(self, line: str, error: bool = False) -> None:
+        stream = sys.stderr if error else sys.stdout
+        print(line, file=stream, flush=True)
+        self.capture.write((line + "\n").encode("utf-8", "surrogatepass"))
+        self.capture.flush()
+
+    def close(self) -> None:
+        self.capture.close()
+
+
+def after_run(
+    arguments: list[str], robot_status: int, outputs: RunOutputs, snapshot: Snapshot, console: Console, token_log: Path
+) -> int:
+    """Sign-off summary and leak guard for exactly the files this run wrote; returns a failing exit code or 0.
+
+    When Robot Framework wrote nothing (a wrong option or suite), the earlier results are left as they
+    were and the console says so. Otherwise the run's own files of an earlier run are removed, the
+    guard searches every file this run wrote and its console output, the sign-off is written with the
+    guard's verdict, and the sign-off itself is searched too.
+    """
+    leak_guard, signoff = _tools()
+    written = snapshot.written()
+    wrote_results = any(outputs.is_robot_output(path) for path in written)
+    ran = wrote_results or robot_status < 251  # 251 and more: help, a wrong option or suite, nothing run
+    if ran:
+        remove_stale(outputs, snapshot, written)
+    elif robot_status != 251:
+        console.say(earlier_results_note(outputs))
+    work = leak_guard.plan(os.environ, token_log)
+    finder = leak_guard.SignedTokenFinder(work.signing_keys, work.known_tokens)
+    named = [(outputs.shown(path), path) for path in written if path != token_log]
+    outcome = leak_guard.search_files([*named, (leak_guard.CONSOLE_NAME, console.path)], work, finder)
+    output = outputs.written_output(written)
     status = 0
-    with console.open("ab") as capture:
-        if robot_status < 251 and outputs.output is not None and outputs.output.exists():
-            command = [
-                sys.executable,
-                str(tools / "signoff.py"),
-                str(outputs.output),
-                "--outdir",
-                str(outputs.folder),
-                "--command",
-                shown_command(arguments),
-            ]
-            status = call_teed(command, capture)
-    if (tools / "leak_guard.py").exists():
-        guard = [sys.executable, str(tools / "leak_guard.py"), str(outputs.folder), "--console", str(console)]
-        for extra in outputs.written_elsewhere():
-            guard += ["--also", str(extra)]
-        status = status or subprocess.call(guard)
-    return status
+    if output is not None:
+        record_path = output.parent / GUARD_RECORD
+        summary_files = [outputs.folder / name for name in SIGNOFF_FILES]
+        try:
+            verdict = leak_guard.verdict(outcome, output)
+            result, markdown, page = signoff.write_summary([output], outputs.folder, shown_command(arguments), guard=verdict)
+            console.say(f"Sign-off summary: {result} ({page}, {markdown.name})")
+            console.capture.flush()
+            again = leak_guard.search_files(
+                [*((outputs.shown(path), path) for path in summary_files), (leak_guard.CONSOLE_NAME, console.path)], work, finder
+            )
+            news = {name for name, kinds in again.hits.items() if not kinds <= outcome.hits.get(name, set())}
+            outcome.add(again)
+            verdict = leak_guard.verdict(outcome, output)
+            if news or again.unreadable:  # the summary must say so too
+                result, markdown, page = signoff.write_summary([output], outputs.folder, shown_command(arguments), guard=verdict)
+            leak_guard.write_record(verdict, record_path)
+        except (ValueError, OSError, signoff.SummaryNotWritten) as error:
+            console.say(f"Sign-off summary not written: {error}", error=True)
+            status = 2
+    elif ran:
+        for path in (outputs.folder / name for name in SIGNOFF_FILES):
+            path.unlink(missing_ok=True)
+        console.say("No sign-off summary: this run wrote no output.xml (--output NONE), and the summary is read from it.")
+    if outcome.hits:
+        console.say(leak_guard.hit_sentence(outcome, outputs.folder_shown()), error=True)
+    if outcome.unreadable:
+        console.say(leak_guard.unreadable_sentence(outcome), error=True)
+    if not outcome.hits and not outcome.unreadable:
+        console.say(leak_guard.clean_sentence(outcome, work, token_log))
+    return 1 if outcome.hits else 2 if outcome.unreadable else status
 
 
 def ensure_livekit_server() -> None:
@@ -451,21 +753,26 @@ def _temporary_file(suffix: str) -> Path:
 
 
 def run_suites(arguments: list[str]) -> int:
-    check_configuration(arguments)
+    problem = configuration_problem(arguments)
+    if problem:
+        print(f"Configuration error: {problem}", file=sys.stderr)
+        print(earlier_results_note(run_outputs(arguments)), flush=True)
+        return 252
     arguments = supplied_token_to_environment(arguments)
     outputs = run_outputs(arguments)
-    clear_earlier_results(outputs)
+    ensure_manuals()
+    snapshot = Snapshot(outputs)
     temporary = [_temporary_file(suffix) for suffix in (".tokens", ".console")]
-    token_log, console = temporary
+    token_log, console_file = temporary
     os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = str(token_log)
+    console = Console(console_file)
     try:
         with token_log.open("a", encoding="utf-8") as noted:  # searched by the guard like the run's own notes
             noted.writelines(json.dumps({"secret": value}) + "\n" for value in secret_looking_values(arguments))
-        with console.open("wb") as capture:
-            code = call_teed(robot_command(arguments), capture)
-        write_libdoc()
-        post = after_run(arguments, code, outputs, console)
+        code = call_teed(robot_command(arguments), console.capture, RepeatedMessages())
+        post = after_run(arguments, code, outputs, snapshot, console, token_log)
     finally:
+        console.close()
         for path in temporary:
             path.unlink(missing_ok=True)
     return code or post
@@ -496,22 +803,33 @@ def run_checks(arguments: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] in HELP_OPTIONS:  # before any set-up: it needs none
+        print(USAGE, end="")
+        return 0
     if os.environ.get(BOOTSTRAPPED) != "1":
         return bootstrap(argv)
+    token_file = os.environ.get("LIVEKIT_TOKEN_FILE", "").strip()
+    if token_file:  # relative to where the user is, not to the project
+        os.environ["LIVEKIT_TOKEN_FILE"] = str(Path(token_file).expanduser().absolute())
     os.chdir(ROOT)
     command, rest = (argv[0], argv[1:]) if argv and argv[0] in ("test", "signoff", "libdoc", "diagnose") else (None, argv)
     if command == "test":
         return run_checks(rest)
     if command == "libdoc":
         if rest:
-            print("python run.py libdoc takes no arguments; it writes the keyword manuals into results/.", file=sys.stderr)
+            print(
+                "python run.py libdoc takes no arguments; it writes the keyword manuals into results/manuals/.", file=sys.stderr
+            )
             return 2
-        write_libdoc()
+        for path in write_libdoc():
+            print(path)
         return 0
     if command == "signoff":
         return subprocess.call([sys.executable, str(ROOT / "tools" / "signoff.py"), *rest])
     if command == "diagnose":
         return subprocess.call([sys.executable, str(ROOT / "tools" / "diagnose.py"), *rest])
+    if argv and argv[0] == "--robot-help":
+        return subprocess.call([sys.executable, "-m", "robot", "--help"])
     return run_suites(rest)
 
 

@@ -23,6 +23,7 @@ from livekit_diagnosis.rules import diagnose
 from livekit_server import current as current_server
 from livekit_tokens import environment, evidence, hostile, minting, policy, profiles, verification
 from livekit_tokens import grants as model
+from livekit_tokens import supplied as supplied_token
 from livekit_tokens.keys import ApiKey, ConfigurationError, Keyring, load_keyring
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
@@ -39,7 +40,6 @@ from livekit_tokens.verification import CAUSES, InvalidArgument, ParsedToken, To
 
 __version__ = "1.0.0"
 
-_NOT_SET = object()
 _REMEMBERED_CHARS = 1 << 16
 _MIN_REMEMBERED_CHARS = 24
 _CAUSE_WORDS = {
@@ -217,12 +217,13 @@ class LiveKitAuth(ServerVerdictKeywords):
             evidence.table(
                 "Token generated",
                 [
-                    {"label": "API key", "value": api_key.key},
-                    {"label": "Participant", "value": payload.get("sub", "")},
-                    {"label": "Room", "value": payload.get("video", {}).get("room", "")},
-                    {"label": "Token length", "value": f"{len(token)} characters"},
-                    {"label": "Fingerprint", "value": evidence.fingerprint(token)},
+                    {"key": "api_key", "label": "API key", "value": api_key.key},
+                    {"key": "participant", "label": "Participant", "value": payload.get("sub", "")},
+                    {"key": "room", "label": "Room", "value": payload.get("video", {}).get("room", "")},
+                    {"key": "length", "label": "Token length", "value": f"{len(token)} characters"},
+                    {"key": "fingerprint", "label": "Fingerprint", "value": evidence.fingerprint(token)},
                 ],
+                kind="token_generated",
             ),
             html=True,
         )
@@ -334,15 +335,18 @@ class LiveKitAuth(ServerVerdictKeywords):
         parsed = self._step_parsed(token)
         video = parsed.server_claims.get("video") or {}
         rows = [
-            {"label": "API key", "value": parsed.issuer},
-            {"label": "Room", "value": video.get("room") if isinstance(video, dict) else None},
-            {"label": "Participant", "value": verification.identity_of(parsed.claims, parsed.profile)},
-            {"label": "Token length", "value": f"{len(parsed.text)} characters"},
-            {"label": "Algorithm", "value": parsed.algorithm},
-            {"label": "Type (typ)", "value": parsed.header.get("typ")},
-            {"label": "Fingerprint", "value": evidence.fingerprint(parsed.text)},
+            {"key": "api_key", "label": "API key", "value": parsed.issuer},
+            {"key": "room", "label": "Room", "value": video.get("room") if isinstance(video, dict) else None},
+            {"key": "participant", "label": "Participant", "value": verification.identity_of(parsed.claims, parsed.profile)},
+            {"key": "length", "label": "Token length", "value": f"{len(parsed.text)} characters"},
+            {"key": "algorithm", "label": "Algorithm", "value": parsed.algorithm},
+            {"key": "typ", "label": "Type (typ)", "value": parsed.header.get("typ")},
+            {"key": "fingerprint", "label": "Fingerprint", "value": evidence.fingerprint(parsed.text)},
         ]
-        self._log_table("Token", rows)
+        ok = parsed.algorithm == algorithm
+        self._log_table(
+            "Token", rows, kind="token", facts={"algorithm": parsed.algorithm, "ok": ok, "cause": None if ok else "algorithm"}
+        )
         if parsed.algorithm != algorithm:
             message = f"The token is signed with {parsed.algorithm}, expected {algorithm}."
             expected = Expectation("algorithm", "alg", algorithm, parsed.algorithm)
@@ -377,21 +381,33 @@ class LiveKitAuth(ServerVerdictKeywords):
             self._log_table(
                 "Signature",
                 [
-                    {"label": "API key (iss)", "value": shown},
-                    {"label": "Algorithm", "value": parsed.algorithm if parsed is not None else "(token not readable)"},
-                    {"label": "Fingerprint", "value": evidence.fingerprint(text)},
-                    {"label": "Key configured", "value": "yes" if isinstance(issuer, str) and issuer in keyring else "no"},
-                    {"label": "Signature", "value": f"refused: {rejection.detail}"},
+                    {"key": "api_key", "label": "API key (iss)", "value": shown},
+                    {
+                        "key": "algorithm",
+                        "label": "Algorithm",
+                        "value": parsed.algorithm if parsed is not None else "(token not readable)",
+                    },
+                    {"key": "fingerprint", "label": "Fingerprint", "value": evidence.fingerprint(text)},
+                    {
+                        "key": "key_configured",
+                        "label": "Key configured",
+                        "value": "yes" if isinstance(issuer, str) and issuer in keyring else "no",
+                    },
+                    {"key": "outcome", "label": "Signature", "value": f"refused: {rejection.detail}"},
                 ],
+                kind="signature",
+                facts={"outcome": "refused", "cause": rejection.cause, "fingerprint": evidence.fingerprint(text)},
             )
             raise AssertionError(self._refusal_diagnosed(rejection, text)) from None
         rows = [
-            {"label": "API key (iss)", "value": api_key.key},
-            {"label": "Algorithm", "value": "HMAC-SHA256 (HS256)"},
-            {"label": "Signature", "value": "verified with the API secret"},
-            {"label": "Secret length", "value": f"{api_key.secret_bytes} bytes"},
+            {"key": "api_key", "label": "API key (iss)", "value": api_key.key},
+            {"key": "algorithm", "label": "Algorithm", "value": "HMAC-SHA256 (HS256)"},
+            {"key": "outcome", "label": "Signature", "value": "verified with the API secret"},
+            {"key": "secret_length", "label": "Secret length", "value": f"{api_key.secret_bytes} bytes"},
         ]
-        self._log_table("Signature", rows)
+        self._log_table(
+            "Signature", rows, kind="signature", facts={"outcome": "verified", "fingerprint": evidence.fingerprint(text)}
+        )
         for finding in policy.key_findings(api_key):
             if finding.id == "weak-secret":
                 self._warn(finding.id, finding.text)
@@ -410,31 +426,32 @@ class LiveKitAuth(ServerVerdictKeywords):
         text = self._text(token)
         try:
             variants = {
-                "identity changed": hostile.with_claims(text, {"sub": "someone-else"}),
-                "roomAdmin granted": hostile.with_claims(text, {"video.roomAdmin": True}),
-                "header changed": hostile.with_header(text, {"kid": "another-key"}),
-                "signature byte flipped": hostile.with_flipped_signature_byte(text),
+                ("identity", "identity changed"): hostile.with_claims(text, {"sub": "someone-else"}),
+                ("room_admin", "roomAdmin granted"): hostile.with_claims(text, {"video.roomAdmin": True}),
+                ("header", "header changed"): hostile.with_header(text, {"kid": "another-key"}),
+                ("signature_byte", "signature byte flipped"): hostile.with_flipped_signature_byte(text),
             }
         except ValueError as error:
             raise AssertionError(f"Cannot alter the token: {error}") from None
         rows, missed = [], []
-        for change, altered in variants.items():
+        for (key, change), altered in variants.items():
+            row = {"key": key, "label": change, "expected": "signature refused"}
             try:
                 verification.check_signature(verification.parse_token(altered, profile=self.profile), self.keyring)
             except TokenRejected as rejection:
                 ok = rejection.cause == "signature"
-                rows.append({"label": change, "expected": "signature refused", "actual": rejection.detail, "ok": ok})
+                rows.append({**row, "actual": rejection.detail, "ok": ok, "cause": rejection.cause})
                 if not ok:
                     missed.append(f"{change} was refused for '{rejection.cause}'")
             else:
-                rows.append({"label": change, "expected": "signature refused", "actual": "accepted", "ok": False})
+                rows.append({**row, "actual": "accepted", "ok": False, "cause": "accepted"})
                 missed.append(f"{change} was accepted")
-        self._log_table("Tampering detection", rows)
+        self._log_table("Tampering detection", rows, kind="tampering", facts={"ok": not missed})
         if missed:
             raise AssertionError(f"The signature did not catch every change: {'; '.join(missed)}.")
 
     @keyword
-    def claim_should_be(self, token, claim: str, expected=_NOT_SET, label: str | None = None) -> None:
+    def claim_should_be(self, token, claim: str, expected=None, label: str | None = None) -> None:
         """Check that ``claim`` of ``token`` equals ``expected``; with ``expected`` ``${None}`` only report it.
 
         ``claim`` is the name in the token (``iss``, ``sub``, ``aud``, ``name``...). An audience
@@ -462,15 +479,16 @@ class LiveKitAuth(ServerVerdictKeywords):
         for claim, want in expected.items():
             actual = _claim_value(parsed, claim)
             label = labels.get(claim) or claim
-            if want is None or want is _NOT_SET:
-                rows.append({"label": label, "expected": None, "actual": actual, "ok": None})
+            if want is None:
+                rows.append({"key": claim, "label": label, "expected": None, "actual": actual, "ok": None})
                 continue
             ok = _same(actual, want)
-            rows.append({"label": label, "expected": want, "actual": actual, "ok": ok})
+            rows.append({"key": claim, "label": label, "expected": want, "actual": actual, "ok": ok})
             if not ok:
+                rows[-1]["cause"] = "mismatch"
                 wrong.append(f"{claim} is {evidence.show(actual)!r}, expected {evidence.show(want)!r}")
                 first = first or Expectation("claim", claim, want, actual)
-        self._log_table("Claims", rows)
+        self._log_table("Claims", rows, kind="claims")
         if wrong:
             message = f"The token claims do not match: {'; '.join(wrong)}."
             raise AssertionError(self._diagnosed(message, EXPECTATION, parsed.text, expectation=first))
@@ -502,19 +520,21 @@ class LiveKitAuth(ServerVerdictKeywords):
             actual = effective[camel]
             label = labels.get(name) or camel
             note = "" if camel in written else " (server default)"
+            row = {"key": camel, "label": label, "value": actual, "default": camel not in written}
             if want is None:
-                rows.append({"label": label, "expected": None, "actual": f"{evidence.show(actual)}{note}", "ok": None})
+                rows.append({**row, "expected": None, "actual": f"{evidence.show(actual)}{note}", "ok": None})
                 continue
             try:
                 want = model._coerce(name, want, model.VIDEO_FIELDS[camel])
             except ValueError as error:
                 raise AssertionError(str(error)) from None
             ok = actual == want
-            rows.append({"label": label, "expected": want, "actual": f"{evidence.show(actual)}{note}", "ok": ok})
+            rows.append({**row, "expected": want, "actual": f"{evidence.show(actual)}{note}", "ok": ok})
             if not ok:
+                rows[-1]["cause"] = "mismatch"
                 wrong.append(f"{camel} is {evidence.show(actual)}{note}, expected {evidence.show(want)}")
                 first = first or Expectation("grant", camel, want, actual, written=camel in written)
-        self._log_table("Access grants", rows)
+        self._log_table("Access grants", rows, kind="grants")
         if wrong:
             message = f"The token does not grant what was expected: {'; '.join(wrong)}."
             raise AssertionError(self._diagnosed(message, EXPECTATION, parsed.text, expectation=first))
@@ -576,9 +596,14 @@ class LiveKitAuth(ServerVerdictKeywords):
         expires = self._expiry(parsed)
         left = expires - moment
         if duration is None:
-            self._log_table(
-                "Validity", [{"label": "Time remaining", "expected": None, "actual": format_duration(left), "ok": None}]
-            )
+            row = {
+                "key": "time_remaining",
+                "label": "Time remaining",
+                "expected": None,
+                "actual": format_duration(left),
+                "ok": None,
+            }
+            self._log_table("Validity", [row], kind="validity")
             return
         wanted, slack = _seconds(duration, "duration"), _seconds(tolerance, "tolerance")
         ok = abs(left - wanted) <= slack
@@ -586,12 +611,15 @@ class LiveKitAuth(ServerVerdictKeywords):
             "Validity",
             [
                 {
+                    "key": "time_remaining",
                     "label": "Time remaining",
                     "expected": f"about {format_duration(wanted)}",
                     "actual": format_duration(left),
                     "ok": ok,
+                    **({} if ok else {"cause": "duration"}),
                 }
             ],
+            kind="validity",
         )
         if not ok:
             message = (
@@ -604,19 +632,43 @@ class LiveKitAuth(ServerVerdictKeywords):
     def get_supplied_token(self):
         """Return the token given from outside as a ``Secret``, or ``${None}`` when none was given.
 
-        The token comes from the ``${TOKEN}`` variable or the ``LIVEKIT_TOKEN`` environment variable.
+        The token comes from the ``${TOKEN}`` variable given on the command line, else from the
+        ``LIVEKIT_TOKEN`` environment variable or the file ``LIVEKIT_TOKEN_FILE`` names (for a token
+        longer than an environment variable can hold). White space around it, such as the line
+        break a pasted or saved token ends with, is removed and the log says so: a client SDK never
+        sends it. The setting it came from is recorded for the sign-off.
 
         Example:
         | ${supplied} = | Get Supplied Token |
         """
+        try:
+            environment_token = supplied_token.from_environment()
+        except ConfigurationError as error:
+            raise ConfigurationFailure(str(error)) from None
         value = robot_variable("${TOKEN}")
-        if value in (None, ""):
-            value = os.environ.get("LIVEKIT_TOKEN") or None
-        if value is None:
+        given = None
+        if value not in (None, ""):
+            text = getattr(value, "value", value)
+            text = text if isinstance(text, str) else str(text)
+            if environment_token is None or text.strip() != environment_token.text:  # given on the command line
+                given = supplied_token.trimmed(text, supplied_token.VARIABLE)
+        given = given or environment_token
+        if given is None:
             return None
-        text = getattr(value, "value", value)
-        evidence.remember_token(text if isinstance(text, str) else str(text))
-        return value if isinstance(value, Secret) else Secret(str(text))
+        evidence.remember_token(given.text)
+        if given.note:
+            logger.info(given.note)
+        self._log_table(
+            "Supplied token",
+            [
+                {"key": "setting", "label": "Given by", "value": given.setting},
+                {"key": "removed", "label": "White space removed", "value": given.removed or "none"},
+                {"key": "fingerprint", "label": "Fingerprint", "value": evidence.fingerprint(given.text)},
+            ],
+            kind="supplied_token",
+            facts={"setting": given.setting, "trimmed": given.removed is not None},
+        )
+        return Secret(given.text)
 
     @keyword
     def record_test_environment(self) -> dict:
@@ -1000,7 +1052,8 @@ class LiveKitAuth(ServerVerdictKeywords):
         parsed = self._parsed(token)
         actual = verification.identity_of(parsed.claims, parsed.profile)
         ok = actual == expected
-        self._log_table("Claims", [{"label": "Identity (sub, else jti)", "expected": expected, "actual": actual, "ok": ok}])
+        row = {"key": "identity", "label": "Identity (sub, else jti)", "expected": expected, "actual": actual, "ok": ok}
+        self._log_table("Claims", [row if ok else {**row, "cause": "mismatch"}], kind="claims")
         if not ok:
             raise AssertionError(
                 f"The server reads the identity as {evidence.mask_tokens(repr(actual))}, expected {evidence.mask_tokens(repr(expected))}."
@@ -1321,20 +1374,25 @@ class LiveKitAuth(ServerVerdictKeywords):
         rows = []
         if "exp" in claims:
             expires = self._expiry(parsed)
-            rows.append({"label": "Expires at", "value": format_utc(expires)})
-            rows.append({"label": "Time remaining", "value": format_duration(expires - moment)})
+            rows.append({"key": "expires_at", "label": "Expires at", "value": format_utc(expires)})
+            rows.append({"key": "time_remaining", "label": "Time remaining", "value": format_duration(expires - moment)})
         else:
-            rows.append({"label": "Expires at", "value": "no exp claim"})
+            rows.append({"key": "expires_at", "label": "Expires at", "value": "no exp claim"})
         if "nbf" in claims:
             not_before = self._checked(verification.numeric_date, claims["nbf"], "nbf")
-            rows.append(
-                {"label": "Not before (nbf)", "value": f"{format_utc(not_before)} ({format_duration(moment - not_before)} ago)"}
-            )
+            ago = f"{format_utc(not_before)} ({format_duration(moment - not_before)} ago)"
+            rows.append({"key": "not_before", "label": "Not before (nbf)", "value": ago})
         else:
-            rows.append({"label": "Not before (nbf)", "value": "not set"})
-        rows.append({"label": "Checked at", "value": format_utc(moment)})
-        rows.append({"label": "Leeway", "value": "60 s on exp and nbf, as the LiveKit server"})
-        self._log_table("Expiration", rows)
+            rows.append({"key": "not_before", "label": "Not before (nbf)", "value": "not set"})
+        rows.append({"key": "checked_at", "label": "Checked at", "value": format_utc(moment)})
+        rows.append({"key": "leeway", "label": "Leeway", "value": "60 s on exp and nbf, as the LiveKit server"})
+        try:
+            verification.check_times(parsed, moment)
+        except (TokenRejected, InvalidArgument) as rejection:
+            facts = {"outcome": "refused", "cause": getattr(rejection, "cause", "claims")}
+        else:
+            facts = {"outcome": "valid"}
+        self._log_table("Expiration", rows, kind="expiration", facts=facts)
 
     def _log_decoded(self, parsed: ParsedToken) -> None:
         rows = [{"label": f"header {name}", "value": value} for name, value in parsed.header.items()]

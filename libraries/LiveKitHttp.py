@@ -25,7 +25,7 @@ from livekit_diagnosis import deliveries, observe, recording
 from livekit_diagnosis.model import CLOCK, ENDPOINT, REFUSAL, SERVER_ANSWER, TRANSPORT, EndpointFacts, Observations
 from livekit_diagnosis.rules import diagnose
 from livekit_http import js_client, processes, server_checks, server_version, transport
-from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, status_text, transport_failure
+from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, refusal_cause, status_text, transport_failure
 from livekit_http.clock import skew_from_date
 from livekit_http.headers import HeaderError, read_extra_headers
 from livekit_http.token_protocol import build_request, granted, grants_beyond, read_answer, request_mismatches
@@ -208,11 +208,13 @@ class LiveKitHttp:
         self._log_table(
             "LiveKit server",
             [
-                {"label": "HTTP base URL", "value": self._state.server_url},
-                {"label": "Client URL", "value": self._state.server_ws_url},
-                {"label": "Source", "value": how},
-                {"label": "Version", "value": self._state.server_version},
+                {"key": "http_url", "label": "HTTP base URL", "value": self._state.server_url},
+                {"key": "client_url", "label": "Client URL", "value": self._state.server_ws_url},
+                {"key": "source", "label": "Source", "value": how},
+                {"key": "version", "label": "Version", "value": self._state.server_version},
             ],
+            kind="livekit_server",
+            facts={"setting": "LIVEKIT_URL" if how == "given by LIVEKIT_URL" else None, "started": started is not None},
         )
         if started is not None and started.reported_weak_secret():
             # The server logs "secret is too short" and uses the secret all the same (pkg/config/config.go 725):
@@ -291,10 +293,15 @@ class LiveKitHttp:
         self._log_table(
             "Token endpoint",
             [
-                {"label": "URL", "value": without_query(endpoint)},
-                {"label": "Source", "value": how},
-                {"label": "Extra request headers", "value": f"{len(headers)} (values not shown)"},
+                {"key": "url", "label": "URL", "value": without_query(endpoint)},
+                {"key": "source", "label": "Source", "value": how},
+                {"key": "extra_headers", "label": "Extra request headers", "value": f"{len(headers)} (values not shown)"},
             ],
+            kind="token_endpoint",
+            facts={
+                "setting": "LIVEKIT_TOKEN_ENDPOINT" if how == "given by LIVEKIT_TOKEN_ENDPOINT" else None,
+                "extra_headers": len(headers),
+            },
         )
         return without_query(endpoint)
 
@@ -476,7 +483,7 @@ class LiveKitHttp:
             skew = skew_from_date(exchange.headers.get("date"), exchange.sent_at, exchange.received_at)
         except ValueError as error:
             raise AssertionError(f"Cannot compare clocks: {error}.") from None
-        self._log_table("Clock skew", skew.rows())
+        self._log_table("Clock skew", skew.rows(), kind="clock_skew", facts={"seconds": round(skew.seconds, 3)})
         severity = skew.severity(limit)
         text = skew.sentence(limit)
         self._finding("clock-skew", severity, text)
@@ -947,7 +954,14 @@ class LiveKitHttp:
                 "ok": text_ok if text else None,
             },
         ]
-        self._log_table(title, rows)
+        facts = {
+            "path": exchange.path,
+            "status": exchange.status,
+            "expected_status": status,
+            "ok": status_ok and text_ok,
+            "refusal": refusal_cause(exchange.status, exchange.body),
+        }
+        self._log_table(title, rows, kind="server_answer", facts=facts)
         if status_ok and text_ok:
             return
         what = f"{call} " if call else ""

@@ -317,15 +317,21 @@ class LiveKitWebhooks:
         log_table(
             "Webhook receiver",
             [
-                {"label": "URL", "value": without_query(target)},
-                {"label": "Source", "value": how},
+                {"key": "url", "label": "URL", "value": without_query(target)},
+                {"key": "source", "label": "Source", "value": how},
                 {
+                    "key": "strict",
                     "label": "Claims to be strict",
                     "value": "yes" if self._strict else "no (the Bearer form is reported, not required)",
                 },
-                {"label": "Signing key", "value": self._signing_key("")},
-                {"label": "Extra request headers", "value": f"{len(headers)} (values not shown)"},
+                {"key": "signing_key", "label": "Signing key", "value": self._signing_key("")},
+                {"key": "extra_headers", "label": "Extra request headers", "value": f"{len(headers)} (values not shown)"},
             ],
+            kind="webhook_receiver",
+            facts={
+                "setting": "LIVEKIT_WEBHOOK_URL" if how == "given by LIVEKIT_WEBHOOK_URL" else None,
+                "extra_headers": len(headers),
+            },
         )
         return without_query(target)
 

@@ -2,8 +2,13 @@
 
 With no settings the suite mints the document's token: API key ``devkey``, room ``test_room``,
 participant ``client_test``, observer grants, audience = the room, 6 hours. When a token is supplied
-(``LIVEKIT_TOKEN`` or ``--variable TOKEN:...``) the expected values are only what the environment
-says; what is not set is reported, not assumed. ``--variable NAME:value`` overrides any of them.
+(``LIVEKIT_TOKEN``, the file ``LIVEKIT_TOKEN_FILE`` names, or ``--variable TOKEN:...``) the expected
+values are only what the environment says; what is not set is reported, not assumed.
+``--variable NAME:value`` overrides any of them.
+
+The variables are the names README lists: ``${ROOM}``, ``${IDENTITY}``, ``${AUDIENCE}``, ``${TTL}``,
+``${CAN_JOIN}``, ``${CAN_PUBLISH}``, ``${CAN_SUBSCRIBE}``, ``${TOKEN}`` (the supplied token as a
+``Secret``, else ``${None}``), ``${POLICY}`` and ``${MAX_TTL}``, and ``${API_KEY}``.
 
 :func:`configuration_problem` checks every setting of the project at once; ``run.py`` calls it
 before Robot Framework starts, and the suites stop on ``SETTINGS_ERROR`` when started otherwise.
@@ -16,6 +21,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from livekit_tokens import supplied as supplied_token
 from livekit_tokens.keys import ConfigurationError, load_keyring
 from livekit_tokens.timeutil import to_seconds
 
@@ -84,6 +90,9 @@ def configuration_problem(environ=None) -> str | None:
         load_keyring(environ=environ)
     except ConfigurationError as error:
         return str(error)
+    token_problem = supplied_token.problem(environ)
+    if token_problem:
+        return token_problem
     for name, setting in ENVIRONMENT.items():
         raw = environ.get(setting, "").strip()
         if name.startswith("CAN_") and raw and raw.lower() not in _BOOLEANS:
@@ -120,10 +129,24 @@ def _http_problem(environ) -> str | None:
     return webhook_problem(environ)
 
 
+def _supplied(environ):
+    try:
+        return supplied_token.from_environment(environ)
+    except ConfigurationError:
+        return None  # SETTINGS_ERROR says what to set
+
+
 def get_variables(environ=None) -> dict:
+    from robot.api.types import Secret
+
     environ = os.environ if environ is None else environ
-    supplied = bool(environ.get("LIVEKIT_TOKEN", "").strip()) or _robot_value("${TOKEN}") is not None
+    given = _supplied(environ)
+    supplied = given is not None or _robot_value("${TOKEN}") is not None or bool(environ.get(supplied_token.FILE_SETTING))
     variables = {name: _value(name, environ, supplied) for name in ENVIRONMENT}
+    if _robot_value("${TOKEN}") is None:  # given on the command line, it stays as given
+        variables["TOKEN"] = Secret(given.text) if given is not None else None
+    variables["POLICY"] = environ.get("LIVEKIT_POLICY", "").strip() or "warn"
+    variables["MAX_TTL"] = environ.get("LIVEKIT_MAX_TTL", "").strip() or "6 hours"
     # The expected issuer is the configured key; for a supplied token only when a key was set.
     if supplied:
         api_key = environ.get("LIVEKIT_API_KEY") or None

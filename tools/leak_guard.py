@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import html
@@ -57,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "libraries") not in sys.path:
     sys.path.insert(0, str(ROOT / "libraries"))
 
+from livekit_tokens import supplied  # noqa: E402
 from livekit_tokens.evidence import TOKEN_LOG_VARIABLE, credential_parts  # noqa: E402
 from livekit_tokens.keys import DEV_API_SECRET, ConfigurationError, load_keyring, secret_key_bytes  # noqa: E402
 
@@ -283,6 +285,16 @@ def token_forms(token: str, given: bool = False) -> set[str]:
     return {form for form in forms if len(form) >= MIN_SEARCHABLE}
 
 
+def supplied_tokens(environ: Mapping[str, str]) -> list[str]:
+    """``LIVEKIT_TOKEN`` and the token in the file ``LIVEKIT_TOKEN_FILE`` names, without the white space around them."""
+    found = [environ.get(supplied.TOKEN_SETTING, "").strip()]
+    path = environ.get(supplied.FILE_SETTING, "").strip()
+    if path:
+        with contextlib.suppress(ConfigurationError):  # the run stopped before any test, saying what to set
+            found.append(supplied.read_token_file(Path(path)).strip())
+    return [token for token in found if token]
+
+
 def plan(environ: Mapping[str, str], token_log: Path | None) -> Plan:
     forms: dict[str, str] = {}
     secrets = noted = not_searchable = 0
@@ -307,11 +319,11 @@ def plan(environ: Mapping[str, str], token_log: Path | None) -> Plan:
         for form in found_as:
             if forms.get(form) != SECRET:
                 forms[form] = kind
-    supplied = environ.get("LIVEKIT_TOKEN", "").strip()
+    given_tokens = supplied_tokens(environ)
     skipped = tokens = 0
     known = set()
-    for value in dict.fromkeys([*values, *([supplied] if supplied else [])]):
-        given = bool(supplied) and value == supplied
+    for value in dict.fromkeys([*values, *given_tokens]):
+        given = value in given_tokens
         if not given and not is_token(value):
             skipped += 1  # hostile test input that is not a token at all (empty, raw text, broken base64)
             continue
@@ -489,6 +501,18 @@ class Outcome:
     files: int = 0
     hits: dict[str, set[str]] = field(default_factory=dict)
     unreadable: dict[str, str] = field(default_factory=dict)
+    searched: list[str] = field(default_factory=list)  # the names of the files read, in order
+
+    def add(self, other: Outcome) -> Outcome:
+        """This outcome and ``other`` together (a file searched twice counts once)."""
+        for name in other.searched:
+            if name not in self.searched:
+                self.searched.append(name)
+                self.files += 1
+        for name, kinds in other.hits.items():
+            self.hits.setdefault(name, set()).update(kinds)
+        self.unreadable.update(other.unreadable)
+        return self
 
 
 def search_data(data: bytes, work: Plan, finder: SignedTokenFinder) -> set[str]:
@@ -535,9 +559,7 @@ def search(
     console: Path | None = None,
     also: Iterable[Path] = (),
 ) -> Outcome:
-    skipped = {path.resolve() for path in skip}
-    finder = SignedTokenFinder(work.signing_keys, work.known_tokens)
-    outcome = Outcome()
+    """Search every file under ``folder``, the files and folders ``also`` names, and ``console``."""
     named: list[tuple[str, Path]] = [(path.relative_to(folder).as_posix(), path) for path in _files(folder)]
     seen = {path.resolve() for _, path in named}
     for extra in also:
@@ -547,50 +569,48 @@ def search(
                 named.append((str(path), path))
     if console is not None:
         named.append((CONSOLE_NAME, console))
+    skipped = {path.resolve() for path in skip}
+    return search_files([(name, path) for name, path in named if path.resolve() not in skipped], work)
+
+
+def search_files(named: Iterable[tuple[str, Path]], work: Plan, finder: SignedTokenFinder | None = None) -> Outcome:
+    """Search exactly the files ``named`` (``(name shown, path)`` pairs); ``finder`` may be shared between searches."""
+    finder = finder or SignedTokenFinder(work.signing_keys, work.known_tokens)
+    outcome = Outcome()
     for name, path in named:
-        if path.resolve() in skipped:
-            continue
         try:
             data = path.read_bytes()
         except OSError as error:
             outcome.unreadable[name] = error.strerror or type(error).__name__
             continue
         outcome.files += 1
+        outcome.searched.append(name)
         kinds = search_data(data, work, finder)
         if kinds:
             outcome.hits[name] = kinds
     return outcome
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="leak_guard.py", description="Fail when results contain a secret or a token.")
-    parser.add_argument("results", type=Path, help="the results folder to search")
-    parser.add_argument("--tokens", type=Path, help=f"token log to read (default: the file named by {TOKEN_LOG_VARIABLE})")
-    parser.add_argument("--console", type=Path, help="a copy of the run's console output to search as well")
-    parser.add_argument("--also", type=Path, action="append", default=[], help="another output file or folder of the run")
-    options = parser.parse_args(argv)
-    if not options.results.is_dir():
-        print(f"Leak guard: {options.results} is not a folder; give the results folder of a run.", file=sys.stderr)
-        return 2
-    token_log = options.tokens or (Path(os.environ[TOKEN_LOG_VARIABLE]) if os.environ.get(TOKEN_LOG_VARIABLE) else None)
-    work = plan(os.environ, token_log)
-    outcome = search(options.results, work, [token_log] if token_log else [], options.console, options.also)
-    if outcome.hits:
-        files = len(outcome.hits) - (CONSOLE_NAME in outcome.hits)
-        where = f"{files} file(s) of {options.results}" + (" and in the console output" if CONSOLE_NAME in outcome.hits else "")
-        listed = ", ".join(f"{name} ({' and '.join(sorted(kinds))})" for name, kinds in sorted(outcome.hits.items()))
-        print(
-            f"Leak guard: a secret or a token of this run is written in {where}: {listed}. "
-            "Do not share these results; find what logged it and run again.",
-            file=sys.stderr,
-        )
-    if outcome.unreadable:
-        listed = ", ".join(f"{name} ({reason})" for name, reason in sorted(outcome.unreadable.items()))
-        print(f"Leak guard: cannot read {listed}: not searched; make it readable and run the guard again.", file=sys.stderr)
-    if outcome.hits:
-        return 1
-    if outcome.unreadable:
-        return 2
+def hit_sentence(outcome: Outcome, where: str) -> str:
+    """The sentence naming where a secret or a token was found (never the value)."""
+    files = len(outcome.hits) - (CONSOLE_NAME in outcome.hits)
+    place = f"{files} file(s) of {where}" + (" and in the console output" if CONSOLE_NAME in outcome.hits else "")
+    if files == 0:
+        place = "the console output"
+    listed = ", ".join(f"{name} ({' and '.join(sorted(kinds))})" for name, kinds in sorted(outcome.hits.items()))
+    return (
+        f"Leak guard: a secret or a token of this run is written in {place}: {listed}. "
+        "Do not share these results; find what logged it and run again."
+    )
+
+
+def unreadable_sentence(outcome: Outcome) -> str:
+    listed = ", ".join(f"{name} ({reason})" for name, reason in sorted(outcome.unreadable.items()))
+    return f"Leak guard: cannot read {listed}: not searched; make it readable and run the guard again."
+
+
+def clean_sentence(outcome: Outcome, work: Plan, token_log: Path | None) -> str:
+    """The one line of a search that found nothing, with the counts and the exceptions it made."""
     notes = []
     if work.secrets_noted:
         notes.append(f"{work.secrets_noted} of the secrets noted by the run (request header values, API keys added by tests)")
@@ -606,10 +626,65 @@ def main(argv: list[str] | None = None) -> int:
     if work.values_skipped:
         notes.append(f"{work.values_skipped} recorded test input(s) that are not tokens skipped")
     note = f" ({'; '.join(notes)})" if notes else ""
-    print(
+    return (
         f"Leak guard: {outcome.files} file(s) searched for {work.secrets} secret(s) and {work.tokens} token(s): none found{note}."
     )
+
+
+def report(outcome: Outcome, work: Plan, where: str, token_log: Path | None) -> int:
+    """Print what the search found and return the exit code: 0 clean, 1 a hit, 2 a file not read."""
+    if outcome.hits:
+        print(hit_sentence(outcome, where), file=sys.stderr)
+    if outcome.unreadable:
+        print(unreadable_sentence(outcome), file=sys.stderr)
+    if outcome.hits:
+        return 1
+    if outcome.unreadable:
+        return 2
+    print(clean_sentence(outcome, work, token_log))
     return 0
+
+
+RECORD_NAME = "leak-guard.json"  # written by run.py beside the output.xml it searched
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verdict(outcome: Outcome, output: Path) -> dict:
+    """What a search of one run's files found, tied to that run's output.xml by its digest (names only, never a value)."""
+    return {
+        "output": output.name,
+        "output_sha256": file_digest(output),
+        "searched": list(outcome.searched),
+        "found": {name: sorted(kinds) for name, kinds in sorted(outcome.hits.items())},
+        "unreadable": dict(sorted(outcome.unreadable.items())),
+    }
+
+
+def write_record(record: dict, path: Path) -> None:
+    path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="leak_guard.py", description="Fail when results contain a secret or a token.")
+    parser.add_argument("results", type=Path, help="the results folder to search")
+    parser.add_argument("--tokens", type=Path, help=f"token log to read (default: the file named by {TOKEN_LOG_VARIABLE})")
+    parser.add_argument("--console", type=Path, help="a copy of the run's console output to search as well")
+    parser.add_argument("--also", type=Path, action="append", default=[], help="another output file or folder of the run")
+    options = parser.parse_args(argv)
+    if not options.results.is_dir():
+        print(f"Leak guard: {options.results} is not a folder; give the results folder of a run.", file=sys.stderr)
+        return 2
+    token_log = options.tokens or (Path(os.environ[TOKEN_LOG_VARIABLE]) if os.environ.get(TOKEN_LOG_VARIABLE) else None)
+    work = plan(os.environ, token_log)
+    outcome = search(options.results, work, [token_log] if token_log else [], options.console, options.also)
+    return report(outcome, work, str(options.results), token_log)
 
 
 if __name__ == "__main__":

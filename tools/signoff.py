@@ -15,6 +15,7 @@ the results cannot be read.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import json
 import re
@@ -45,7 +46,12 @@ PASSED, FAILED, INCOMPLETE = "PASSED", "FAILED", "INCOMPLETE"
 # Every test passed, but no LiveKit server answered one: the token is valid as a server would verify it,
 # not shown to be accepted by one. Its own wording and colour, and --require-passed refuses it.
 PASSED_OFFLINE = "PASSED (offline only)"
-STATUS_CSS = {PASSED: "passed", FAILED: "failed", INCOMPLETE: "incomplete", PASSED_OFFLINE: "offline"}
+# The leak guard found a secret or a token of the run in its results: whatever the tests say, the
+# evidence cannot be shared, and --require-passed refuses it.
+LEAKED = "FAILED (secret or token found)"
+STATUS_CSS = {PASSED: "passed", FAILED: "failed", INCOMPLETE: "incomplete", PASSED_OFFLINE: "offline", LEAKED: "failed"}
+GUARD_RECORD = "leak-guard.json"  # written by python run.py beside the output.xml its leak guard searched
+CONSOLE_NAME = "the console output"  # how the guard's record names the run's console output
 ACCEPTANCE_KEY = "server_acceptance"  # the stable key of the real client's evidence records (LiveKitClient)
 DIAGNOSIS_FINDING = "diagnosis"  # the finding id of a failure's diagnosis (livekit_diagnosis.recording)
 
@@ -99,22 +105,39 @@ _STATUS_WORDS = {PASS: "PASS", FAIL: "FAIL", SKIP: "SKIPPED", NOT_RUN: "NOT RUN"
 
 @dataclass
 class Record:
-    """One evidence table: its title and its structured record."""
+    """One evidence table: its title (for readers) and its structured record.
+
+    The summary reads a record only by its stable names: ``kind`` for the table, ``key`` for a row,
+    ``facts`` for what the table concluded. Titles and labels are free for testers and writers to
+    change (a label is shown, never interpreted).
+    """
 
     title: str
     data: dict
     source: str = ""  # the output.xml it was read from
 
     @property
+    def kind(self) -> str | None:
+        kind = self.data.get("kind")
+        return kind if isinstance(kind, str) else None
+
+    @property
+    def facts(self) -> dict:
+        facts = self.data.get("facts")
+        return facts if isinstance(facts, dict) else {}
+
+    @property
     def rows(self) -> list[dict]:
         rows = self.data.get("rows")
         return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
 
-    def value(self, label: str):
-        for row in self.rows:
-            if _same_label(row.get("label"), label):
-                return row.get("value", row.get("actual"))
-        return None
+    def row(self, key: str) -> dict | None:
+        return next((row for row in self.rows if row.get("key") == key), None)
+
+    def value(self, key: str):
+        """The value of the row named ``key``: its ``value``, else what a check observed."""
+        row = self.row(key)
+        return None if row is None else row.get("value", row.get("actual"))
 
 
 @dataclass
@@ -147,8 +170,21 @@ class TestRun:
     def has_tag(self, tag: str) -> bool:
         return any(_normal(own) == _normal(tag) for own in self.tags)
 
-    def tables(self, title: str) -> list[Record]:
-        return [record for record in self.records if _same_label(record.title, title)]
+    def tables(self, kind: str) -> list[Record]:
+        """The test's evidence tables of one kind (``token``, ``signature``, ``grants``, ...)."""
+        return [record for record in self.records if record.kind == kind]
+
+    def causes(self) -> list[str]:
+        """Why the test's checks failed, as its records name it (``expired``, ``mismatch``, ``signature``, ...)."""
+        found = []
+        for record in self.records:
+            facts = record.facts
+            if facts.get("cause") and (facts.get("outcome") == "refused" or facts.get("ok") is False):
+                found.append(str(facts["cause"]))
+            if record.kind == "server_answer" and facts.get("ok") is False and facts.get("refusal"):
+                found.append(str(facts["refusal"]))
+            found += [str(row["cause"]) for row in record.rows if row.get("ok") is False and row.get("cause")]
+        return list(dict.fromkeys(found))
 
 
 @dataclass
@@ -165,6 +201,20 @@ class Run:
     source_metadata: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # per output.xml
     finding_texts: set[str] = field(default_factory=set)  # of every finding, also those a more severe one replaced
     diagnosed: dict[str, list[str]] = field(default_factory=dict)  # diagnosis text -> the failed tests it explains
+    guards: dict[str, dict | None] = field(default_factory=dict)  # the leak guard's record per output.xml, if any
+
+    def leaks(self) -> list[tuple[str, str, list[str]]]:
+        """``(output file, file searched, kinds)`` for every secret or token the leak guard found."""
+        return [
+            (source, name, list(kinds))
+            for source, record in self.guards.items()
+            if record
+            for name, kinds in (record.get("found") or {}).items()
+        ]
+
+    def unsearched(self) -> list[tuple[str, str]]:
+        """``(output file, file)`` the leak guard could not read."""
+        return [(source, name) for source, record in self.guards.items() if record for name in (record.get("unreadable") or {})]
 
     def tagged(self, tag: str) -> list[TestRun]:
         return [test for test in self.tests if test.has_tag(tag)]
@@ -256,7 +306,7 @@ class _Collector(ResultVisitor):
         # After `rebot --merge` the suite setup belongs to the re-run, the tests that were not re-run to
         # the earlier run: each group keeps the token its own run examined.
         for group in ([test for test in tests if test.merged], [test for test in tests if not test.merged]):
-            own = next((found for test in group if (found := _fingerprint(test.tables("Token")))), None)
+            own = next((found for test in group if (found := _fingerprint(test.tables("token")))), None)
             shared_setup = group and (group[0].merged or not any(test.merged for test in tests))
             token = own or (_fingerprint(records) if shared_setup else None)
             for test in group:
@@ -326,8 +376,37 @@ def output_file(path: Path) -> Path:
     return path
 
 
-def read_results(paths: list[Path]) -> Run:
-    """Read one or more ``output.xml`` files (or folders holding one); raise ``ValueError`` with one sentence when that fails."""
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def guard_record(output: Path) -> dict | None:
+    """The leak guard's record of the search of ``output``'s run, or None when none is beside it.
+
+    A record of another run (another output.xml, or this one written again since) is not read: it
+    names the output.xml it belongs to and its SHA-256.
+    """
+    try:
+        record = json.loads((output.parent / GUARD_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("output") != output.name:
+        return None
+    if record.get("output_sha256") != file_digest(output):
+        return None
+    return record
+
+
+def read_results(paths: list[Path], guards: dict[str, dict] | None = None) -> Run:
+    """Read one or more ``output.xml`` files (or folders holding one); raise ``ValueError`` with one sentence when that fails.
+
+    ``guards`` gives the leak guard's verdict for an output file by its path; for the others the
+    record beside the file is read (see :func:`guard_record`).
+    """
     paths = [output_file(path) for path in paths]
     try:
         result = ExecutionResult(*[str(path) for path in paths])
@@ -350,6 +429,7 @@ def read_results(paths: list[Path]) -> Run:
         sources=sources,
         setup_records=collector.setup_records,
         diagnosed=collector.diagnosed,
+        guards={str(path): (guards or {}).get(str(path)) or guard_record(path) for path in paths},
     )
 
 
@@ -362,8 +442,8 @@ def _start_time(suite) -> datetime | None:
 
 def _fingerprint(records: list[Record]) -> str | None:
     for record in records:
-        if _same_label(record.title, "Token generated") or _same_label(record.title, "Token"):
-            value = record.value("Fingerprint")
+        if record.kind in ("token_generated", "token"):
+            value = record.value("fingerprint")
             if value:
                 return str(value)
     return None
@@ -408,10 +488,6 @@ def _normal(text) -> str:
     return re.sub(r"[\s_]+", "", str(text or "")).lower()
 
 
-def _same_label(label, wanted: str) -> bool:
-    return _normal(label) == _normal(wanted)
-
-
 # ---------------------------------------------------------------- what the run shows
 
 
@@ -450,9 +526,11 @@ def step_results(run: Run) -> list[StepResult]:
 
 
 def overall_status(run: Run, steps: list[StepResult]) -> str:
+    if run.leaks():
+        return LEAKED
     if any(test.status == FAIL for test in run.tests):
         return FAILED
-    if any(result.status in (SKIP, NOT_RUN) for result in steps):
+    if any(result.status in (SKIP, NOT_RUN) for result in steps) or run.unsearched():
         return INCOMPLETE
     return PASSED if server_checked(run) else PASSED_OFFLINE
 
@@ -529,6 +607,7 @@ MARKDOWN_MARKS = {
     FAILED: "❌",
     INCOMPLETE: "⚠️",
     PASSED_OFFLINE: "☑️",
+    LEAKED: "❌",
     "ok": "✓",
     "wrong": "✗",
     "reported": "—",
@@ -543,6 +622,7 @@ HTML_MARKS = {
     FAILED: "",
     INCOMPLETE: "",
     PASSED_OFFLINE: "",
+    LEAKED: "",
     "ok": '<span class="ok">&#10003;</span>',
     "wrong": '<span class="wrong">&#10007;</span>',
     "reported": "&#8212;",
@@ -643,6 +723,8 @@ def _recorded_offset(value: str | None) -> timedelta | None:
 def status_sentence(run: Run, steps: list[StepResult], status: str) -> str:
     counts = {word: sum(1 for test in run.tests if test.status == word) for word in (PASS, FAIL, SKIP)}
     tally = f"{_tests(len(run.tests))}: {counts[PASS]} passed, {counts[FAIL]} failed, {counts[SKIP]} skipped."
+    if status == LEAKED:
+        return f"The leak guard found a secret or a token of this run in {leak_places(run)}: do not share these results. {tally}"
     if status == PASSED:
         return f"All five steps passed and no test failed. {tally}"
     if status == PASSED_OFFLINE:
@@ -654,7 +736,22 @@ def status_sentence(run: Run, steps: list[StepResult], status: str) -> str:
         failed = [test for test in run.tests if test.status == FAIL]
         return f"{len(failed)} test{'s' if len(failed) != 1 else ''} failed. {tally}"
     missing = [f"Step {result.step.number}" for result in steps if result.status in (SKIP, NOT_RUN)]
+    if not missing:
+        return f"No test failed, but the leak guard could not read {unsearched_places(run)}. {tally}"
     return f"No test failed, but {', '.join(missing)} did not run to completion (skipped or not run). {tally}"
+
+
+def _place(run: Run, source: str, name: str) -> str:
+    return f"{run.source_label(source)}: {name}" if len(run.sources) > 1 else name
+
+
+def leak_places(run: Run) -> str:
+    """The files the leak guard found a secret or a token in, each with what it found: ``log.html (token)``."""
+    return ", ".join(f"{_place(run, source, name)} ({' and '.join(kinds)})" for source, name, kinds in run.leaks())
+
+
+def unsearched_places(run: Run) -> str:
+    return ", ".join(_place(run, source, name) for source, name in run.unsearched())
 
 
 def _tests(count: int) -> str:
@@ -665,28 +762,33 @@ def reproduction_settings(run: Run) -> list[str]:
     """The settings outside the command line that the run used and a re-run needs, by name only."""
     needed = []
     if any(test.token_source == "supplied" for test in run.tests) or "supplied" in run.metadata.get("Token source", []):
-        needed.append("LIVEKIT_TOKEN set to the same token (not shown here)")
-    keys = {str(value) for t in run.tagged("step-1") for r in t.tables("Token") if (value := r.value("API key"))}
+        settings = {record.facts.get("setting") for record in run.setup_records if record.kind == "supplied_token"}
+        if "LIVEKIT_TOKEN_FILE" in settings:
+            needed.append("LIVEKIT_TOKEN_FILE naming a file that holds the same token (not shown here)")
+        if settings - {"LIVEKIT_TOKEN_FILE"} or not settings:
+            needed.append("LIVEKIT_TOKEN set to the same token (not shown here)")
+    keys = {str(value) for t in run.tagged("step-1") for r in t.tables("token") if (value := r.value("api_key"))}
     if keys - {"devkey"}:
         needed.append("the same API key and secret (LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or LIVEKIT_KEYS)")
-    sources = {
-        _normal(record.title): str(record.value("Source") or "")
-        for record in run.setup_records
-        if _same_label(record.title, "Token endpoint") or _same_label(record.title, "LiveKit server")
-    }
-    if "LIVEKIT_URL" in sources.get(_normal("LiveKit server"), ""):
+
+    def setup(kind: str) -> list[dict]:
+        return [record.facts for record in run.setup_records if record.kind == kind]
+
+    if any(facts.get("setting") == "LIVEKIT_URL" for facts in setup("livekit_server")):
         needed.append("LIVEKIT_URL")
-    if "LIVEKIT_TOKEN_ENDPOINT" in sources.get(_normal("Token endpoint"), ""):
+    if any(facts.get("setting") == "LIVEKIT_TOKEN_ENDPOINT" for facts in setup("token_endpoint")):
         needed.append("LIVEKIT_TOKEN_ENDPOINT")
-    headers = [r.value("Extra request headers") for r in run.setup_records if _same_label(r.title, "Token endpoint")]
-    if any(re.match(r"[1-9]", str(value or "")) for value in headers):
+    if any(_count(facts.get("extra_headers")) for facts in setup("token_endpoint")):
         needed.append("TOKEN_ENDPOINT_HEADERS in the same variable file (--variablefile)")
-    receivers = [record for record in run.setup_records if _same_label(record.title, "Webhook receiver")]
-    if any("LIVEKIT_WEBHOOK_URL" in str(record.value("Source") or "") for record in receivers):
+    if any(facts.get("setting") == "LIVEKIT_WEBHOOK_URL" for facts in setup("webhook_receiver")):
         needed.append("LIVEKIT_WEBHOOK_URL")
-    if any(re.match(r"[1-9]", str(record.value("Extra request headers") or "")) for record in receivers):
+    if any(_count(facts.get("extra_headers")) for facts in setup("webhook_receiver")):
         needed.append("WEBHOOK_RECEIVER_HEADERS in the same variable file (--variablefile)")
     return needed
+
+
+def _count(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 # The Robot Framework command line ``python run.py`` builds: its own options, then the user's arguments,
@@ -824,9 +926,9 @@ def acceptance_section(run: Run) -> list[Block]:
             items.append([text("Publish allowed by the server, as the token grants canPublish")])
     if seen.data and seen.data.get("received"):
         items.append([text("Data received by "), code(seen.data.get("receiver")), text(" from "), code(seen.data.get("sender"))])
-    skew = next((record for test in run.tagged("live") for record in test.tables("Clock skew")), None)
+    skew = next((record for test in run.tagged("live") for record in test.tables("clock_skew")), None)
     if skew is not None:
-        items.append([text("Clock skew against the server's Date header: "), text(show(skew.value("Skew (server - local)")))])
+        items.append([text("Clock skew against the server's Date header: "), text(show(skew.value("skew")))])
     blocks.append(bullets(items))
     for test in seen.tests:
         blocks += outcome_blocks(test)
@@ -851,7 +953,9 @@ def instance_label(test: TestRun, result: StepResult, run: Run) -> Inline:
 
 def outcome_blocks(test: TestRun) -> list[Block]:
     if test.status == FAIL:
-        return [paragraph(strong("Failed:"), text(" " + bounded(test.message or "no message")), css="failure")]
+        causes = test.causes()
+        why = [text(f" (cause: {', '.join(causes)})")] if causes else []
+        return [paragraph(strong("Failed"), *why, text(": " + bounded(test.message or "no message")), css="failure")]
     if test.status == SKIP:
         return [paragraph(strong("Skipped:"), text(" " + bounded(test.message or "no reason given")), css="skipped")]
     if test.merged:
@@ -860,13 +964,8 @@ def outcome_blocks(test: TestRun) -> list[Block]:
 
 
 def fact_items(records: list[Record], skip: tuple[str, ...] = ()) -> list[Inline]:
-    items = []
-    for record in records:
-        for row in record.rows:
-            if any(_same_label(row.get("label"), label) for label in skip):
-                continue
-            items.append(row_item(row))
-    return items
+    """Every row of ``records``, except those whose key is in ``skip``."""
+    return [row_item(row) for record in records for row in record.rows if row.get("key") not in skip]
 
 
 def row_item(row: dict) -> Inline:
@@ -885,11 +984,11 @@ def row_item(row: dict) -> Inline:
 
 
 def step_one(test: TestRun, run: Run) -> list[Inline]:
-    tables = test.tables("Token") or [r for r in test.suite_records if _same_label(r.title, "Token generated")]
+    tables = test.tables("token") or [record for record in test.suite_records if record.kind == "token_generated"]
     items = []
     for record in tables:
         for row in record.rows:
-            if _same_label(row.get("label"), "Token length"):
+            if row.get("key") == "length":
                 verb = {"supplied": "Token supplied", "minted": "Token generated"}.get(test.token_source, "Token length")
                 items.append([text(f"{verb}: "), code(row.get("value"))])
             else:
@@ -898,8 +997,8 @@ def step_one(test: TestRun, run: Run) -> list[Inline]:
 
 
 def step_two(test: TestRun, run: Run) -> list[Inline]:
-    items = fact_items(test.tables("Signature"))
-    for record in test.tables("Tampering detection"):
+    items = fact_items(test.tables("signature"))
+    for record in test.tables("tampering"):
         rows = record.rows
         refused = sum(1 for row in rows if row.get("ok") is True)
         summary = "no signature tampering went undetected" if refused == len(rows) else "some tampering went undetected"
@@ -913,7 +1012,7 @@ def step_two(test: TestRun, run: Run) -> list[Inline]:
 
 
 def step_three(test: TestRun, run: Run) -> list[Inline]:
-    rows = [row for record in test.tables("Claims") for row in record.rows]
+    rows = [row for record in test.tables("claims") for row in record.rows]
     items = [row_item(row) for row in rows]
     checked = [row.get("ok") for row in rows if row.get("ok") in (True, False)]
     if checked and all(checked):
@@ -922,7 +1021,7 @@ def step_three(test: TestRun, run: Run) -> list[Inline]:
 
 
 def step_four(test: TestRun, run: Run) -> list[Inline]:
-    rows = [row for record in test.tables("Access grants") for row in record.rows]
+    rows = [row for record in test.tables("grants") for row in record.rows]
     items = [row_item(row) for row in rows]
     sentence = observer_sentence(observed_grants(rows), signature_result(test, run))
     if sentence:
@@ -930,38 +1029,31 @@ def step_four(test: TestRun, run: Run) -> list[Inline]:
     return items
 
 
-# Grants that go beyond an observer's, by their normalised label.
-ADMIN_GRANTS = {"roomadmin": "roomAdmin", "roomcreate": "roomCreate", "roomlist": "roomList", "roomrecord": "roomRecord"}
-_GRANT_LABELS = {"canjoin": "roomjoin"}  # the labels the five-step suite gives its rows
+# Grants that go beyond an observer's.
+ADMIN_GRANTS = ("roomAdmin", "roomCreate", "roomList", "roomRecord")
 
 
-def observed_grants(rows: list[dict]) -> dict[str, str]:
-    """The value each checked grant had, by normalised grant name: ``true``, ``false`` or what was shown."""
-    observed = {}
-    for row in rows:
-        if "actual" not in row:
-            continue
-        name = _normal(row.get("label"))
-        observed[_GRANT_LABELS.get(name, name)] = show(row.get("actual")).split(" ")[0].lower()
-    return observed
+def observed_grants(rows: list[dict]) -> dict[str, object]:
+    """The effective value of each grant the rows checked or reported, by its grant name (``roomJoin``, ...)."""
+    return {str(row["key"]): row.get("value") for row in rows if row.get("key") and "value" in row}
 
 
-def observer_sentence(observed: dict[str, str], signature: str | None) -> str | None:
+def observer_sentence(observed: dict[str, object], signature: str | None) -> str | None:
     """What the observed grants give, said only as far as the evidence goes (``None`` when it does not say)."""
     reasons = []
-    if observed.get("roomjoin") == "false":
+    if observed.get("roomJoin") is False:
         reasons.append("the token cannot join")
-    if observed.get("canpublish") == "true":
+    if observed.get("canPublish") is True:
         reasons.append("it may publish")
-    if observed.get("cansubscribe") == "false":
+    if observed.get("canSubscribe") is False:
         reasons.append("it may not subscribe")
-    extra = [camel for name, camel in ADMIN_GRANTS.items() if observed.get(name) == "true"]
+    extra = [name for name in ADMIN_GRANTS if observed.get(name) is True]
     if extra:
         reasons.append("it also grants " + ", ".join(extra))
     if reasons:
         return "Observed grants do not give observer-only access: " + "; ".join(reasons)
-    observer = (observed.get("roomjoin"), observed.get("canpublish"), observed.get("cansubscribe")) == ("true", "false", "true")
-    if not observer or any(observed.get(name, "false") != "false" for name in ADMIN_GRANTS):
+    observer = (observed.get("roomJoin"), observed.get("canPublish"), observed.get("canSubscribe")) == (True, False, True)
+    if not observer or any(observed.get(name, False) is not False for name in ADMIN_GRANTS):
         return None
     if signature == PASS:
         return "Observed grants give observer-only access: may join and subscribe, may not publish"
@@ -982,17 +1074,17 @@ def signature_result(test: TestRun, run: Run) -> str | None:
     for other in run.tagged("step-2"):
         if not _same_token(test, other):
             continue
-        signatures = [str(record.value("Signature") or "") for record in other.tables("Signature")]
-        if any(value.startswith("refused") for value in signatures):
+        outcomes = [record.facts.get("outcome") for record in other.tables("signature")]
+        if "refused" in outcomes:
             results.add(FAIL)
-        elif other.status == PASS and any(value.startswith("verified") for value in signatures):
+        elif other.status == PASS and "verified" in outcomes:
             results.add(PASS)
     return FAIL if FAIL in results else PASS if PASS in results else None
 
 
 def _same_token(test: TestRun, other: TestRun) -> bool:
     own = test.token
-    seen = next((str(value) for record in other.tables("Signature") if (value := record.value("Fingerprint"))), other.token)
+    seen = next((str(value) for record in other.tables("signature") if (value := record.facts.get("fingerprint"))), other.token)
     if own and seen:
         return own == seen
     return (
@@ -1001,9 +1093,9 @@ def _same_token(test: TestRun, other: TestRun) -> bool:
 
 
 def step_five(test: TestRun, run: Run) -> list[Inline]:
-    validity = test.tables("Validity")
-    checked = tuple(str(row.get("label")) for record in validity for row in record.rows)
-    return fact_items(test.tables("Expiration"), skip=checked) + fact_items(validity)
+    validity = test.tables("validity")
+    checked = tuple(str(row.get("key")) for record in validity for row in record.rows)
+    return fact_items(test.tables("expiration"), skip=checked) + fact_items(validity)
 
 
 def only_reported(result: StepResult) -> bool:
@@ -1026,8 +1118,34 @@ def flow_section(steps: list[StepResult]) -> list[Block]:
     return [heading(3, text("Authentication Flow Verified")), Block("table", header=["Check", "Result"], rows=rows)]
 
 
+def guard_item(run: Run) -> Inline:
+    """What the leak guard searched in these results and found, from its record."""
+    if run.leaks():
+        return [strong("Leak guard"), text(f" (failure): a secret or a token of the run is written in {leak_places(run)}.")]
+    records = [record for record in run.guards.values() if record]
+    if not records:
+        return [
+            strong("Leak guard"),
+            text(
+                ": no search of these results is recorded (python run.py searches every file it writes; "
+                "python tools/leak_guard.py searches a results folder)."
+            ),
+        ]
+    searched = [name for record in records for name in record.get("searched") or []]
+    files = sum(1 for name in searched if name != CONSOLE_NAME)
+    item = [strong("Leak guard"), text(f": {files} file(s) this run wrote")]
+    if CONSOLE_NAME in searched:
+        item.append(text(" and its console output"))
+    item.append(text(" searched"))
+    if len(records) < len(run.guards):
+        item.append(text(f" (for {len(records)} of the {len(run.guards)} output files read)"))
+    if run.unsearched():
+        return [*item, text(f"; could not read {unsearched_places(run)}.")]
+    return [*item, text(": no secret or token found.")]
+
+
 def findings_section(run: Run, steps: list[StepResult]) -> list[Block]:
-    items: list[Inline] = []
+    items: list[Inline] = [guard_item(run)]
     for finding in run.findings:
         name = str(finding.get("finding", "finding")).replace("-", " ").replace("_", " ").capitalize()
         severity = str(finding.get("severity", "info"))
@@ -1063,7 +1181,7 @@ def diagnosis_item(finding: dict, body: str, run: Run) -> Inline:
 
 
 def clock_item(run: Run) -> Inline:
-    checked = [record.value("Checked at") for test in run.tagged("step-5") for record in test.tables("Expiration")]
+    checked = [record.value("checked_at") for test in run.tagged("step-5") for record in test.tables("expiration")]
     checked = [value for value in checked if value]
     if not checked:
         return [strong("Clock skew"), text(": not measured, and no token times were checked in these results.")]
@@ -1078,11 +1196,7 @@ def clock_item(run: Run) -> Inline:
 
 def audience_item(run: Run) -> Inline | None:
     rows = [
-        row
-        for test in run.tagged("step-3")
-        for record in test.tables("Claims")
-        for row in record.rows
-        if "(aud)" in str(row.get("label")) or _same_label(row.get("label"), "aud")
+        row for test in run.tagged("step-3") for record in test.tables("claims") for row in record.rows if row.get("key") == "aud"
     ]
     if not rows:
         return None
@@ -1165,16 +1279,51 @@ def failure_names(tests: list[TestRun], run: Run, short: bool = False) -> Inline
 
 
 def server_lacks_key_pair(run: Run) -> bool:
-    """True when the server refused the documented token and every live refusal was for the signature."""
-    failed = [test for test in run.tagged("live") if test.status == FAIL]
-    refusals = [test for test in failed if re.search(r"answered 40[13]\b", test.message)]
-    if not refusals or not all(re.search(r"signature is invalid", test.message, re.IGNORECASE) for test in refusals):
+    """True when the server refused the documented token and every refusal a live check did not expect was for the signature.
+
+    Read from the server answers the live checks recorded (their ``refusal`` cause), never from messages.
+    """
+    answers = [
+        record.facts
+        for test in run.tagged("live")
+        if test.status == FAIL
+        for record in test.tables("server_answer")
+        if record.facts.get("ok") is False
+    ]
+    refusals = [facts for facts in answers if facts.get("refusal")]
+    if not refusals or not all(facts.get("refusal") == "signature" for facts in refusals):
         return False
-    return any(re.search(r"/rtc/validate answered 40[13]\b.*instead of 200\b", test.message) for test in refusals)
+    return any(facts.get("path") == "/rtc/validate" and facts.get("expected_status") == 200 for facts in refusals)
 
 
 def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[Block]:
     blocks = [heading(3, text("Conclusion"))]
+    if status == LEAKED:
+        blocks.append(
+            paragraph(
+                text(
+                    f"The results of this run hold a secret or a token: the leak guard found one in {leak_places(run)}. "
+                    "Whatever the tests showed, these results cannot be filed or shared."
+                )
+            )
+        )
+        failed = [test for test in run.tests if test.status == FAIL]
+        if failed:
+            blocks.append(
+                bullets(
+                    [
+                        [*failure_names(tests, run), text(f": {bounded(message or 'no message')}")]
+                        for tests, message in grouped(failed)
+                    ]
+                )
+            )
+        blocks.append(
+            paragraph(
+                strong("Not verified: find the keyword or setting that wrote the value, fix it and run again before sign-off."),
+                css="verdict",
+            )
+        )
+        return blocks
     if status in (PASSED, PASSED_OFFLINE):
         scope = "these results" if run.combined else "this run"
         opening = f"The five authentication steps passed in {scope}. "
@@ -1259,24 +1408,24 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
 
 
 def _token_facts(run: Run) -> Inline:
-    first = next((test for test in run.tagged("step-1") if test.tables("Token")), None)
+    first = next((test for test in run.tagged("step-1") if test.tables("token")), None)
     if first is None:
         return [text("The token:")]
-    record = first.tables("Token")[-1]
+    record = first.tables("token")[-1]
     source = {"supplied": "supplied", "minted": "generated"}.get(first.token_source, "examined")
     return [
         text(f"The token {source} for participant "),
-        code(record.value("Participant")),
+        code(record.value("participant")),
         text(" in room "),
-        code(record.value("Room")),
+        code(record.value("room")),
         text(" with API key "),
-        code(record.value("API key")),
+        code(record.value("api_key")),
         text(":"),
     ]
 
 
-def _checked_rows(run: Run, tag: str, title: str) -> tuple[list[str], list[str]]:
-    rows = [row for test in run.tagged(tag) for record in test.tables(title) for row in record.rows]
+def _checked_rows(run: Run, tag: str, kind: str) -> tuple[list[str], list[str]]:
+    rows = [row for test in run.tagged(tag) for record in test.tables(kind) for row in record.rows]
     checked = [str(row.get("label")) for row in rows if row.get("ok") is True]
     reported = [str(row.get("label")) for row in rows if row.get("ok") not in (True, False)]
     return checked, reported
@@ -1285,15 +1434,15 @@ def _checked_rows(run: Run, tag: str, title: str) -> tuple[list[str], list[str]]
 def passed_facts(run: Run) -> list[Inline]:
     """What the passed steps showed, each sentence limited to what their evidence records."""
     facts: list[Inline] = []
-    algorithms = {str(r.value("Algorithm")) for t in run.tagged("step-1") for r in t.tables("Token") if r.value("Algorithm")}
+    algorithms = {str(r.value("algorithm")) for t in run.tagged("step-1") for r in t.tables("token") if r.value("algorithm")}
     facts.append([text(f"is a JWT signed with {', '.join(sorted(algorithms)) or 'the expected algorithm'};")])
-    tampering = [row for t in run.tagged("step-2") for r in t.tables("Tampering detection") for row in r.rows]
+    tampering = [row for t in run.tagged("step-2") for r in t.tables("tampering") for row in r.rows]
     sentence = "has a signature that verifies with the configured API secret"
     if tampering:
         sentence += f", and all {len(tampering)} altered copies that were tried were refused"
     facts.append([text(sentence + ";")])
-    for tag, title, what in (("step-3", "Claims", "claims"), ("step-4", "Access grants", "grants")):
-        checked, reported = _checked_rows(run, tag, title)
+    for tag, kind, what in (("step-3", "claims", "claims"), ("step-4", "grants", "grants")):
+        checked, reported = _checked_rows(run, tag, kind)
         if checked:
             sentence = f"matches the expected value for {len(checked)} {what} ({', '.join(checked)})"
             if reported:
@@ -1305,16 +1454,16 @@ def passed_facts(run: Run) -> list[Inline]:
         else:
             sentence = f"has no {what} recorded in these results"
         facts.append([text(sentence + ";")])
-    expiry = [r for t in run.tagged("step-5") for r in t.tables("Expiration")]
+    expiry = [r for t in run.tagged("step-5") for r in t.tables("expiration")]
     if expiry:
         record = expiry[-1]
         facts.append(
             [
                 text("was valid when checked at "),
-                code(record.value("Checked at")),
+                code(record.value("checked_at")),
                 text(", until "),
-                code(record.value("Expires at")),
-                text(f" ({show(record.value('Time remaining'))} left)."),
+                code(record.value("expires_at")),
+                text(f" ({show(record.value('time_remaining'))} left)."),
             ]
         )
     else:
@@ -1514,8 +1663,12 @@ class SummaryNotWritten(Exception):
     """The summary was built but its folder or files could not be written; the message is one sentence."""
 
 
-def write_summary(outputs: list[Path], outdir: Path, command: str | None = None) -> tuple[str, Path, Path]:
-    run = read_results(outputs)
+def write_summary(
+    outputs: list[Path], outdir: Path, command: str | None = None, guard: dict | None = None
+) -> tuple[str, Path, Path]:
+    """Write ``signoff.md`` and ``signoff.html`` into ``outdir``; ``guard`` is the leak guard's verdict on the first output."""
+    paths = [output_file(path) for path in outputs]
+    run = read_results(paths, {str(paths[0]): guard} if guard is not None else None)
     status, blocks = build(run, environment.hide_secret_variables(command) if command else None)
     markdown, page = outdir / "signoff.md", outdir / "signoff.html"
     try:
@@ -1563,6 +1716,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Sign-off summary: {status} ({page}, {markdown.name})")
     accepted = {PASSED, PASSED_OFFLINE} if options.allow_offline else {PASSED}
     if options.require_passed and status not in accepted:
+        if status == LEAKED:
+            print(
+                "The leak guard found a secret or a token in these results: see the summary; do not share them.", file=sys.stderr
+            )
         if status == PASSED_OFFLINE:
             print(
                 "No LiveKit server was contacted in this run: set LIVEKIT_URL or let the suite start one, "

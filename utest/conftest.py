@@ -43,3 +43,21 @@ def dev_library(monkeypatch) -> LiveKitAuth:
     for name in ("LIVEKIT_API_KEY", "LIVEKIT_API_SECRET", "LIVEKIT_KEYS", "LIVEKIT_TOKEN", "LIVEKIT_AUTH_TOKEN_LOG"):
         monkeypatch.delenv(name, raising=False)
     return LiveKitAuth()
+
+
+@pytest.fixture
+def run_py(tmp_path, monkeypatch):
+    """run.py as a module, its results folder in ``tmp_path / "results"``, without any LIVEKIT_ setting."""
+    import importlib.util
+
+    from helpers import ROOT
+
+    spec = importlib.util.spec_from_file_location("run_py", ROOT / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(module, "ensure_manuals", lambda: None)  # documentation, not results of a run
+    for name in {*(name for name in module.os.environ if name.startswith("LIVEKIT_")), "LIVEKIT_TOKEN", "LIVEKIT_AUTH_TOKEN_LOG"}:
+        monkeypatch.setenv(name, "")  # what the run sets is undone after the test
+        monkeypatch.delenv(name)
+    return module

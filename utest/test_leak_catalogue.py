@@ -402,24 +402,6 @@ RUNS = [
 # fmt: on
 
 
-@pytest.fixture
-def run_py(tmp_path, monkeypatch):
-    import importlib.util
-
-    from helpers import ROOT
-
-    spec = importlib.util.spec_from_file_location("run_py", ROOT / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    monkeypatch.setattr(module, "RESULTS", tmp_path / "results")
-    monkeypatch.setattr(module, "write_libdoc", lambda: None)  # the manuals take long to write and hold no value of a run
-    for name in [name for name in module.os.environ if name.startswith("LIVEKIT_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.delenv("LIVEKIT_TOKEN", raising=False)
-    monkeypatch.delenv("LIVEKIT_AUTH_TOKEN_LOG", raising=False)
-    return module
-
-
 def all_files_text(folder) -> str:
     return "\n".join(leak_guard.readable_text(path.read_bytes()) for path in folder.rglob("*") if path.is_file())
 
@@ -452,18 +434,27 @@ def test_a_run_through_run_py_fails_and_names_where_a_value_leaked(tmp_path, run
         assert token not in captured.out + captured.err
 
 
-def test_files_of_an_earlier_run_are_removed_before_a_run(tmp_path, run_py, capfd):
+def test_a_run_searches_exactly_the_files_it_wrote_and_leaves_the_other_earlier_files(tmp_path, run_py, capfd):
     from helpers import SUITES
 
-    earlier = tmp_path / "results" / "old"
+    results = tmp_path / "results"
+    earlier = results / "old"
     earlier.mkdir(parents=True)
-    (earlier / "debug.txt").write_text("a token of an earlier run", encoding="utf-8")
-    (tmp_path / "results" / "log-3.js").write_text("window.sLog = []", encoding="utf-8")
+    token = signed('{"alg":"HS256","typ":"JWT"}', {**claims(), "iss": "devkey"}, "secret")
+    (earlier / "debug.txt").write_text(f"a token of an earlier run: {token}", encoding="utf-8")  # not this run's
+    for name in ("log-3.js", "livekit-server.log", "signoff.md", "leak-guard.json"):
+        (results / name).write_text(f"an earlier run's {name}", encoding="utf-8")
     assert run_py.run_suites(["--include", "step-1", str(SUITES / "authentication")]) == 0
-    assert sorted(path.name for path in (tmp_path / "results").iterdir()) == [
-        "log.html", "output.xml", "report.html", "signoff.html", "signoff.md", "xunit.xml",
+    assert sorted(path.relative_to(results).as_posix() for path in results.rglob("*") if path.is_file()) == [
+        "leak-guard.json", "log.html", "old/debug.txt", "output.xml", "report.html", "signoff.html", "signoff.md", "xunit.xml",
     ]  # fmt: skip
-    assert "Leak guard: 7 file(s) searched" in capfd.readouterr().out  # the six outputs and the console output
+    assert (earlier / "debug.txt").read_text(encoding="utf-8").endswith(token)
+    out = capfd.readouterr().out
+    assert "Leak guard: 7 file(s) searched" in out  # the four outputs, the sign-off and the console output
+    record = json.loads((results / "leak-guard.json").read_text(encoding="utf-8"))
+    assert record["searched"] == [
+        "log.html", "output.xml", "report.html", "xunit.xml", CONSOLE, "signoff.md", "signoff.html",
+    ]  # fmt: skip
 
 
 def test_an_endpoint_echoing_the_app_credentials_in_a_401_leaks_nothing_in_a_run(tmp_path, run_py, capfd, monkeypatch):

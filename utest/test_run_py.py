@@ -73,10 +73,11 @@ def test_the_outputs_of_a_run_are_read_from_robot_framework_options(tmp_path):
     moved = run_py.run_outputs(["-d", str(tmp_path / "out"), "-b", str(elsewhere), "--log", "NONE", "-o", "x.xml"])
     assert moved.folder == (tmp_path / "out").resolve()
     assert moved.output == (tmp_path / "out" / "x.xml").resolve()
+    assert "log" not in moved.files
     assert moved.elsewhere == [elsewhere.resolve()]  # beside the output folder, not in it
-    for name in ("debug.txt", "debug-20260101-120000.txt", "debugger.txt"):
-        (tmp_path / name).write_text("")
-    assert [path.name for path in moved.written_elsewhere()] == ["debug-20260101-120000.txt", "debug.txt"]
+    for name, written_by_robot in (("debug.txt", True), ("debug-20260101-120000.txt", True), ("debugger.txt", False)):
+        assert moved.is_robot_output(tmp_path / name) is written_by_robot
+    assert moved.is_robot_output(tmp_path / "out" / "x-1.js")  # a --splitlog part
 
 
 def test_other_variables_stay_on_the_command_line(monkeypatch):
@@ -117,18 +118,6 @@ def test_tokenizer_like_names_are_not_the_token(monkeypatch):
     assert "LIVEKIT_TOKEN" not in run_py.os.environ
 
 
-def test_a_run_that_writes_no_results_leaves_no_summary_of_an_earlier_run(tmp_path, monkeypatch):
-    monkeypatch.setattr(run_py, "RESULTS", tmp_path)
-    for name in run_py.RUN_OUTPUTS:
-        (tmp_path / name).write_text("from an earlier run")
-    for name in ("LIVEKIT_API_KEY", "LIVEKIT_API_SECRET", "LIVEKIT_KEYS", "LIVEKIT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(run_py, "write_libdoc", lambda: None)
-    status = run_py.run_suites(["--no-such-option"])
-    assert status == 252
-    assert [name for name in run_py.RUN_OUTPUTS if (tmp_path / name).exists()] == []
-
-
 @pytest.mark.parametrize(
     "arguments",
     [
@@ -150,18 +139,34 @@ def test_an_existing_variable_file_is_fine():
     assert run_py.missing_variable_file(["--variablefile", str(ROOT / "examples" / "endpoint_headers.py")]) is None
 
 
-def test_results_that_cannot_be_cleared_stop_the_run_with_one_sentence(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(run_py, "RESULTS", tmp_path / "results")
-    (tmp_path / "results").mkdir()
-    (tmp_path / "results" / "log.html").write_text("from an earlier run")
+@pytest.mark.parametrize("option", ["--help", "-h", "-?"])
+def test_help_shows_the_commands_of_run_py_first_and_points_to_robot_frameworks_options(option):
+    import subprocess
+    import sys
 
-    def refuse(path, *args, **kwargs):
-        raise PermissionError(13, "Permission denied", str(path))
+    environment = {name: value for name, value in run_py.os.environ.items() if name != run_py.BOOTSTRAPPED}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), option], env=environment, capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[0] == "LiveKit client authentication suite"
+    assert len(lines) < 40
+    for command in ("python run.py test", "python run.py signoff", "python run.py libdoc", "--robot-help"):
+        assert command in done.stdout
+    assert done.stdout.index("python run.py test") < done.stdout.index("Robot Framework options used most")
+    assert "Installing" not in done.stdout + done.stderr  # no set-up for the help
 
-    monkeypatch.setattr(run_py.Path, "unlink", refuse)
-    with pytest.raises(SystemExit) as stopped:
-        run_py.clear_earlier_results(run_py.run_outputs([]))
-    assert stopped.value.code == 252
-    error = capsys.readouterr().err
-    assert error.count("\n") == 1
-    assert error.startswith(f"Cannot clear {tmp_path / 'results' / 'log.html'} of an earlier run (Permission denied)")
+
+def test_the_keyword_manuals_cover_the_resource_files_and_name_every_default(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_py, "MANUALS", tmp_path / "manuals")
+    written = run_py.write_libdoc()
+    names = sorted(path.name for path in written)
+    assert {"LiveKitAuth.html", "livekit_auth.html", "security.html", "livekit_http.html"} <= set(names)
+    sentences = (tmp_path / "manuals" / "livekit_auth.html").read_text(encoding="utf-8")
+    for keyword in ("The Grant Should Be", "The Claim Should Be", "The Token Under Test Is Ready"):
+        assert keyword in sentences
+    for path in written:
+        assert "object at 0x" not in path.read_text(encoding="utf-8"), path.name
+    stamp = (tmp_path / "manuals" / run_py.MANUALS_STAMP).read_text(encoding="utf-8").strip()
+    assert stamp == run_py.manuals_digest()

@@ -182,7 +182,7 @@ def test_a_failed_step_shows_the_value_that_failed_and_why():
     assert "#### Step 5: Token Expiration ❌" in markdown
     assert "- Expires at: `2026-01-20 01:08:57 UTC`" in step5
     assert "- Not before (nbf): `2026-01-19 19:08:57 UTC" in step5
-    assert "**Failed:** Token refused: token is expired: it expired at 2026-01-20 01:08:57 UTC" in step5
+    assert "**Failed** (cause: expired): Token refused: token is expired: it expired at 2026-01-20 01:08:57 UTC" in step5
     for number in (1, 2, 3, 4):
         assert re.search(rf"^#### Step {number}: .* ✅$", markdown, re.MULTILINE)
     conclusion = section(markdown, "Conclusion")
@@ -291,11 +291,11 @@ def test_the_server_rules_of_the_offline_verdicts_are_named(tmp_path):
 
 def test_hostile_values_are_escaped_in_both_formats(tmp_path):
     rows = [
-        {"label": "API key", "value": "devkey"},
-        {"label": "Participant", "value": "<img src=x onerror=alert(1)>"},
-        {"label": "Room", "value": "a`b|c"},
+        {"key": "api_key", "label": "API key", "value": "devkey"},
+        {"key": "participant", "label": "Participant", "value": "<img src=x onerror=alert(1)>"},
+        {"key": "room", "label": "Room", "value": "a`b|c"},
     ]
-    suite = evidence_suite({"Token Generation": (["step-1"], "PASS", [evidence.table("Token", rows)])})
+    suite = evidence_suite({"Token Generation": (["step-1"], "PASS", [evidence.table("Token", rows, kind="token")])})
     run = signoff.read_results([saved(tmp_path, suite)])
     status, blocks = signoff.build(run, None)
     page = signoff.to_html(blocks, status)
@@ -400,7 +400,12 @@ def test_without_arguments_the_usage_names_the_command_users_type():
 
 
 def token_table(title: str, fingerprint: str) -> str:
-    return evidence.table(title, [{"label": "API key", "value": "devkey"}, {"label": "Fingerprint", "value": fingerprint}])
+    """A token table as step 1 (``Token``) or the suite setup (``Token generated``) logs it."""
+    rows = [
+        {"key": "api_key", "label": "API key", "value": "devkey"},
+        {"key": "fingerprint", "label": "Fingerprint", "value": fingerprint},
+    ]
+    return evidence.table(title, rows, kind="token" if title == "Token" else "token_generated")
 
 
 def suite_with_own_token(name: str, fingerprint: str, tests: dict[str, list[str]]) -> robot_result.TestSuite:
@@ -465,20 +470,28 @@ def test_endpoint_settings_and_keys_are_named_by_setting_only(tmp_path):
     endpoint = robot_result.TestSuite(name="Token Endpoint", start_time=datetime(2026, 1, 19, 20, 0, 0))
     endpoint.setup.config(name="The Token Endpoint Is Available", status="PASS")
     rows = [
-        {"label": "URL", "value": "https://app.example.com/token"},
-        {"label": "Source", "value": "given by LIVEKIT_TOKEN_ENDPOINT"},
-        {"label": "Extra request headers", "value": header_count},
+        {"key": "url", "label": "URL", "value": "https://app.example.com/token"},
+        {"key": "source", "label": "Source", "value": "given by LIVEKIT_TOKEN_ENDPOINT"},
+        {"key": "extra_headers", "label": "Extra request headers", "value": header_count},
     ]
-    endpoint.setup.body.create_message(message=evidence.table("Token endpoint", rows), html=True, level="INFO")
+    facts = {"setting": "LIVEKIT_TOKEN_ENDPOINT", "extra_headers": 2}
+    table = evidence.table("Token endpoint", rows, kind="token_endpoint", facts=facts)
+    endpoint.setup.body.create_message(message=table, html=True, level="INFO")
     live = robot_result.TestSuite(name="Live", start_time=datetime(2026, 1, 19, 20, 0, 0))
     live.setup.config(name="A LiveKit Server Is Available", status="PASS")
-    server_rows = [{"label": "Client URL", "value": "wss://lk.example.com"}, {"label": "Source", "value": "given by LIVEKIT_URL"}]
-    live.setup.body.create_message(message=evidence.table("LiveKit server", server_rows), html=True, level="INFO")
+    server_rows = [
+        {"key": "client_url", "label": "Client URL", "value": "wss://lk.example.com"},
+        {"key": "source", "label": "Source", "value": "given by LIVEKIT_URL"},
+    ]
+    table = evidence.table("LiveKit server", server_rows, kind="livekit_server", facts={"setting": "LIVEKIT_URL"})
+    live.setup.body.create_message(message=table, html=True, level="INFO")
     live.tests.create(name="Observer Token Is Accepted", tags=["live"], status="PASS")
     endpoint.tests.create(name="Standard Request Gets A Token", tags=["endpoint"], status="PASS")
     steps = suite_with_own_token("Client Authentication", "sha256:aaaaaaaaaaaa", {"Generation": ["step-1"]})
     steps.tests[0].body[0].body.create_message(
-        message=evidence.table("Token", [{"label": "API key", "value": "release"}]), html=True, level="INFO"
+        message=evidence.table("Token", [{"key": "api_key", "label": "API key", "value": "release"}], kind="token"),
+        html=True,
+        level="INFO",
     )
     top = robot_result.TestSuite(name="LiveKit Authentication", start_time=datetime(2026, 1, 19, 20, 0, 0))
     top.suites.extend([steps, endpoint, live])
@@ -495,27 +508,38 @@ def test_endpoint_settings_and_keys_are_named_by_setting_only(tmp_path):
 
 # ---------------------------------------------------------------- what step 4 may say about observer-only access
 
-OBSERVER_GRANTS = {"Can join": "true", "Can publish": "false", "Can subscribe": "true"}
+OBSERVER_GRANTS = {"roomJoin": True, "canPublish": False, "canSubscribe": True}
+LABELS = {"roomJoin": "Can join", "canPublish": "Can publish", "canSubscribe": "Can subscribe"}  # what the suite calls them
 
 
-def grants_table(values: dict[str, str]) -> str:
-    rows = [{"label": label, "expected": None, "actual": actual, "ok": None} for label, actual in values.items()]
-    return evidence.table("Access grants", rows)
+def grants_table(values: dict[str, bool]) -> str:
+    """Step 4's rows as `Grant Should Be` logs them with ``${None}`` expected: reported, not checked."""
+    rows = [
+        {"key": name, "label": LABELS.get(name, name), "value": value, "expected": None, "actual": str(value).lower(), "ok": None}
+        for name, value in values.items()
+    ]
+    return evidence.table("Access grants", rows, kind="grants")
 
 
 def signature_table(fingerprint: str, verified: bool) -> str:
     if verified:
-        rows = [{"label": "API key (iss)", "value": "devkey"}, {"label": "Signature", "value": "verified with the API secret"}]
-    else:
         rows = [
-            {"label": "API key (iss)", "value": "devkey"},
-            {"label": "Fingerprint", "value": fingerprint},
-            {"label": "Signature", "value": "refused: signature is invalid: it does not match the secret of API key 'devkey'"},
+            {"key": "api_key", "label": "API key (iss)", "value": "devkey"},
+            {"key": "outcome", "label": "Signature", "value": "verified with the API secret"},
         ]
-    return evidence.table("Signature", rows)
+        facts = {"outcome": "verified", "fingerprint": fingerprint}
+    else:
+        detail = "signature is invalid: it does not match the secret of API key 'devkey'"
+        rows = [
+            {"key": "api_key", "label": "API key (iss)", "value": "devkey"},
+            {"key": "fingerprint", "label": "Fingerprint", "value": fingerprint},
+            {"key": "outcome", "label": "Signature", "value": f"refused: {detail}"},
+        ]
+        facts = {"outcome": "refused", "cause": "signature", "fingerprint": fingerprint}
+    return evidence.table("Signature", rows, kind="signature", facts=facts)
 
 
-def step_four_text(tmp_path: Path, grants: dict[str, str], signature: str | None = "verified") -> str:
+def step_four_text(tmp_path: Path, grants: dict[str, bool], signature: str | None = "verified") -> str:
     """Step 4 of a run whose step 1 logged token ``sha256:aaaaaaaaaaaa``; step 2 verified or refused it, or did not run."""
     tests = {"Generation": (["step-1"], "PASS", [token_table("Token", "sha256:aaaaaaaaaaaa")])}
     if signature is not None:
@@ -532,7 +556,7 @@ def test_observer_only_access_is_said_when_the_grants_and_the_signature_show_it(
 
 
 def test_a_token_that_cannot_join_is_not_called_observer_only(tmp_path):
-    step4 = step_four_text(tmp_path, {**OBSERVER_GRANTS, "Can join": "false"})
+    step4 = step_four_text(tmp_path, {**OBSERVER_GRANTS, "roomJoin": False})
     assert "- Observed grants do not give observer-only access: the token cannot join" in step4
     assert "give observer-only access:" not in step4.replace("do not give", "")
 
@@ -557,13 +581,13 @@ def test_observer_grants_without_a_signature_check_of_that_token_are_only_descri
 
 
 def test_admin_grants_or_missing_rows_are_not_called_observer_only(tmp_path):
-    admin = step_four_text(tmp_path, {**OBSERVER_GRANTS, "roomAdmin": "true", "roomList": "false"})
+    admin = step_four_text(tmp_path, {**OBSERVER_GRANTS, "roomAdmin": True, "roomList": False})
     assert "- Observed grants do not give observer-only access: it also grants roomAdmin" in admin
-    publisher = step_four_text(tmp_path, {**OBSERVER_GRANTS, "Can publish": "true (server default)"})
+    publisher = step_four_text(tmp_path, {**OBSERVER_GRANTS, "canPublish": True})
     assert "- Observed grants do not give observer-only access: it may publish" in publisher
-    unknown = step_four_text(tmp_path, {"Can publish": "false", "Can subscribe": "true"})
+    unknown = step_four_text(tmp_path, {"canPublish": False, "canSubscribe": True})
     assert "observer" not in unknown
-    with_admin_rows = step_four_text(tmp_path, {**OBSERVER_GRANTS, "roomAdmin": "false", "roomRecord": "false"})
+    with_admin_rows = step_four_text(tmp_path, {**OBSERVER_GRANTS, "roomAdmin": False, "roomRecord": False})
     assert "- Observed grants give observer-only access: may join and subscribe, may not publish" in with_admin_rows
 
 
@@ -601,11 +625,20 @@ def test_a_finding_text_that_opens_with_its_label_does_not_repeat_it(tmp_path):
 LIVE_TESTS = [f"Room Service Check {number}" for number in range(1, 11)]
 
 
-def failing_live_suite(messages: dict[str, str]) -> robot_result.TestSuite:
+def failing_live_suite(messages: dict[str, str], answers: dict[str, dict] | None = None) -> robot_result.TestSuite:
+    """Failed live tests with ``messages``; ``answers`` gives a test the server answer its check recorded."""
     suite = robot_result.TestSuite(name="Live", start_time=datetime(2026, 1, 19, 20, 0, 0))
     for name, message in messages.items():
-        suite.tests.create(name=name, tags=["live"], status="FAIL", message=message)
+        test = suite.tests.create(name=name, tags=["live"], status="FAIL", message=message)
+        if answers and name in answers:
+            keyword = test.body.create_keyword(name="Server Should Answer", status="FAIL")
+            table = evidence.table("Server validation", [], kind="server_answer", facts={"ok": False, **answers[name]})
+            keyword.body.create_message(message=table, html=True, level="INFO")
     return suite
+
+
+def answer(status: int, expected: int, refusal: str | None) -> dict:
+    return {"path": "/rtc/validate", "status": status, "expected_status": expected, "refusal": refusal}
 
 
 def test_tests_failing_with_the_same_message_are_one_line_with_their_count_and_names(tmp_path):
@@ -637,7 +670,11 @@ def test_live_refusals_all_for_the_signature_name_the_key_pair_as_the_likely_cau
         "Observer Token Is Accepted": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 200 with 'success'.",
         "Expired Token Is Refused": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 401 with 'token is expired'.",
     }
-    run = signoff.read_results([saved(tmp_path, failing_live_suite(messages))])
+    answers = {
+        "Observer Token Is Accepted": answer(401, 200, "signature"),
+        "Expired Token Is Refused": answer(401, 401, "signature"),
+    }
+    run = signoff.read_results([saved(tmp_path, failing_live_suite(messages, answers))])
     markdown = signoff.to_markdown(signoff.build(run, None)[1])
     cause = "the server does not share this suite's key pair (LIVEKIT_API_KEY/LIVEKIT_API_SECRET)"
     assert f"Likely cause: {cause}." in section(markdown, "Key Findings")
@@ -645,17 +682,32 @@ def test_live_refusals_all_for_the_signature_name_the_key_pair_as_the_likely_cau
 
 
 @pytest.mark.parametrize(
-    "observer_message",
+    ("observer_message", "observer_answer"),
     [
-        "/rtc/validate answered 200 OK 'success' instead of 401 with 'token is expired'.",  # not the documented token
-        "/rtc/validate answered 401 Unauthorized 'invalid API key' instead of 200 with 'success'.",  # another refusal
+        ("/rtc/validate answered 200 OK 'success' instead of 401 with 'token is expired'.", answer(200, 401, None)),
+        (
+            "/rtc/validate answered 401 Unauthorized 'invalid API key' instead of 200 with 'success'.",
+            answer(401, 200, "unknown-api-key"),
+        ),
     ],
     ids=["documented-token-accepted", "refused-for-the-key"],
 )
-def test_the_key_pair_is_not_blamed_without_a_signature_refusal_of_the_documented_token(tmp_path, observer_message):
+def test_the_key_pair_is_not_blamed_without_a_signature_refusal_of_the_documented_token(
+    tmp_path, observer_message, observer_answer
+):
     messages = {
         "Observer Token Is Accepted": observer_message,
         "Expired Token Is Refused": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 401 with 'token is expired'.",
+    }
+    answers = {"Observer Token Is Accepted": observer_answer, "Expired Token Is Refused": answer(401, 401, "signature")}
+    run = signoff.read_results([saved(tmp_path, failing_live_suite(messages, answers))])
+    assert "key pair" not in signoff.to_markdown(signoff.build(run, None)[1])
+
+
+def test_the_key_pair_is_read_from_the_recorded_answers_not_from_the_messages(tmp_path):
+    """A message that reads like a signature refusal blames nothing without the answer its check recorded."""
+    messages = {
+        "Observer Token Is Accepted": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 200 with 'success'."
     }
     run = signoff.read_results([saved(tmp_path, failing_live_suite(messages))])
     assert "key pair" not in signoff.to_markdown(signoff.build(run, None)[1])

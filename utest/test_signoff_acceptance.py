@@ -153,15 +153,15 @@ def _unknown_key() -> tuple[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("make", "configured", "reason"),
+    ("make", "configured", "reason", "cause"),
     [
-        (_tampered, "yes", "signature is invalid: it does not match the secret of API key 'devkey'"),
-        (_signed_elsewhere, "yes", "signature is invalid: it does not match the secret of API key 'devkey'"),
-        (_unknown_key, "no", "invalid API key: iss 'foreign' is not a configured API key"),
+        (_tampered, "yes", "signature is invalid: it does not match the secret of API key 'devkey'", "signature"),
+        (_signed_elsewhere, "yes", "signature is invalid: it does not match the secret of API key 'devkey'", "signature"),
+        (_unknown_key, "no", "invalid API key: iss 'foreign' is not a configured API key", "unknown-api-key"),
     ],
     ids=["tampered", "signed-with-another-secret", "unknown-api-key"],
 )
-def test_a_supplied_token_that_fails_the_signature_shows_what_was_observed(tmp_path, make, configured, reason):
+def test_a_supplied_token_that_fails_the_signature_shows_what_was_observed(tmp_path, make, configured, reason, cause):
     from livekit_tokens.evidence import fingerprint
 
     token, issuer = make()
@@ -178,7 +178,7 @@ def test_a_supplied_token_that_fails_the_signature_shows_what_was_observed(tmp_p
     assert f"- Fingerprint: `{fingerprint(token)}`" in step2
     assert f"- Key configured: `{configured}`" in step2
     assert f"- Signature: `refused: {reason}`" in step2
-    assert f"**Failed:** Token refused: {reason}." in step2
+    assert f"**Failed** (cause: {cause}): Token refused: {reason}." in step2
     assert "The run failed at Step 2: Signature Validation." in markdown
     needs = "LIVEKIT_TOKEN set to the same token (not shown here)"
     assert needs in section_text(markdown, "Test Execution")
@@ -235,3 +235,52 @@ def test_a_default_run_of_every_suite_names_one_token_and_no_combined_results(tm
     assert "The five authentication steps passed in this run. The token generated for participant" in markdown
     assert "| LiveKit server | none contacted in this run |" in section_text(markdown, "Environment")
     assert "Server acceptance not checked." in section_text(markdown, "Conclusion")
+
+
+def test_labels_a_tester_renames_change_what_the_summary_shows_not_what_it_concludes(tmp_path):
+    text = (SUITE / "client_authentication.robot").read_text(encoding="utf-8")
+    renamed = {"Can publish": "May publish", "Can join": "May enter", "Audience (aud)": "Who it is for", "Room access": "Room"}
+    for old, new in renamed.items():
+        assert f"    {old}    " in text
+        text = text.replace(f"    {old}    ", f"    {new}    ")
+    suite = tmp_path / "suite" / "client_authentication.robot"
+    suite.parent.mkdir()
+    suite.write_text(text.replace("../../resources/", f"{ROOT.as_posix()}/resources/"), encoding="utf-8")
+    environ = environment(tmp_path)
+    code, results = robot(tmp_path, environ, suite=suite.parent)
+    assert code == 0
+    done = tool("signoff.py", environ, str(results / "output.xml"))
+    assert done.stdout.startswith("Sign-off summary: PASSED (offline only)"), done.stderr
+    markdown = (results / "signoff.md").read_text(encoding="utf-8")
+    step4 = section_text(markdown, "Step 4: Access Grants")
+    assert "- **May publish**: `false` ✓" in step4
+    assert "- Observed grants give observer-only access: may join and subscribe, may not publish" in step4
+    assert "**Who it is for**: `test_room` ✓" in section_text(markdown, "Step 3: Token Claims")
+    assert "the token carries aud `test_room`" in section_text(markdown, "Key Findings")
+
+
+def test_every_claim_and_grant_of_a_step_is_checked_and_the_wrong_ones_are_marked(tmp_path):
+    minting = LiveKitAuth(api_key="devkey", api_secret="secret")
+    token = minting.generate_token("mallory", "test_room", room_join=True, can_publish=True, can_subscribe=False)
+    expected = {"LIVEKIT_IDENTITY": "client_test", "LIVEKIT_ROOM": "test_room", "LIVEKIT_CAN_JOIN": "true"}
+    expected |= {"LIVEKIT_CAN_PUBLISH": "false", "LIVEKIT_CAN_SUBSCRIBE": "true", "LIVEKIT_API_KEY": "devkey"}
+    environ = environment(tmp_path, LIVEKIT_TOKEN=token.value, LIVEKIT_API_SECRET="secret", **expected)
+    code, results = robot(tmp_path, environ)
+    assert code == 2  # steps 3 and 4
+    done = tool("signoff.py", environ, str(results / "output.xml"))
+    assert done.stdout.startswith("Sign-off summary: FAILED"), done.stderr
+    markdown = (results / "signoff.md").read_text(encoding="utf-8")
+    step3 = section_text(markdown, "Step 3: Token Claims")
+    assert "- **Issuer (iss)**: `devkey` ✓" in step3
+    assert "- **Subject (sub)**: `mallory` ✗ — expected `client_test`" in step3
+    assert "- **Audience (aud)**: `(not set)` (reported, not checked)" in step3
+    assert "**Failed** (cause: mismatch): " in step3
+    step4 = section_text(markdown, "Step 4: Access Grants")
+    assert re.findall(r"^- \*\*(.+?)\*\*: `([^`]+)` ([✓✗])", step4, re.MULTILINE) == [
+        ("Room access", "test_room", "✓"),
+        ("Can join", "true", "✓"),
+        ("Can publish", "true", "✗"),
+        ("Can subscribe", "false", "✗"),
+    ]
+    assert "- Observed grants do not give observer-only access: it may publish; it may not subscribe" in step4
+    assert "canPublish is true, expected false" in step4 and "canSubscribe is false, expected true" in step4

@@ -116,6 +116,29 @@ def excerpt(body, tokens: Iterable[str] = (), secrets: Iterable[str] = (), limit
     return text
 
 
+# What livekit-server v1.13.5 writes when it refuses a token (401), by the cause it names.
+_REFUSALS = (
+    ("signature", "signature is invalid"),
+    ("expired", "token is expired"),
+    ("not-yet-valid", "token is not valid yet"),
+    ("unknown-api-key", "invalid api key"),
+    ("permission", "permissions denied"),
+    ("permission", "no permissions"),
+    ("unauthenticated", "unauthenticated"),
+)
+
+
+def refusal_cause(status: int, body) -> str | None:
+    """The cause a LiveKit server gave for refusing a request (``signature``, ``expired``, ...), ``other``, or None when it did not refuse.
+
+    Read once where the answer arrives, so that the sign-off reads the cause and never the text.
+    """
+    if status not in (401, 403):
+        return None
+    text = (body.decode("utf-8", "replace") if isinstance(body, (bytes, bytearray)) else str(body or "")).lower()
+    return next((cause for cause, words in _REFUSALS if words in text), "other")
+
+
 def status_text(status: int, reason: str | None = None) -> str:
     """``401 Unauthorized``."""
     if not reason:

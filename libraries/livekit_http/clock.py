@@ -60,10 +60,10 @@ class ClockSkew:
 
     def rows(self) -> list[dict]:
         return [
-            {"label": "Server Date header", "value": format_utc(self.server_date)},
-            {"label": "Local clock", "value": format_utc(self.local_time)},
-            {"label": "Skew (server - local)", "value": f"{self.seconds:+.1f} s (± {self.uncertainty:.1f} s)"},
-            {"label": "Server leeway on exp and nbf", "value": f"{SERVER_LEEWAY_SECONDS} s"},
+            {"key": "server_date", "label": "Server Date header", "value": format_utc(self.server_date)},
+            {"key": "local_clock", "label": "Local clock", "value": format_utc(self.local_time)},
+            {"key": "skew", "label": "Skew (server - local)", "value": f"{self.seconds:+.1f} s (± {self.uncertainty:.1f} s)"},
+            {"key": "leeway", "label": "Server leeway on exp and nbf", "value": f"{SERVER_LEEWAY_SECONDS} s"},
         ]
 
 

@@ -124,12 +124,20 @@ def show(value: Any) -> str:
         return mask_tokens(json.dumps(shallow(value), ensure_ascii=False, separators=(", ", ": ")))
 
 
-def table(title: str, rows: list[dict], record: dict | None = None) -> str:
+def table(title: str, rows: list[dict], record: dict | None = None, kind: str | None = None, facts: dict | None = None) -> str:
     """An HTML table of ``rows`` (dicts with label/value or label/expected/actual/ok).
 
-    ``record`` is the structured form stored with it; rows are stored when it is not given.
+    ``record`` is the structured form stored with it; rows are stored when it is not given. The
+    title and the labels are for readers and may change; what the sign-off reads has stable names:
+    ``kind`` names the table, each row's ``key`` names its value (a claim, a grant, ``fingerprint``),
+    a failed check carries its ``cause``, and ``facts`` holds the table's conclusions (a signature's
+    ``outcome`` and ``cause``).
     """
     data = record if record is not None else {"title": title, "rows": rows}
+    if kind is not None:
+        data = {**data, "kind": kind}
+    if facts is not None:
+        data = {**data, "facts": facts}
     try:
         encoded = json.dumps(data)  # ASCII only; the shared default encoder is the fast path
     except TypeError:  # a value JSON has no type for: shown as its text

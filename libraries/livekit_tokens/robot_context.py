@@ -125,23 +125,32 @@ def run_context() -> RunContext:
     return _RUN_CONTEXT
 
 
-def log_table(title: str, rows: list[dict]) -> None:
-    """Log an evidence table (see :mod:`evidence`) at INFO."""
+def log_table(title: str, rows: list[dict], kind: str | None = None, facts: dict | None = None) -> None:
+    """Log an evidence table (see :mod:`evidence`) at INFO; ``kind`` and ``facts`` are its stable names for the sign-off."""
     from robot.api import logger
 
     from . import evidence
 
-    logger.info(evidence.table(title, rows), html=True)
+    logger.info(evidence.table(title, rows, kind=kind, facts=facts), html=True)
 
 
 def report_finding(finding: str, text: str, severity: str) -> None:
-    """Record a finding for the sign-off summary; a warning also goes to the console and the report."""
+    """Record a finding for the sign-off summary; a warning is also said once on the console and in the report.
+
+    Inside a test the warning becomes part of the test's message, which Robot Framework shows once
+    on the console, in the report and in the log (a WARN message as well would be shown twice on
+    the console). Outside a test (a suite setup) it is logged as a warning.
+    """
     from robot.api import logger
 
     from . import evidence
 
     record = {"finding": finding, "severity": severity, "text": text}
     logger.info(evidence.table("Finding", [{"label": finding, "value": text}], record), html=True)
-    if severity == "warning":
+    if severity != "warning":
+        return
+    if robot_variable("${TEST NAME}") is None:
         logger.warn(text)
-        set_test_message(f"WARNING: {text}")
+        return
+    logger.info(f"WARNING: {text}")
+    set_test_message(f"WARNING: {text}")

@@ -67,6 +67,15 @@ def looks_secret(variable_name: str) -> bool:
 
 def parse(arguments: list[str]) -> RobotArguments | None:
     """``arguments`` as Robot Framework's parser reads them, or None when it refuses them (Robot says why)."""
+    return _parse(arguments)[0]
+
+
+def parse_error(arguments: list[str]) -> str | None:
+    """Robot Framework's sentence refusing ``arguments`` (``option --x not recognized``), or None when it reads them."""
+    return _parse(arguments)[1]
+
+
+def _parse(arguments: list[str]) -> tuple[RobotArguments | None, str | None]:
     from robot.errors import DataError
     from robot.run import USAGE
     from robot.utils.argumentparser import ArgumentParser
@@ -90,7 +99,7 @@ def parse(arguments: list[str]) -> RobotArguments | None:
     parser = OrderedParser(USAGE, arg_limits=(0,), auto_help=False, auto_version=False, auto_argumentfile=False)
     try:
         parser.parse_args(list(arguments))
-    except DataError:
-        return None
+    except DataError as error:
+        return None, str(error)
     flags = set(parser._flag_opts) | {f"no{name}" for name in parser._flag_opts}
-    return RobotArguments(parser.pairs, parser.raw_sources, flags)
+    return RobotArguments(parser.pairs, parser.raw_sources, flags), None
