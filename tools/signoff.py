@@ -951,11 +951,20 @@ def instance_label(test: TestRun, result: StepResult, run: Run) -> Inline:
     return label
 
 
+_DIAGNOSIS_IN_MESSAGE = re.compile(r" Diagnosis: .*?(?=\s+\d+\) |\Z)", re.DOTALL)  # up to the next numbered failure
+
+
+def without_diagnoses(message: str) -> str:
+    """A failure message without the diagnoses added to it: Key Findings lists them, in the same words."""
+    return _DIAGNOSIS_IN_MESSAGE.sub("", message)
+
+
 def outcome_blocks(test: TestRun) -> list[Block]:
     if test.status == FAIL:
         causes = test.causes()
         why = [text(f" (cause: {', '.join(causes)})")] if causes else []
-        return [paragraph(strong("Failed"), *why, text(": " + bounded(test.message or "no message")), css="failure")]
+        shown = without_diagnoses(test.message or "") or "no message"
+        return [paragraph(strong("Failed"), *why, text(": " + bounded(shown)), css="failure")]
     if test.status == SKIP:
         return [paragraph(strong("Skipped:"), text(" " + bounded(test.message or "no reason given")), css="skipped")]
     if test.merged:

@@ -35,15 +35,18 @@ def test_the_five_steps_on_a_faulty_token_sign_off_with_each_diagnosis(tmp_path)
     environment = clean_environment(LIVEKIT_TOKEN=token, LIVEKIT_ROOM="test_room", LIVEKIT_CAN_PUBLISH="false")
     run = run_robot(tmp_path, str(SUITE), environment=environment)
     statuses = run.statuses()
-    status, grants = statuses["Access Grants"]
+    status, message = statuses["Access Grants"]
     assert status == "FAIL"
-    assert (
-        before_diagnosis(grants) == "The token does not grant what was expected: room is  (server default), expected test_room."
-    )
-    assert diagnosis_in(grants) == (
+    # Every grant of the step is checked: each failure comes with its own diagnosis.
+    assert message.startswith("Several failures occurred:\n\n1) ")
+    room, publish = (part.split(") ", 1)[1] for part in message.split("\n\n")[1:])
+    assert before_diagnosis(room) == "The token does not grant what was expected: room is  (server default), expected test_room."
+    assert diagnosis_in(room) == (
         "Diagnosis: The video grant writes the room as 'roomName', which the server ignores (it reads only 'room'), so "
         'the token names no room (room ""). Fix: Write the room under \'room\' in the video grant ("room": "test_room").'
     )
+    assert before_diagnosis(publish).endswith("canPublish is true (server default), expected false.")
+    assert diagnosis_in(publish).startswith("Diagnosis: The token leaves out canPublish, and the server's default is true")
     status, expiry = statuses["Token Expiration"]
     assert status == "FAIL" and before_diagnosis(expiry).startswith("Token refused: token is expired: it expired at")
     assert diagnosis_in(expiry).startswith(
@@ -58,7 +61,7 @@ def test_the_five_steps_on_a_faulty_token_sign_off_with_each_diagnosis(tmp_path)
         check=True,
     )
     markdown = (tmp_path / "signoff.md").read_text(encoding="utf-8").replace("\\", "")
-    assert f"- **Diagnosis** of **Access Grants**: {diagnosis_in(grants).removeprefix('Diagnosis: ')}" in markdown
+    assert f"- **Diagnosis** of **Access Grants**: {diagnosis_in(room).removeprefix('Diagnosis: ')}" in markdown
     assert "- **Diagnosis** of **Token Expiration**: the evidence does not single out one cause" in markdown
     assert token not in markdown and token.split(".")[2] not in run.all_text()
 
