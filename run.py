@@ -615,7 +615,7 @@ def _copy(source, target, console: BinaryIO, lock: threading.Lock, view: Repeate
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_STATUS_LINE = re.compile(r"\| (?:PASS|FAIL|SKIP) \|\s*$")
+_STATUS_LINE = re.compile(r"\| (?:FAIL|SKIP) \|\s*$")  # the messages of passed tests are each their own
 _MESSAGE_END = re.compile(r"[-=]{20,}|\d+ (?:tests?|tasks?), \d+ passed.*|")
 
 
@@ -623,9 +623,10 @@ class RepeatedMessages:
     """What the terminal shows of Robot Framework's console output (``--console verbose``).
 
     Robot prints each test's and suite's message after its status: when a parent suite's setup
-    fails, the same sentence follows every test of it. A message already shown word for word is
-    left out, and :meth:`summary` says once how many tests and suites it was for. Lines pass
-    through as they come, so a test's name shows while it runs.
+    fails or skips, the same sentence follows every test of it. A message of a failed or skipped
+    test or suite already shown word for word is left out, and :meth:`summary` says once how many
+    tests and suites it was for. Lines pass through as they come, so a test's name shows while it
+    runs.
     """
 
     def __init__(self):
