@@ -8,6 +8,7 @@ pinned requirements into it first.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,6 +36,45 @@ DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
 NODE_PROJECT = ROOT / "interop" / "node"
 BOOTSTRAPPED = "LIVEKIT_AUTH_BOOTSTRAPPED"
 MIN_PYTHON = (3, 10)
+STARTED = time.time()  # when this process began running run.py
+PHASES_VARIABLE = "LIVEKIT_AUTH_PHASES"  # a JSON file to write the wall time of each phase into (tools/bench.py)
+
+
+class Phases:
+    """The wall time of each phase of a run, in seconds, for ``tools/bench.py``.
+
+    Written only when ``LIVEKIT_AUTH_PHASES`` names a file; the set-up (before the run moves into
+    the project's environment) and the run add to the same file.
+    """
+
+    def __init__(self):
+        self.times: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def phase(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.times[name] = self.times.get(name, 0.0) + time.perf_counter() - started
+
+    def save(self, **moments: float) -> None:
+        path = os.environ.get(PHASES_VARIABLE)
+        if not path:
+            return
+        try:
+            recorded = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            recorded = {}
+        recorded = recorded if isinstance(recorded, dict) else {}
+        for name, seconds in self.times.items():
+            recorded[name] = recorded.get(name, 0.0) + seconds
+        recorded.update(moments)
+        Path(path).write_text(json.dumps(recorded, indent=1) + "\n", encoding="utf-8")
+        self.times = {}
+
+
+PHASES = Phases()
 HELP_OPTIONS = ("-h", "--help", "-?", "help")
 
 USAGE = """\
@@ -104,7 +145,7 @@ def ensure_requirements(python: Path, requirements: Path, kind: str) -> None:
         ROOT / line.split(None, 1)[1].strip() for line in requirements.read_text().splitlines() if line.startswith("-r ")
     ]
     digest = hashlib.sha256(b"".join(path.read_bytes() for path in included)).hexdigest()[:16]
-    prefix = Path(subprocess.check_output([str(python), "-c", "import sys; print(sys.prefix)"], text=True).strip())
+    prefix = python.parent.parent  # the environment's folder: bin/python, or Scripts\\python.exe on Windows
     stamp = prefix / f".livekit-auth-{kind}-{digest}"
     if stamp.exists():
         return
@@ -121,6 +162,11 @@ def ensure_node_packages() -> None:
     """Install the pinned Node.js packages of the SDK interop checks when Node.js 18+ is present."""
     if not (NODE_PROJECT / "package.json").exists():
         return
+    lock = NODE_PROJECT / "package-lock.json"
+    digest = hashlib.sha256(lock.read_bytes() if lock.exists() else b"").hexdigest()[:16]
+    stamp = NODE_PROJECT / "node_modules" / f".livekit-auth-{digest}"
+    if stamp.exists():  # installed with these pins by a Node.js 18+ before
+        return
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
         return
@@ -129,11 +175,6 @@ def ensure_node_packages() -> None:
     except (OSError, subprocess.CalledProcessError):
         return
     if int(version.split(".")[0]) < 18:
-        return
-    lock = NODE_PROJECT / "package-lock.json"
-    digest = hashlib.sha256(lock.read_bytes() if lock.exists() else b"").hexdigest()[:16]
-    stamp = NODE_PROJECT / "node_modules" / f".livekit-auth-{digest}"
-    if stamp.exists():
         return
     print("Installing the pinned Node.js packages ...", flush=True)
     command = [npm, "ci" if lock.exists() else "install", "--no-audit", "--no-fund", "--loglevel=error"]
@@ -159,19 +200,32 @@ def rerun_in_environment(script: Path, argv: list[str]) -> None:
 def bootstrap(argv: list[str]) -> int:
     if sys.version_info < MIN_PYTHON:
         sys.exit(f"Python {'.'.join(map(str, MIN_PYTHON))} or newer is needed; this is {sys.version.split()[0]}.")
-    python = ensure_venv()
-    development = bool(argv) and argv[0] == "test"
-    if development:
-        ensure_requirements(python, DEV_REQUIREMENTS, "dev")
-    else:
-        ensure_requirements(python, REQUIREMENTS, "runtime")
-    ensure_node_packages()
-    environment = dict(os.environ, **{BOOTSTRAPPED: "1"})
-    with subprocess.Popen([str(python), str(Path(__file__).resolve()), *argv], env=environment) as child:
+    with PHASES.phase("set-up checks"):
+        python = ensure_venv()
+        development = bool(argv) and argv[0] == "test"
+        if development:
+            ensure_requirements(python, DEV_REQUIREMENTS, "dev")
+        else:
+            ensure_requirements(python, REQUIREMENTS, "runtime")
+        ensure_node_packages()
+    os.environ[BOOTSTRAPPED] = "1"
+    if _same_file(Path(sys.prefix), python.parent.parent):  # already running in the environment: no second start
+        PHASES.save(**{"set-up started at": STARTED})
+        return main(argv)
+    PHASES.save(**{"set-up started at": STARTED, "handed over at": time.time()})
+    with subprocess.Popen([str(python), str(Path(__file__).resolve()), *argv], env=dict(os.environ)) as child:
         try:
             return child.wait()
         except KeyboardInterrupt:  # the run got the same Ctrl-C: it stops, removes its temporary files and says so
             return child.wait()
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name the same file or folder (a virtual environment's python may be a link to another)."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------- commands (inside the environment)
@@ -563,7 +617,7 @@ def _copy(source, target, console: BinaryIO, lock: threading.Lock, view: Repeate
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_STATUS_LINE = re.compile(r"\| (?:PASS|FAIL|SKIP) \|\s*$")
+_STATUS_LINE = re.compile(r"\| (?:FAIL|SKIP) \|\s*$")  # the messages of passed tests are each their own
 _MESSAGE_END = re.compile(r"[-=]{20,}|\d+ (?:tests?|tasks?), \d+ passed.*|")
 
 
@@ -571,9 +625,10 @@ class RepeatedMessages:
     """What the terminal shows of Robot Framework's console output (``--console verbose``).
 
     Robot prints each test's and suite's message after its status: when a parent suite's setup
-    fails, the same sentence follows every test of it. A message already shown word for word is
-    left out, and :meth:`summary` says once how many tests and suites it was for. Lines pass
-    through as they come, so a test's name shows while it runs.
+    fails or skips, the same sentence follows every test of it. A message of a failed or skipped
+    test or suite already shown word for word is left out, and :meth:`summary` says once how many
+    tests and suites it was for. Lines pass through as they come, so a test's name shows while it
+    runs.
     """
 
     def __init__(self):
@@ -677,36 +732,43 @@ def after_run(
     guard searches every file this run wrote and its console output, the sign-off is written with the
     guard's verdict, and the sign-off itself is searched too.
     """
-    leak_guard, signoff = _tools()
-    written = snapshot.written()
-    wrote_results = any(outputs.is_robot_output(path) for path in written)
-    ran = wrote_results or robot_status < 251  # 251 and more: help, a wrong option or suite, nothing run
-    if ran:
-        remove_stale(outputs, snapshot, written)
-    elif robot_status != 251:
-        console.say(earlier_results_note(outputs))
-    work = leak_guard.plan(os.environ, token_log)
-    finder = leak_guard.SignedTokenFinder(work.signing_keys, work.known_tokens)
-    named = [(outputs.shown(path), path) for path in written if path != token_log]
-    outcome = leak_guard.search_files([*named, (leak_guard.CONSOLE_NAME, console.path)], work, finder)
-    output = outputs.written_output(written)
+    with PHASES.phase("leak guard"):
+        leak_guard, signoff = _tools()
+        written = snapshot.written()
+        wrote_results = any(outputs.is_robot_output(path) for path in written)
+        ran = wrote_results or robot_status < 251  # 251 and more: help, a wrong option or suite, nothing run
+        if ran:
+            remove_stale(outputs, snapshot, written)
+        elif robot_status != 251:
+            console.say(earlier_results_note(outputs))
+        work = leak_guard.plan(os.environ, token_log)
+        finder = leak_guard.SignedTokenFinder(work.signing_keys, work.known_tokens)
+        named = [(outputs.shown(path), path) for path in written if path != token_log]
+        outcome = leak_guard.search_files([*named, (leak_guard.CONSOLE_NAME, console.path)], work, finder)
+        output = outputs.written_output(written)
     status = 0
     if output is not None:
         record_path = output.parent / GUARD_RECORD
         summary_files = [outputs.folder / name for name in SIGNOFF_FILES]
         try:
-            verdict = leak_guard.verdict(outcome, output)
-            result, markdown, page = signoff.write_summary([output], outputs.folder, shown_command(arguments), guard=verdict)
-            console.say(f"Sign-off summary: {result} ({page}, {markdown.name})")
-            console.capture.flush()
-            again = leak_guard.search_files(
-                [*((outputs.shown(path), path) for path in summary_files), (leak_guard.CONSOLE_NAME, console.path)], work, finder
-            )
-            news = {name for name, kinds in again.hits.items() if not kinds <= outcome.hits.get(name, set())}
-            outcome.add(again)
-            verdict = leak_guard.verdict(outcome, output)
-            if news or again.unreadable:  # the summary must say so too
+            with PHASES.phase("sign-off"):
+                verdict = leak_guard.verdict(outcome, output)
                 result, markdown, page = signoff.write_summary([output], outputs.folder, shown_command(arguments), guard=verdict)
+            console.say(f"Sign-off summary: {result} ({page}, {markdown.name})")
+            with PHASES.phase("leak guard"):
+                again = leak_guard.search_files(
+                    [*((outputs.shown(path), path) for path in summary_files), (leak_guard.CONSOLE_NAME, console.path)],
+                    work,
+                    finder,
+                )
+                news = {name for name, kinds in again.hits.items() if not kinds <= outcome.hits.get(name, set())}
+                outcome.add(again)
+                verdict = leak_guard.verdict(outcome, output)
+            if news or again.unreadable:  # the summary must say so too
+                with PHASES.phase("sign-off"):
+                    result, markdown, page = signoff.write_summary(
+                        [output], outputs.folder, shown_command(arguments), guard=verdict
+                    )
             leak_guard.write_record(verdict, record_path)
         except (ValueError, OSError, signoff.SummaryNotWritten) as error:
             console.say(f"Sign-off summary not written: {error}", error=True)
@@ -753,15 +815,26 @@ def _temporary_file(suffix: str) -> Path:
 
 
 def run_suites(arguments: list[str]) -> int:
-    problem = configuration_problem(arguments)
+    try:
+        return _run_suites(arguments)
+    finally:
+        PHASES.save(**{"started at": STARTED, "ended at": time.time()})
+
+
+def _run_suites(arguments: list[str]) -> int:
+    with PHASES.phase("configuration check"):
+        problem = configuration_problem(arguments)
     if problem:
         print(f"Configuration error: {problem}", file=sys.stderr)
         print(earlier_results_note(run_outputs(arguments)), flush=True)
         return 252
-    arguments = supplied_token_to_environment(arguments)
-    outputs = run_outputs(arguments)
-    ensure_manuals()
-    snapshot = Snapshot(outputs)
+    with PHASES.phase("configuration check"):
+        arguments = supplied_token_to_environment(arguments)
+        outputs = run_outputs(arguments)
+    with PHASES.phase("keyword manuals"):
+        ensure_manuals()
+    with PHASES.phase("results noted"):
+        snapshot = Snapshot(outputs)
     temporary = [_temporary_file(suffix) for suffix in (".tokens", ".console")]
     token_log, console_file = temporary
     os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = str(token_log)
@@ -769,7 +842,8 @@ def run_suites(arguments: list[str]) -> int:
     try:
         with token_log.open("a", encoding="utf-8") as noted:  # searched by the guard like the run's own notes
             noted.writelines(json.dumps({"secret": value}) + "\n" for value in secret_looking_values(arguments))
-        code = call_teed(robot_command(arguments), console.capture, RepeatedMessages())
+        with PHASES.phase("Robot Framework"):
+            code = call_teed(robot_command(arguments), console.capture, RepeatedMessages())
         post = after_run(arguments, code, outputs, snapshot, console, token_log)
     finally:
         console.close()

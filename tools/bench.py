@@ -1,21 +1,33 @@
 #!/usr/bin/env python3
-"""Benchmark: what minting and verifying a token costs here, next to PyJWT and livekit-api.
+"""Benchmark: what a run costs, phase by phase, and what minting and verifying a token costs here.
 
-    python tools/bench.py              per-operation cost and ratios, then the suites' and the leak guard's wall time
+    python tools/bench.py              everything below
+    python tools/bench.py --run-py     only the phases of a warm python run.py next to Robot Framework alone
     python tools/bench.py --no-suites  per-operation figures only
     python tools/bench.py --quick      fewer repetitions (a smoke run, figures are rough)
 
-All operations run in this process on the same claims (an observer token for one room, 6 hours)
-and the same 32-byte secret. Each figure is the best of several rounds of timed batches, in
-microseconds per operation; every round times all operations one after the other. Ratios compare this project's keyword with raw PyJWT (``jwt.encode``/``jwt.decode``
-with the server's options) and with livekit-api (``AccessToken.to_jwt``/``TokenVerifier.verify``).
-The keyword figures include what the keywords do besides the JWT work: the evidence table logged for
-a minted token, the leak-guard note, the server's claim type checks. The suite wall times are the
-time of ``python -m robot`` on each suite folder (the live suite with the real server and client) and
-on all of them (what ``python run.py`` runs,
-without its set-up, sign-off and leak guard), output in a temporary folder, as a subprocess. The
-leak guard's figure is its wall time on the results of a run of every suite, with that run's token
-log (the keyword manuals, the sign-off and the console output that ``python run.py`` adds are left out).
+**A warm python run.py.** Each round runs, back to back, Robot Framework alone on the suites with
+the options ``python run.py`` gives it (``python -m robot`` as a subprocess), and ``python run.py``
+itself with the same suites, as a user starts it (a Python outside the project's environment, so
+that the set-up checks and the move into the environment are part of it; nothing to install: a
+warm-up run comes first). ``run.py`` writes the wall time of its phases into the file named by
+``LIVEKIT_AUTH_PHASES``: the set-up checks, the configuration check, the keyword manuals, Robot
+Framework, the leak guard and the sign-off. The server start and the client joins are read from
+that run's output.xml (the keywords ``Use LiveKit Server`` and ``Join Room As Client``). The ratio
+is run.py's wall time over Robot's alone; the targets are 1.5x for the default run, 2 s for
+``--include step-2`` and half a second for the set-up checks. Results go to a temporary folder.
+
+**Per operation.** All operations run in this process on the same claims (an observer token for
+one room, 6 hours) and the same 32-byte secret. Each figure is the best of several rounds of timed
+batches, in microseconds per operation; every round times all operations one after the other.
+Ratios compare this project's keyword with raw PyJWT (``jwt.encode``/``jwt.decode`` with the
+server's options) and with livekit-api (``AccessToken.to_jwt``/``TokenVerifier.verify``). The
+keyword figures include what the keywords do besides the JWT work: the evidence table logged for
+a minted token, the leak-guard note, the server's claim type checks.
+
+**Suites and the leak guard.** The wall time of ``python -m robot`` on each suite folder and on all
+of them, and the leak guard's wall time on the results of a run of every suite, with that run's
+token log.
 
 This prints figures; it is not a test and asserts nothing.
 """
@@ -23,6 +35,7 @@ This prints figures; it is not a test and asserts nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -201,12 +214,156 @@ def leak_guard_time(rounds: int = 3) -> tuple[float, str]:
     return best, line
 
 
+# ---------------------------------------------------------------- a warm python run.py, phase by phase
+
+PHASE_ROWS = (
+    ("set-up checks", "set-up checks (nothing to install)"),
+    ("move into the environment", "start in the project's environment"),
+    ("configuration check", "configuration check"),
+    ("keyword manuals", "keyword manuals (written only when changed)"),
+    ("Robot Framework", "Robot Framework"),
+    ("leak guard", "leak guard"),
+    ("sign-off", "sign-off"),
+    ("the rest", "the rest (Python start, exit)"),
+)
+
+
+def _run_py_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("run_py", ROOT / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _user_python() -> str:
+    """A Python outside the project's environment, as ``python run.py`` is started by a user."""
+    return getattr(sys, "_base_executable", None) or sys.executable
+
+
+def _bench_environment(**extra: str) -> dict[str, str]:
+    drop = ("LIVEKIT_AUTH_BOOTSTRAPPED", "LIVEKIT_AUTH_TOKEN_LOG", "LIVEKIT_AUTH_PHASES", "VIRTUAL_ENV")
+    environment = {name: value for name, value in os.environ.items() if name not in drop}
+    environment.update(extra)
+    return environment
+
+
+def keyword_times(output: Path) -> dict[str, list[float]]:
+    """Seconds of each call of ``Use LiveKit Server`` and ``Join Room As Client`` in ``output``."""
+    from robot.api import ExecutionResult, ResultVisitor
+
+    wanted = {"Use LiveKit Server": [], "Join Room As Client": []}
+
+    class Times(ResultVisitor):
+        def start_keyword(self, keyword):
+            if keyword.name in wanted:
+                wanted[keyword.name].append(keyword.elapsed_time.total_seconds())
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ExecutionResult(str(output)).suite.visit(Times())
+    return wanted
+
+
+def robot_alone(arguments: list[str], outdir: Path) -> float:
+    """Wall time of Robot Framework alone, with the options ``python run.py`` gives it."""
+    command = _run_py_module().robot_command(["--outputdir", str(outdir), *arguments])
+    started = time.perf_counter()
+    subprocess.run(command, env=_bench_environment(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started
+
+
+def run_py(arguments: list[str], outdir: Path, phases_file: Path) -> tuple[float, dict[str, float], int]:
+    """Wall time of ``python run.py`` started as a user starts it, its phases, and its exit code."""
+    command = [_user_python(), str(ROOT / "run.py"), "--outputdir", str(outdir), *arguments]
+    environment = _bench_environment(LIVEKIT_AUTH_PHASES=str(phases_file))
+    started = time.perf_counter()
+    completed = subprocess.run(
+        command, env=environment, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+    )
+    total = time.perf_counter() - started
+    recorded = json.loads(phases_file.read_text(encoding="utf-8")) if phases_file.is_file() else {}
+    phases = {name: float(recorded.get(name, 0.0)) for name, _ in PHASE_ROWS if name in recorded}
+    if "handed over at" in recorded and "started at" in recorded:
+        phases["move into the environment"] = recorded["started at"] - recorded["handed over at"]
+    if phases:
+        phases["the rest"] = total - sum(phases.values())
+    return total, phases, completed.returncode
+
+
+def _span(values: list[float], unit: str = "s", digits: int = 2) -> str:
+    low, high = min(values), max(values)
+    if round(low, digits) == round(high, digits):
+        return f"{low:.{digits}f} {unit}"
+    return f"{low:.{digits}f} to {high:.{digits}f} {unit}"
+
+
+def measure_run_py(rounds: int) -> None:
+    """Print the phases of a warm ``python run.py`` (and of ``--include step-2``) next to Robot Framework alone."""
+    print(f"\nA warm python run.py, phase by phase, next to Robot Framework alone ({rounds} round(s); {_user_python()})")
+    with tempfile.TemporaryDirectory(prefix="livekit-bench-") as folder:
+        work = Path(folder)
+        run_py(["--include", "step-1"], work / "warm-up", work / "warm-up.json")  # manuals, caches: nothing left to do
+        for label, arguments, target in (("default run", [], 1.5), ("--include step-2", ["--include", "step-2"], None)):
+            totals, robots, ratios, codes = [], [], [], set()
+            phases: dict[str, list[float]] = {}
+            server, joins = [], []
+            for index in range(rounds):
+                robots.append(robot_alone(arguments, work / f"robot-{label}-{index}"))
+                total, seen, code = run_py(arguments, work / f"run-{label}-{index}", work / f"phases-{label}-{index}.json")
+                totals.append(total)
+                codes.add(code)
+                ratios.append(total / robots[-1])
+                for name, seconds in seen.items():
+                    phases.setdefault(name, []).append(seconds)
+                output = work / f"run-{label}-{index}" / "output.xml"
+                if output.is_file():
+                    times = keyword_times(output)
+                    server += times["Use LiveKit Server"][:1]
+                    joins.append(times["Join Room As Client"])
+            status = "every test passed" if codes == {0} else f"exit codes {sorted(codes)}"
+            print(f"\n  python run.py{'' if not arguments else ' ' + ' '.join(arguments)} ({label}, {status})")
+            for name, shown in PHASE_ROWS:
+                if name in phases:
+                    print(f"    {shown:<46} {_span(phases[name])}")
+            if not phases:
+                print(f"    {'(this run.py records no phases)':<46}")
+            print(f"    {'total, wall':<46} {_span(totals)}")
+            print(f"    {'Robot Framework alone (same suites, options)':<46} {_span(robots)}")
+            print(f"    {'ratio, run.py to Robot Framework alone':<46} {_span(ratios, 'x')}")
+            if server:
+                print(f"    {'  of it: server start (Use LiveKit Server)':<46} {_span(server)}")
+            if any(joins):
+                counts = {len(each) for each in joins}
+                print(
+                    f"    {'  of it: client joins (Join Room As Client)':<46} "
+                    f"{_span([sum(each) for each in joins])} for {'/'.join(map(str, sorted(counts)))} joins"
+                )
+            verdicts = []
+            if "set-up checks" in phases:
+                moves = phases.get("move into the environment", [0.0] * len(totals))
+                setup = [a + b for a, b in zip(phases["set-up checks"], moves, strict=True)]
+                verdicts.append(f"set-up checks and start in the environment {max(setup):.2f} s (target under 0.5 s)")
+            if target is not None:
+                verdicts.append(f"ratio at most {max(ratios):.2f}x (target 1.5x): {'met' if max(ratios) <= target else 'MISSED'}")
+            else:
+                verdicts.append(f"total at most {max(totals):.2f} s (target under 2 s): {'met' if max(totals) < 2 else 'MISSED'}")
+            print("    " + "; ".join(verdicts))
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--no-suites", action="store_true", help="skip the suite wall times")
+    parser.add_argument("--no-suites", action="store_true", help="skip the suite wall times and the phases of run.py")
+    parser.add_argument("--run-py", action="store_true", help="only the phases of a warm python run.py")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds of the run.py phases (default 3, 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions; rough figures")
     options = parser.parse_args(argv)
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+    rounds = options.rounds or (1 if options.quick else 3)
+    if options.run_py:
+        measure_run_py(rounds)
+        return 0
     figures = measure(repeat=3 if options.quick else 7, minimum_time=0.05 if options.quick else 0.2)
     print_figures(figures)
     if not options.no_suites:
@@ -225,6 +382,7 @@ def main(argv: list[str]) -> int:
         print(f"\nLeak guard on the results of every suite (best of its runs, as a subprocess): {elapsed:.2f} s")
         print(f"  {line}")
         print_catalogue_times()
+        measure_run_py(rounds)
     return 0
 
 

@@ -231,7 +231,8 @@ def test_without_a_usable_network_interface_the_signal_join_still_runs_and_the_t
     prefix = _loopback_only_namespace()
     environment = clean_environment(LIVEKIT_SERVER_BINARY=real_server())
     outputdir = tmp_path / "out"
-    command = prefix + robot_command(outputdir, "--include", "client", str(SUITES / "live"))
+    # The real client's suite only: the webhook suite would wait for events of a join that never connected.
+    command = prefix + robot_command(outputdir, "--include", "client", "--exclude", "webhooks", str(SUITES / "live"))
     done = subprocess.run(command, env=environment, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     run = RobotRun(done.returncode, done.stdout, done.stderr, outputdir)
     statuses = run.statuses()

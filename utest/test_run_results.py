@@ -317,3 +317,13 @@ def test_the_console_view_passes_lines_through_as_they_come(run_py):
     shown += view.end()
     assert shown.count("It broke.") == 1
     assert view.summary() == ["The same message for 2 tests, shown once above: It broke."]
+
+
+def test_the_messages_of_passed_tests_are_each_shown(run_py):
+    view = run_py.RepeatedMessages()
+    block = (
+        "Known Difference                    | PASS |\nlivekit-api 1.2.2: accepted.\n----------------------------------------\n"
+    )
+    shown = view.feed(block + block) + view.end()
+    assert shown.count("livekit-api 1.2.2: accepted.") == 2
+    assert view.summary() == []

@@ -1,5 +1,6 @@
 """End to end: Robot Framework runs the real authentication suite, then the sign-off summary and the
-leak guard read its results, each as a separate process, the way ``python run.py`` calls them."""
+leak guard read its results through their command lines, in this process as ``python run.py``
+calls them after Robot Framework (which runs as a process of its own)."""
 
 from __future__ import annotations
 
@@ -41,8 +42,25 @@ def section_text(markdown: str, title: str) -> str:
 
 
 def tool(name: str, environ: dict[str, str], *arguments: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, str(TOOLS / name), *arguments]
-    return subprocess.run(command, env=environ, cwd=ROOT, capture_output=True, text=True, check=False)
+    """``python tools/<name> arguments`` with ``environ``, run in this process: what it prints and its exit code."""
+    import contextlib
+    import io
+
+    import leak_guard
+    import signoff
+
+    main = {"signoff.py": signoff.main, "leak_guard.py": leak_guard.main}[name]
+    out, err = io.StringIO(), io.StringIO()
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(environ)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(arguments))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess([name, *arguments], code, out.getvalue(), err.getvalue())
 
 
 def test_the_default_run_signs_off_as_passed_with_the_five_steps(tmp_path):

@@ -22,6 +22,7 @@ import requests
 from .answers import excerpt
 
 POLL_SECONDS = 0.05
+ASKED_AGAIN_AFTER = 0.5  # seconds after a first request to stop
 _RUNNING: list[ManagedProcess] = []
 
 
@@ -54,14 +55,22 @@ class ManagedProcess:
         return excerpt(data, secrets=self.secrets, limit=limit) if data.strip() else "(no output)"
 
     def stop(self, grace: float = 5.0) -> int | None:
-        """Stop the process (terminate, then kill after ``grace`` seconds) and remove its log file."""
+        """Stop the process (terminate, then kill after ``grace`` seconds) and remove its log file.
+
+        A process asked to stop in the first moments after it answered may not handle the request
+        yet (livekit-server then lets it pass and runs on): it is asked once more after a moment.
+        """
         if self.running:
             self.process.terminate()
             try:
-                self.process.wait(grace)
+                self.process.wait(ASKED_AGAIN_AFTER)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(grace)
+                self.process.terminate()
+                try:
+                    self.process.wait(grace)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait(grace)
         if self in _RUNNING:
             _RUNNING.remove(self)
         self.log_path.unlink(missing_ok=True)

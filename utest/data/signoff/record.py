@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -61,6 +62,7 @@ def main() -> int:
     robot(HERE / "passed.xml", environ=environ)
     robot(HERE / "skipped.xml", "--skip", "step-5", environ=environ)
     robot(HERE / "steps-1-2.xml", "--include", "step-1", "--include", "step-2", environ=environ)
+    time.sleep(1.1)  # a token minted in the same second would be the same token: the two runs examine two
     robot(HERE / "steps-3-5.xml", "--exclude", "step-1", "--exclude", "step-2", environ=environ)
     robot(HERE / "failed.xml", environ={**environ, "LIVEKIT_TOKEN": expired_token()})
     rerun = HERE / "rerun.xml"
