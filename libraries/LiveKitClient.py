@@ -434,16 +434,7 @@ class LiveKitClient:
             )
             realtime.leave(participant)
             self._participants.pop(alias, None)
-        server = self._server()
-        try:
-            _, answer = run_on_loop(
-                signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=True, secrets=self._secrets()),
-                20,
-                f"Asking to publish as {alias}",
-            )
-        except signal.SignalRefused as refused:
-            message = f"The server refused '{alias}': {refused.status} {refused.reason}."
-            raise AssertionError(self._answer_diagnosed(message, refused.status or None, refused.reason, text)) from None
+        _, answer = self._over_the_signal(alias, text, publish=True)
         rows.append(
             {
                 "label": "Server's answer to AddTrack",
@@ -530,18 +521,23 @@ class LiveKitClient:
         return model.effective_video_grant(claims.get("video"))
 
     def _signal_join(self, alias: str, text: str) -> signal.SignalJoin:
+        joined, _ = self._over_the_signal(alias, text, publish=False)
+        self._signal_joins[alias] = joined
+        return joined
+
+    def _over_the_signal(self, alias: str, text: str, publish: bool):
+        """The signal-level join (and, with ``publish``, the answer to a silent track); a refusal fails, diagnosed."""
         server = self._server()
+        what = f"Asking to publish as {alias}" if publish else f"The signal-level join as {alias}"
         try:
-            joined, _ = run_on_loop(
-                signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=False, secrets=self._secrets()),
+            return run_on_loop(
+                signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=publish, secrets=self._secrets()),
                 20,
-                f"The signal-level join as {alias}",
+                what,
             )
         except signal.SignalRefused as refused:
             message = f"The server refused '{alias}': {refused.status} {refused.reason}."
             raise AssertionError(self._answer_diagnosed(message, refused.status or None, refused.reason, text)) from None
-        self._signal_joins[alias] = joined
-        return joined
 
     def _list_participants(self, room: str) -> list[dict]:
         server = self._server()
