@@ -46,8 +46,8 @@ if importlib.util.find_spec("jwt") is None or importlib.util.find_spec("robot") 
 
 sys.path.insert(0, str(PROJECT / "libraries"))
 
-from livekit_http.options import port_number
-from livekit_http.urls import UrlError, is_loopback, normalise_server_url
+from livekit_http.options import port_number, serve_until_stopped
+from livekit_http.urls import UrlError, normalise_server_url
 from livekit_tokens.evidence import fingerprint
 from livekit_tokens.keys import ConfigurationError
 from livekit_tokens.timeutil import to_seconds
@@ -340,18 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Cannot listen on {options.host[:80]}:{options.port}: {reason.rstrip('.')}.", file=sys.stderr)
         return 2
     httpd.daemon_threads = True
-    host, port = httpd.server_address[:2]
-    if not is_loopback(str(host)):
-        print(f"Warning: listening on {host}, reachable from other machines; anyone there can get a token.", file=sys.stderr)
-    shown = f"[{host}]" if ":" in str(host) else host
-    print(f"Serving POST http://{shown}:{port}{PATH} (tokens for {TokenHandler.issuer.server_url})", flush=True)
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        httpd.server_close()
-    return 0
+    announced = f"Serving POST {{address}}{PATH} (tokens for {TokenHandler.issuer.server_url})"
+    return serve_until_stopped(httpd, announced, "; anyone there can get a token")
 
 
 if __name__ == "__main__":

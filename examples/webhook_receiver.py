@@ -51,8 +51,7 @@ if any(importlib.util.find_spec(name) is None for name in ("jwt", "robot", "goog
 
 sys.path.insert(0, str(PROJECT / "libraries"))
 
-from livekit_http.options import port_number
-from livekit_http.urls import is_loopback
+from livekit_http.options import port_number, serve_until_stopped
 from livekit_tokens.keys import ConfigurationError, load_keyring
 from livekit_webhooks.receiver import DEFAULT_MAX_BODY_BYTES, DEFAULT_PATH, ReceivedWebhook, ReceiverSettings, serve
 
@@ -118,19 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
         print(f"Cannot listen on {options.host[:80]}:{options.port}: {reason.rstrip('.')}.", file=sys.stderr)
         return 2
-    host, port = httpd.server_address[:2]
-    if not is_loopback(str(host)):
-        print(f"Warning: listening on {host}, reachable from other machines.", file=sys.stderr)
-    shown = f"[{host}]" if ":" in str(host) else host
     keys = ", ".join(api_key.key for api_key in keyring)
-    print(f"Serving POST http://{shown}:{port}{options.path} (webhooks signed with: {keys})", flush=True)
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        httpd.server_close()
-    return 0
+    return serve_until_stopped(httpd, f"Serving POST {{address}}{options.path} (webhooks signed with: {keys})", "")
 
 
 def _handled(received: ReceivedWebhook) -> None:

@@ -31,23 +31,15 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "libraries"))
 
+from livekit_http import room_service
 from livekit_tokens import grants as model
 from livekit_tokens.keys import ApiKey, Keyring, parse_livekit_keys
 from livekit_tokens.verification import TokenRejected, check_signature, check_times, identity_of, parse_token
 
 BEARER = "Bearer "
 MAX_NAME = 256
-ROOM_SERVICE = "/twirp/livekit.RoomService/"
-ADMIN_CALLS = {
-    "ListParticipants",
-    "GetParticipant",
-    "RemoveParticipant",
-    "MutePublishedTrack",
-    "UpdateParticipant",
-    "UpdateSubscriptions",
-    "SendData",
-    "UpdateRoomMetadata",
-}
+ROOM_SERVICE = room_service.PATH
+ADMIN_CALLS = room_service.ADMIN_CALLS
 # The golang-jwt wording the server passes on after "invalid token: ".
 _JWT_WORDING = {
     "algorithm": "token is unverifiable: signing method {alg} is invalid",

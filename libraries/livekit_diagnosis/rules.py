@@ -14,6 +14,8 @@ import math
 import re
 from urllib.parse import urlsplit
 
+from livekit_http import room_service
+from livekit_server.binary import PINNED_VERSION
 from livekit_tokens import grants as model
 from livekit_tokens.policy import likely_meant
 from livekit_tokens.timeutil import format_duration, format_utc
@@ -31,27 +33,9 @@ from .model import (
     TokenFacts,
 )
 
-# The grant each RoomService call needs (livekit-server v1.13.5 pkg/service/roomservice.go), and
-# whether it counts only for the room the token names.
-ROOM_SERVICE_GRANTS: dict[str, tuple[str, bool]] = {
-    "CreateRoom": ("roomCreate", False),
-    "DeleteRoom": ("roomCreate", False),
-    "ListRooms": ("roomList", False),
-    **{
-        method: ("roomAdmin", True)
-        for method in (
-            "ListParticipants",
-            "GetParticipant",
-            "RemoveParticipant",
-            "MutePublishedTrack",
-            "UpdateParticipant",
-            "UpdateSubscriptions",
-            "SendData",
-            "UpdateRoomMetadata",
-        )
-    },
-}
-PINNED_SERVER = "1.13.5"
+# The grant each RoomService call needs, and whether it counts only for the token's room.
+ROOM_SERVICE_GRANTS = room_service.GRANTS
+PINNED_SERVER = PINNED_VERSION  # the release the suite starts, whose answers the rules know
 EXP_REQUIRED_SINCE = "LiveKit's protocol after 2026-08-10"
 SYNC_FIX = (
     "Synchronise the clock of that machine with NTP (timedatectl set-ntp true on Linux, "
