@@ -15,7 +15,6 @@ the results cannot be read.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import html
 import json
 import re
@@ -34,6 +33,11 @@ from robot.errors import DataError  # noqa: E402
 from livekit_tokens import environment  # noqa: E402
 from livekit_tokens.evidence import EVIDENCE_ATTRIBUTE  # noqa: E402
 
+if str(ROOT / "tools") not in sys.path:  # the leak guard beside it writes the record read here
+    sys.path.insert(0, str(ROOT / "tools"))
+from leak_guard import RECORD_NAME as GUARD_RECORD  # noqa: E402
+from leak_guard import file_digest  # noqa: E402
+
 TITLE = "LiveKit Client Authentication Test Results"
 OBJECTIVE = (
     "Show that a client can obtain a valid LiveKit access token and that LiveKit accepts it for the "
@@ -50,7 +54,6 @@ PASSED_OFFLINE = "PASSED (offline only)"
 # evidence cannot be shared, and --require-passed refuses it.
 LEAKED = "FAILED (secret or token found)"
 STATUS_CSS = {PASSED: "passed", FAILED: "failed", INCOMPLETE: "incomplete", PASSED_OFFLINE: "offline", LEAKED: "failed"}
-GUARD_RECORD = "leak-guard.json"  # written by python run.py beside the output.xml its leak guard searched
 CONSOLE_NAME = "the console output"  # how the guard's record names the run's console output
 ACCEPTANCE_KEY = "server_acceptance"  # the stable key of the real client's evidence records (LiveKitClient)
 DIAGNOSIS_FINDING = "diagnosis"  # the finding id of a failure's diagnosis (livekit_diagnosis.recording)
@@ -374,14 +377,6 @@ def output_file(path: Path) -> Path:
     if not path.is_file():
         raise ValueError(f"{path} does not exist; give the output.xml of a run (results/output.xml).")
     return path
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def guard_record(output: Path) -> dict | None:
