@@ -136,23 +136,30 @@ def ensure_venv() -> Path:
 
 
 def ensure_requirements(python: Path, requirements: Path, kind: str) -> None:
-    """Install ``requirements`` unless this environment already has exactly these pins.
+    """Install ``requirements``, then this project (editable), unless this environment has exactly these.
 
-    A stamp per kind (``runtime``, ``dev``) records a digest of the file and of every file it
-    includes with ``-r``, so switching between the two commands does not reinstall anything.
+    The project's keyword libraries and packages in ``libraries/`` are installed editable, so that
+    suites, tools and examples import them by name and an edit needs no reinstall. A stamp per kind
+    (``runtime``, ``dev``) records a digest of the file, of every file it includes with ``-r``, of
+    ``pyproject.toml`` and of this folder's path, so switching between the two commands does not
+    reinstall anything.
     """
     included = [requirements] + [
         ROOT / line.split(None, 1)[1].strip() for line in requirements.read_text().splitlines() if line.startswith("-r ")
     ]
-    digest = hashlib.sha256(b"".join(path.read_bytes() for path in included)).hexdigest()[:16]
+    files = b"".join(path.read_bytes() for path in [*included, ROOT / "pyproject.toml"])
+    digest = hashlib.sha256(files + str(ROOT).encode("utf-8", "surrogatepass")).hexdigest()[:16]
     prefix = python.parent.parent  # the environment's folder: bin/python, or Scripts\\python.exe on Windows
     stamp = prefix / f".livekit-auth-{kind}-{digest}"
     if stamp.exists():
         return
     print("Installing the pinned requirements ...", flush=True)
-    command = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(requirements)]
-    if subprocess.call(command) != 0:
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    if subprocess.call([*pip, "-r", str(requirements)]) != 0:
         sys.exit("Installing the requirements failed; see pip's message above.")
+    # The build uses the pinned setuptools just installed: nothing is fetched for it.
+    if subprocess.call([*pip, "--no-deps", "--no-build-isolation", "--editable", str(ROOT)]) != 0:
+        sys.exit("Installing the project's libraries failed; see pip's message above.")
     for old in prefix.glob(f".livekit-auth-{kind}-*"):
         old.unlink()
     stamp.write_text("installed\n")
@@ -238,8 +245,6 @@ def robot_arguments(arguments: list[str]):
     grouped short options such as ``-XvTOKEN:x`` or ``-.vx``, any case of a long name, an
     unambiguous abbreviation of it.
     """
-    if str(LIBRARIES) not in sys.path:
-        sys.path.insert(0, str(LIBRARIES))
     from livekit_tokens import robot_options
 
     return robot_options.parse(arguments)
@@ -261,10 +266,8 @@ def missing_variable_file(arguments: list[str]) -> str | None:
 
 def configuration_problem(arguments: list[str] = ()) -> str | None:
     """One sentence when a setting or an option is unusable, before Robot Framework starts; else None."""
-    if str(LIBRARIES) not in sys.path:
-        sys.path.insert(0, str(LIBRARIES))
+    from livekit_settings.suite import configuration_problem as settings_problem
     from livekit_tokens import robot_options
-    from settings import configuration_problem as settings_problem
 
     refused = robot_options.parse_error(list(arguments))
     if refused:
@@ -342,8 +345,6 @@ def robot_command(arguments: list[str], outputdir: Path | None = None) -> list[s
         "report.html",
         "--xunit",
         "xunit.xml",
-        "--pythonpath",
-        str(LIBRARIES),
         *arguments,
     ]
     parsed = robot_arguments(arguments)
@@ -381,8 +382,6 @@ def write_libdoc() -> list[Path]:
     from robot.libdoc import libdoc
 
     MANUALS.mkdir(parents=True, exist_ok=True)
-    if str(LIBRARIES) not in sys.path:
-        sys.path.insert(0, str(LIBRARIES))
     written, failed = [], []
     for source in manual_sources():
         target = MANUALS / f"{source.stem}.html"
@@ -792,8 +791,6 @@ def ensure_livekit_server() -> None:
     (An acceptance run builds it only when a live suite runs, in `Use LiveKit Server`.) A failed
     build stops with Go's last lines and the ways to get a server.
     """
-    if str(LIBRARIES) not in sys.path:
-        sys.path.insert(0, str(LIBRARIES))
     from livekit_server import binary
 
     try:

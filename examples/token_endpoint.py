@@ -21,37 +21,24 @@ in front of it (see ``authorise``) before it leaves the machine; it binds 127.0.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
+import runpy
 import secrets
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-
-
-def _run_in_project_environment() -> None:
-    """Started by a Python without the project's packages: run again in the environment of `run.py`."""
-    sys.path.insert(0, str(PROJECT))
-    import run
-
-    run.rerun_in_environment(Path(__file__), sys.argv[1:])
-
-
-if importlib.util.find_spec("jwt") is None or importlib.util.find_spec("robot") is None:
-    _run_in_project_environment()
-
-sys.path.insert(0, str(PROJECT / "libraries"))
-
-from livekit_http.options import port_number, serve_until_stopped
-from livekit_http.urls import UrlError, normalise_server_url
-from livekit_tokens.evidence import fingerprint
-from livekit_tokens.keys import ConfigurationError
-from livekit_tokens.timeutil import to_seconds
-from LiveKitAuth import LiveKitAuth
+try:
+    from livekit_http.options import port_number, serve_until_stopped
+    from livekit_http.urls import UrlError, normalise_server_url
+    from livekit_tokens.evidence import fingerprint
+    from livekit_tokens.keys import ConfigurationError
+    from livekit_tokens.timeutil import to_seconds
+    from LiveKitAuth import LiveKitAuth
+except ModuleNotFoundError:  # started by a Python without the project's packages: run again in run.py's environment
+    runpy.run_path(str(Path(__file__).resolve().parent.parent / "run.py"))["rerun_in_environment"](Path(__file__), sys.argv[1:])
 
 PATH = "/token"
 MAX_BODY_BYTES = 64 * 1024

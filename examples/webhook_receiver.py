@@ -31,29 +31,16 @@ Keys come from the same settings as the acceptance suite: ``LIVEKIT_API_KEY`` an
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import runpy
 import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-
-
-def _run_in_project_environment() -> None:
-    """Started by a Python without the project's packages: run again in the environment of `run.py`."""
-    sys.path.insert(0, str(PROJECT))
-    import run
-
-    run.rerun_in_environment(Path(__file__), sys.argv[1:])
-
-
-if any(importlib.util.find_spec(name) is None for name in ("jwt", "robot", "google.protobuf")):
-    _run_in_project_environment()
-
-sys.path.insert(0, str(PROJECT / "libraries"))
-
-from livekit_http.options import port_number, serve_until_stopped
-from livekit_tokens.keys import ConfigurationError, load_keyring
-from livekit_webhooks.receiver import DEFAULT_MAX_BODY_BYTES, DEFAULT_PATH, ReceivedWebhook, ReceiverSettings, serve
+try:
+    from livekit_http.options import port_number, serve_until_stopped
+    from livekit_tokens.keys import ConfigurationError, load_keyring
+    from livekit_webhooks.receiver import DEFAULT_MAX_BODY_BYTES, DEFAULT_PATH, ReceivedWebhook, ReceiverSettings, serve
+except ModuleNotFoundError:  # started by a Python without the project's packages: run again in run.py's environment
+    runpy.run_path(str(Path(__file__).resolve().parent.parent / "run.py"))["rerun_in_environment"](Path(__file__), sys.argv[1:])
 
 MAX_BODY_LIMIT = 64 * 1024 * 1024
 

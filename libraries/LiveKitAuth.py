@@ -5,17 +5,10 @@ from __future__ import annotations
 
 import math
 import os
-import sys
-from pathlib import Path
-
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:  # Robot imports this file by path; its helper package lives beside it
-    sys.path.insert(0, _HERE)
 
 from robot.api import logger
 from robot.api.deco import keyword, library
 from robot.api.types import Secret
-from server_verdicts import ServerVerdictKeywords
 
 from livekit_diagnosis import observe, recording
 from livekit_diagnosis.model import EXPECTATION, REFUSAL, Expectation, Observations
@@ -37,6 +30,7 @@ from livekit_tokens.robot_context import (
 from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.verification import CAUSES, InvalidArgument, ParsedToken, TokenRejected
+from server_verdicts import ServerVerdictKeywords
 
 __version__ = "1.0.0"
 

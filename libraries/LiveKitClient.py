@@ -4,13 +4,7 @@ server's room with a token, and the server's own answers show what it accepted a
 from __future__ import annotations
 
 import json
-import sys
 import time
-from pathlib import Path
-
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:  # Robot imports this file by path; its helper packages live beside it
-    sys.path.insert(0, _HERE)
 
 import requests
 from robot.api import SkipExecution, logger

@@ -4,14 +4,8 @@ real LiveKit server, let the suite's own check fail on it, and check what the di
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
-
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:  # Robot imports this file by path; its helper packages live beside it
-    sys.path.insert(0, _HERE)
 
 from robot.api.deco import keyword, library
 from robot.api.types import Secret

@@ -11,10 +11,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:  # Robot imports this file by path; its helper packages live beside it
-    sys.path.insert(0, _HERE)
-
 import requests
 from RequestsLibrary import RequestsLibrary
 from robot.api import SkipExecution, logger
@@ -37,6 +33,7 @@ from livekit_server import process as server_process
 from livekit_tokens import environment as run_environment
 from livekit_tokens import evidence, minting, policy
 from livekit_tokens import grants as model
+from livekit_tokens.environment import NODE_PROJECT, PROJECT_ROOT
 from livekit_tokens.keys import Keyring
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
@@ -53,9 +50,7 @@ from livekit_tokens.verification import TokenRejected, check_times, identity_of,
 
 __version__ = "1.0.0"
 
-PROJECT = Path(__file__).resolve().parent.parent
-REFERENCE_ENDPOINT = PROJECT / "examples" / "token_endpoint.py"
-NODE_PROJECT = PROJECT / "interop" / "node"
+REFERENCE_ENDPOINT = PROJECT_ROOT / "examples" / "token_endpoint.py"
 JS_CLIENT_PACKAGE = NODE_PROJECT / "node_modules" / "livekit-client" / "package.json"
 
 SERVER_SESSION = "livekit-server"
@@ -286,7 +281,7 @@ class LiveKitHttp:
             )
             self._state.started[ENDPOINT_SESSION] = managed
             endpoint = managed.url
-            how = f"reference endpoint started by the suite ({REFERENCE_ENDPOINT.relative_to(PROJECT).as_posix()})"
+            how = f"reference endpoint started by the suite ({REFERENCE_ENDPOINT.relative_to(PROJECT_ROOT).as_posix()})"
         self._state.endpoint_url = endpoint
         self._session(ENDPOINT_SESSION, origin(endpoint))
         headers = self._extra_headers()

@@ -4,12 +4,6 @@ livekit-api (Python) and livekit-server-sdk (Node.js)."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
-
-_HERE = Path(__file__).resolve().parent
-if str(_HERE) not in sys.path:  # Robot imports this file by path; its helper package lives beside it
-    sys.path.insert(0, str(_HERE))
 
 from robot.api import SkipExecution, logger
 from robot.api.deco import keyword, library
@@ -17,6 +11,7 @@ from robot.api.types import Secret
 
 from livekit_tokens import evidence, hostile, interop, minting, verification
 from livekit_tokens import grants as model
+from livekit_tokens.environment import NODE_PROJECT
 from livekit_tokens.keys import ConfigurationError, Keyring
 from livekit_tokens.robot_context import ConfigurationFailure, library_keyring, run_context, set_test_message
 from livekit_tokens.sdk_oracles import NODE_SDK, PYTHON_SDK, NodeSdk, PythonSdk, SdkFailure, SdkUnavailable, sdk_name
@@ -25,7 +20,6 @@ from livekit_tokens.verification import CAUSES, TokenRejected
 
 __version__ = "1.0.0"
 
-NODE_PROJECT = _HERE.parent / "interop" / "node"
 OUR_LIBRARY = "our library"
 VERDICTS = ("accepted", "refused", "crashed")
 PERMISSION_FIELDS = ("canPublish", "canSubscribe", "canPublishData")

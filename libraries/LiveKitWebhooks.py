@@ -7,12 +7,7 @@ import contextlib
 import logging
 import os
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
-
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:  # Robot imports this file by path; its helper packages live beside it
-    sys.path.insert(0, _HERE)
 
 import requests
 from RequestsLibrary import RequestsLibrary
@@ -20,13 +15,14 @@ from robot.api import SkipExecution, logger
 from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
-import webhook_settings
 from livekit_diagnosis import deliveries, recording
 from livekit_http import processes
 from livekit_http.answers import excerpt, status_text, transport_failure
 from livekit_http.headers import HeaderError, read_extra_headers
 from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, without_query
+from livekit_settings import webhooks as webhook_settings
 from livekit_tokens import evidence
+from livekit_tokens.environment import NODE_PROJECT, PROJECT_ROOT
 from livekit_tokens.keys import Keyring
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
@@ -47,9 +43,7 @@ from livekit_webhooks.verification import CAUSES, verify_webhook
 
 __version__ = "1.0.0"
 
-PROJECT = Path(__file__).resolve().parent.parent
-REFERENCE_RECEIVER = PROJECT / "examples" / "webhook_receiver.py"
-NODE_PROJECT = PROJECT / "interop" / "node"
+REFERENCE_RECEIVER = PROJECT_ROOT / "examples" / "webhook_receiver.py"
 RECEIVER_SESSION = "webhook-receiver"
 HEADERS_VARIABLE = "${WEBHOOK_RECEIVER_HEADERS}"
 HEADER_SECRET_MIN = 8  # characters; header values this long are noted for the leak guard and kept out of excerpts
@@ -308,7 +302,7 @@ class LiveKitWebhooks:
                 secrets=self.keyring.secrets(),
             )
             target = self._started.url
-            how = f"reference receiver started by the suite ({REFERENCE_RECEIVER.relative_to(PROJECT).as_posix()})"
+            how = f"reference receiver started by the suite ({REFERENCE_RECEIVER.relative_to(PROJECT_ROOT).as_posix()})"
             self._receiver_is_reference = True
         self._strict = self._receiver_is_reference if claimed is None else claimed
         self._receiver_url = target

@@ -48,7 +48,6 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "libraries"))
 
 API_KEY = "bench-key"
 API_SECRET = "bench-secret-of-exactly-32-bytes"
@@ -163,8 +162,6 @@ def suite_wall_time(suite: str, settings: dict[str, str] | None = None) -> tuple
             "robot",
             "--outputdir",
             outdir,
-            "--pythonpath",
-            str(ROOT / "libraries"),
             "--console",
             "none",
             str(ROOT / "suites" / suite),
@@ -202,7 +199,7 @@ def leak_guard_time(rounds: int = 3) -> tuple[float, str]:
         environment = {key: value for key, value in os.environ.items() if not key.startswith("LIVEKIT_")}
         environment["LIVEKIT_AUTH_TOKEN_LOG"] = str(token_log)
         command = [sys.executable, "-m", "robot", "--outputdir", str(results), "--xunit", "xunit.xml"]
-        command += ["--pythonpath", str(ROOT / "libraries"), "--console", "none", str(ROOT / "suites")]
+        command += ["--console", "none", str(ROOT / "suites")]
         subprocess.run(command, env=environment, cwd=ROOT, check=False)
         guard = [sys.executable, str(ROOT / "tools" / "leak_guard.py"), str(results), "--tokens", str(token_log)]
         best, line = float("inf"), ""

@@ -18,15 +18,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "libraries") not in sys.path:
-    sys.path.insert(0, str(ROOT / "libraries"))
-
-from livekit_diagnosis.setup_check import check_setup  # noqa: E402
-from livekit_http.urls import UrlError  # noqa: E402
-from livekit_tokens.keys import ConfigurationError, load_keyring  # noqa: E402
+from livekit_diagnosis.setup_check import check_setup
+from livekit_http.urls import UrlError
+from livekit_tokens.keys import ConfigurationError, load_keyring
 
 NO_URL = (
     "Set LIVEKIT_URL to the LiveKit server to check (for example ws://127.0.0.1:7880 or wss://myproject.livekit.cloud), "

@@ -54,13 +54,9 @@ from pathlib import Path
 
 from robot.utils.markuputils import html_escape, html_format
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "libraries") not in sys.path:
-    sys.path.insert(0, str(ROOT / "libraries"))
-
-from livekit_tokens import supplied  # noqa: E402
-from livekit_tokens.evidence import TOKEN_LOG_VARIABLE, credential_parts  # noqa: E402
-from livekit_tokens.keys import DEV_API_SECRET, ConfigurationError, load_keyring, secret_key_bytes  # noqa: E402
+from livekit_tokens import supplied
+from livekit_tokens.evidence import TOKEN_LOG_VARIABLE, credential_parts
+from livekit_tokens.keys import DEV_API_SECRET, ConfigurationError, load_keyring, secret_key_bytes
 
 MIN_SEARCHABLE = 8  # characters; shorter secrets and token parts cannot be told apart from ordinary text
 MIN_TOKEN_PART = 32  # characters of a signed part or a signature searched on its own

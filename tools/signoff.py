@@ -23,20 +23,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "libraries") not in sys.path:
-    sys.path.insert(0, str(ROOT / "libraries"))
+# The leak guard beside it writes the record read here.
+from leak_guard import RECORD_NAME as GUARD_RECORD
+from leak_guard import file_digest
+from robot.api import ExecutionResult, ResultVisitor
+from robot.errors import DataError
 
-from robot.api import ExecutionResult, ResultVisitor  # noqa: E402
-from robot.errors import DataError  # noqa: E402
-
-from livekit_tokens import environment  # noqa: E402
-from livekit_tokens.evidence import EVIDENCE_ATTRIBUTE  # noqa: E402
-
-if str(ROOT / "tools") not in sys.path:  # the leak guard beside it writes the record read here
-    sys.path.insert(0, str(ROOT / "tools"))
-from leak_guard import RECORD_NAME as GUARD_RECORD  # noqa: E402
-from leak_guard import file_digest  # noqa: E402
+from livekit_tokens import environment
+from livekit_tokens.evidence import EVIDENCE_ATTRIBUTE
 
 TITLE = "LiveKit Client Authentication Test Results"
 OBJECTIVE = (
@@ -787,10 +781,12 @@ def _count(value) -> int:
 
 
 # The Robot Framework command line ``python run.py`` builds: its own options, then the user's arguments,
-# then the suites folder when no data source was given.
+# then the project's suites folder when no data source was given. (Earlier versions also gave the
+# libraries folder with --pythonpath; they are now installed into the environment.)
 _RUN_PY_ROBOT = re.compile(
     r'python -m robot (?:--name "LiveKit Authentication" )?--outputdir (?:"[^"]*"|\S+) --output output\.xml '
-    r'--log log\.html --report report\.html --xunit xunit\.xml --pythonpath ("[^"]*"|\S+)(.*)'
+    r'--log log\.html --report report\.html --xunit xunit\.xml(?: --pythonpath ("[^"]*"|\S+))?(.*?)'
+    r'(?: ("[^"]*[\\/]suites"|\S*[\\/]suites))?'
 )
 
 
@@ -805,14 +801,18 @@ def run_command(run: Run) -> str | None:
     match = _RUN_PY_ROBOT.fullmatch(recorded.strip())
     if not match:
         return recorded
-    libraries, arguments = match.group(1).strip('"'), match.group(2)
-    if libraries.endswith("libraries"):
-        suites = libraries[: -len("libraries")] + "suites"
-        for written in (f' "{suites}"', f" {suites}"):
-            if arguments.endswith(written):
-                arguments = arguments[: -len(written)]
-                break
-    return f"python run.py{arguments}"
+    libraries, arguments, suites = (group.strip('"') if group else group for group in match.groups())
+    if suites is None:
+        return f"python run.py{arguments}"
+    default = libraries[: -len("libraries")] + "suites" if libraries and libraries.endswith("libraries") else None
+    if (suites == default or default is None) and _is_absolute(suites):
+        return f"python run.py{arguments}"  # the folder run.py adds when no suite is named
+    return f"python run.py{arguments} {match.group(3)}"
+
+
+def _is_absolute(path: str) -> bool:
+    """Whether ``path`` is absolute on Linux, macOS or Windows (results may be read on another system)."""
+    return path.startswith(("/", "\\")) or re.match(r"[A-Za-z]:[\\/]", path) is not None
 
 
 def execution_section(run: Run, command: str | None) -> list[Block]:

@@ -56,8 +56,6 @@ def robot_command(outputdir: Path, *arguments: str) -> list[str]:
         str(outputdir),
         "--xunit",
         "xunit.xml",
-        "--pythonpath",
-        str(LIBRARIES),
         "--consolecolors",
         "off",
         *arguments,

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "libraries"))
 
 import robot  # noqa: E402
 
@@ -33,6 +32,4 @@ def misspell(right: str, wrong: str) -> None:
 
 if __name__ == "__main__":
     misspell(sys.argv[1], sys.argv[2])
-    sys.exit(
-        robot.run_cli(["--pythonpath", str(ROOT / "libraries"), *sys.argv[3:], str(ROOT / "suites" / "interop")], exit=False)
-    )
+    sys.exit(robot.run_cli([*sys.argv[3:], str(ROOT / "suites" / "interop")], exit=False))

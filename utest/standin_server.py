@@ -29,8 +29,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "libraries"))
-
 from livekit_http import room_service
 from livekit_tokens import grants as model
 from livekit_tokens.keys import ApiKey, Keyring, parse_livekit_keys

@@ -322,7 +322,7 @@ def test_request_mismatches_ignore_fields_not_asked_for():
 
 
 def test_endpoint_settings_default_to_the_documented_participant():
-    from endpoint_settings import get_variables
+    from livekit_settings.endpoint import get_variables
 
     variables = get_variables({})
     assert (variables["ENDPOINT_ROOM"], variables["ENDPOINT_IDENTITY"], variables["TOKEN_ENDPOINT"]) == (
@@ -334,7 +334,7 @@ def test_endpoint_settings_default_to_the_documented_participant():
 
 
 def test_endpoint_settings_come_from_the_environment():
-    from endpoint_settings import get_variables
+    from livekit_settings.endpoint import get_variables
 
     variables = get_variables(
         {
@@ -354,7 +354,7 @@ def test_endpoint_settings_come_from_the_environment():
 
 
 def test_endpoint_attributes_must_be_a_json_object_of_text():
-    from endpoint_settings import get_variables
+    from livekit_settings.endpoint import get_variables
 
     with pytest.raises(ValueError, match=r"LIVEKIT_ENDPOINT_ATTRIBUTES must be a JSON object of text values"):
         get_variables({"LIVEKIT_ENDPOINT_ATTRIBUTES": '{"n": 1}'})

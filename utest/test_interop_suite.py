@@ -80,7 +80,7 @@ def test_a_misspelt_grant_fails_the_named_interop_tests(tmp_path):
 
 def test_without_node_the_node_checks_skip_and_the_python_ones_pass(tmp_path):
     tests = _run(
-        [sys.executable, "-m", "robot", "--pythonpath", "libraries", *_robot_options(tmp_path), "suites/interop"],
+        [sys.executable, "-m", "robot", *_robot_options(tmp_path), "suites/interop"],
         tmp_path,
         LIVEKIT_INTEROP_NODE=str(tmp_path / "no-node"),
     )

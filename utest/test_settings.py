@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import settings
+from livekit_settings import suite as settings
 
 
 def test_documented_case_by_default():

@@ -754,10 +754,10 @@ def test_several_files_label_each_step_by_file_and_token_with_each_runs_command(
     assert "Settings the command needs (a.xml)" not in environment_rows
 
 
-def run_py_suite(arguments: str, fingerprint: str) -> robot_result.TestSuite:
+def run_py_suite(arguments: str, fingerprint: str, pythonpath: str = " --pythonpath /work/x/libraries") -> robot_result.TestSuite:
     recorded = (
         'python -m robot --name "LiveKit Authentication" --outputdir /work/x/results --output output.xml --log log.html '
-        f"--report report.html --xunit xunit.xml --pythonpath /work/x/libraries {arguments} /work/x/suites"
+        f"--report report.html --xunit xunit.xml{pythonpath} {arguments} /work/x/suites"
     )
     top = robot_result.TestSuite(
         name="LiveKit Authentication", metadata={environment.COMMAND: recorded}, start_time=datetime(2026, 1, 19, 20, 0, 0)
@@ -787,11 +787,32 @@ def test_files_of_the_same_name_are_told_apart_and_show_the_run_py_command_each_
     )
 
 
-def test_one_file_written_by_run_py_shows_the_run_py_command(tmp_path):
-    run = signoff.read_results([saved(tmp_path, run_py_suite("--include step-1", "sha256:aaaaaaaaaaaa"))])
+@pytest.mark.parametrize("pythonpath", [" --pythonpath /work/x/libraries", ""], ids=["with-pythonpath", "installed-libraries"])
+def test_one_file_written_by_run_py_shows_the_run_py_command(tmp_path, pythonpath):
+    suite = run_py_suite("--include step-1", "sha256:aaaaaaaaaaaa", pythonpath)
+    run = signoff.read_results([saved(tmp_path, suite)])
     markdown = signoff.to_markdown(signoff.build(run, None)[1])
     assert "- Command: `python run.py --include step-1`\n" in section(markdown, "Test Execution")
     assert "| Command | `python run.py --include step-1` |" in section(markdown, "Environment")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "shown"),
+    [
+        ("--include step-1 suites/live", "python run.py --include step-1 suites/live"),
+        ("--include step-1 /work/x/suites/live", "python run.py --include step-1 /work/x/suites/live"),
+        ("--include step-1", "python run.py --include step-1"),
+    ],
+)
+def test_a_named_suite_stays_in_the_run_py_command(tmp_path, arguments, shown):
+    recorded = (
+        'python -m robot --name "LiveKit Authentication" --outputdir /work/x/results --output output.xml --log log.html '
+        f"--report report.html --xunit xunit.xml {arguments}"
+    )
+    top = robot_result.TestSuite(name="LiveKit Authentication", metadata={environment.COMMAND: recorded})
+    top.suites.append(suite_with_own_token("Client Authentication", "sha256:aaaaaaaaaaaa", {"Generation": ["step-1"]}))
+    run = signoff.read_results([saved(tmp_path, top)])
+    assert signoff.run_command(run) == shown
 
 
 # ---------------------------------------------------------------- folders and folders that cannot be written

@@ -31,7 +31,7 @@ def environment(tmp_path: Path, **settings: str) -> dict[str, str]:
 
 def robot(tmp_path: Path, environ: dict[str, str], *options: str, suite: Path = SUITE) -> tuple[int, Path]:
     results = tmp_path / "results"
-    command = [sys.executable, "-m", "robot", "--pythonpath", str(LIBRARIES), "--outputdir", str(results)]
+    command = [sys.executable, "-m", "robot", "--outputdir", str(results)]
     command += ["--xunit", "xunit.xml", "--console", "quiet", *options, str(suite)]
     code = subprocess.run(command, env=environ, cwd=ROOT, capture_output=True, check=False).returncode
     return code, results

@@ -15,11 +15,11 @@ from helpers import ROOT
 from http_test_support import SUITES, Reply, ScriptedServer, clean_environment, leaks, run_robot, tokens_from_log
 from test_signoff import section
 
+from livekit_settings.webhooks import configuration_problem
 from livekit_tokens.keys import ApiKey, Keyring
 from livekit_webhooks import conformance
 from livekit_webhooks.hostile import CASES
 from livekit_webhooks.verification import verify_webhook
-from webhook_settings import configuration_problem
 
 CONFORMANCE = SUITES / "webhooks" / "02__receiver_conformance.robot"
 KEY = "webhook-suite-key"

@@ -33,12 +33,10 @@ EXPIRED = {"not_before": "2026-01-19 19:08:57", "expires": "2026-01-20 01:08:57"
 
 def clean_environment() -> dict[str, str]:
     environ = {name: value for name, value in os.environ.items() if not name.startswith("LIVEKIT_")}
-    environ["PYTHONPATH"] = str(ROOT / "libraries")
     return environ
 
 
 def expired_token() -> str:
-    sys.path.insert(0, str(ROOT / "libraries"))
     from LiveKitAuth import LiveKitAuth
 
     library = LiveKitAuth(api_key="devkey", api_secret="secret")
@@ -47,7 +45,7 @@ def expired_token() -> str:
 
 
 def robot(output: Path, *options: str, environ: dict[str, str], suites: tuple[Path, ...] = (SUITE,)) -> None:
-    command = [sys.executable, "-m", "robot", "--pythonpath", str(ROOT / "libraries"), "--output", str(output)]
+    command = [sys.executable, "-m", "robot", "--output", str(output)]
     command += ["--log", "NONE", "--report", "NONE", "--console", "quiet", *options, *map(str, suites)]
     subprocess.run(command, env=environ, cwd=ROOT, check=False)
 

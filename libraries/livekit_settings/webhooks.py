@@ -11,10 +11,7 @@ they are sent with every request to the receiver and never logged.
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from livekit_http.urls import UrlError, check_endpoint_url
 from livekit_tokens.keys import ConfigurationError, load_keyring
 

@@ -17,10 +17,7 @@ before Robot Framework starts, and the suites stop on ``SETTINGS_ERROR`` when st
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from livekit_tokens import supplied as supplied_token
 from livekit_tokens.keys import ConfigurationError, load_keyring
 from livekit_tokens.timeutil import to_seconds
@@ -113,8 +110,8 @@ def configuration_problem(environ=None) -> str | None:
 
 
 def _http_problem(environ) -> str | None:
-    from endpoint_settings import get_variables as endpoint_variables
     from livekit_http.urls import UrlError, check_endpoint_url, normalise_server_url
+    from livekit_settings.endpoint import get_variables as endpoint_variables
 
     try:
         if environ.get("LIVEKIT_URL", "").strip():
@@ -124,7 +121,7 @@ def _http_problem(environ) -> str | None:
         endpoint_variables(environ)
     except (UrlError, ValueError) as error:
         return str(error)
-    from webhook_settings import configuration_problem as webhook_problem
+    from livekit_settings.webhooks import configuration_problem as webhook_problem
 
     return webhook_problem(environ)
 
