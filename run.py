@@ -697,10 +697,12 @@ class RepeatedMessages:
 
 
 def _tools():
-    if str(ROOT / "tools") not in sys.path:
-        sys.path.insert(0, str(ROOT / "tools"))
-    import leak_guard
+    for folder in (LIBRARIES, ROOT / "tools"):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
     import signoff
+
+    from livekit_evidence import leak_guard
 
     return leak_guard, signoff
 

@@ -30,13 +30,10 @@ if str(ROOT / "libraries") not in sys.path:
 from robot.api import ExecutionResult, ResultVisitor  # noqa: E402
 from robot.errors import DataError  # noqa: E402
 
+from livekit_evidence.record import CONSOLE_NAME, file_digest  # noqa: E402
+from livekit_evidence.record import RECORD_NAME as GUARD_RECORD  # noqa: E402
 from livekit_tokens import environment  # noqa: E402
 from livekit_tokens.evidence import EVIDENCE_ATTRIBUTE  # noqa: E402
-
-if str(ROOT / "tools") not in sys.path:  # the leak guard beside it writes the record read here
-    sys.path.insert(0, str(ROOT / "tools"))
-from leak_guard import RECORD_NAME as GUARD_RECORD  # noqa: E402
-from leak_guard import file_digest  # noqa: E402
 
 TITLE = "LiveKit Client Authentication Test Results"
 OBJECTIVE = (
@@ -54,7 +51,6 @@ PASSED_OFFLINE = "PASSED (offline only)"
 # evidence cannot be shared, and --require-passed refuses it.
 LEAKED = "FAILED (secret or token found)"
 STATUS_CSS = {PASSED: "passed", FAILED: "failed", INCOMPLETE: "incomplete", PASSED_OFFLINE: "offline", LEAKED: "failed"}
-CONSOLE_NAME = "the console output"  # how the guard's record names the run's console output
 ACCEPTANCE_KEY = "server_acceptance"  # the stable key of the real client's evidence records (LiveKitClient)
 DIAGNOSIS_FINDING = "diagnosis"  # the finding id of a failure's diagnosis (livekit_diagnosis.recording)
 

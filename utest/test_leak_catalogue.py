@@ -21,13 +21,13 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import leak_guard
 import pytest
 import signoff
 from robot.htmldata.jsonwriter import JsonWriter
 from robot.utils import compress_text
 from robot.utils.markuputils import html_escape, html_format, xml_escape
 
+from livekit_evidence import leak_guard
 from LiveKitAuth import LiveKitAuth
 
 CONSOLE = "the console output"

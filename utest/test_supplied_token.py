@@ -131,7 +131,7 @@ def test_an_unusable_token_file_is_one_sentence(tmp_path, setting, sentence):
 
 
 def test_the_leak_guard_searches_the_token_of_the_file(tmp_path):
-    import leak_guard
+    from livekit_evidence import leak_guard
 
     token = mint()
     path = tmp_path / "token.txt"
