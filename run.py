@@ -697,14 +697,12 @@ class RepeatedMessages:
 
 
 def _tools():
-    for folder in (LIBRARIES, ROOT / "tools"):
-        if str(folder) not in sys.path:
-            sys.path.insert(0, str(folder))
-    import signoff
-
+    if str(LIBRARIES) not in sys.path:
+        sys.path.insert(0, str(LIBRARIES))
+    import livekit_signoff
     from livekit_evidence import leak_guard
 
-    return leak_guard, signoff
+    return leak_guard, livekit_signoff
 
 
 class Console:

@@ -14,8 +14,9 @@ import json
 from pathlib import Path
 
 import pytest
-import signoff
 from helpers import SUITES
+
+import livekit_signoff as signoff
 
 SUITE = SUITES / "authentication"
 STEP_1 = ["--include", "step-1", str(SUITE)]

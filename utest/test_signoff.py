@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import signoff
 from robot import result as robot_result
 
+import livekit_signoff as signoff
 from livekit_tokens import environment, evidence
 
 DATA = Path(__file__).resolve().parent / "data" / "signoff"

@@ -94,7 +94,7 @@ def test_a_token_too_long_for_an_environment_variable_is_given_in_a_file(tmp_pat
     assert "The supplied token (LIVEKIT_TOKEN_FILE) had a line break after it" in " ".join(messages(outputs))
     for result in outputs.iterdir():
         assert token.split(".")[2] not in readable_text(result)
-    import signoff
+    import livekit_signoff as signoff
 
     markdown = signoff.to_markdown(signoff.build(signoff.read_results([outputs]), None)[1])
     assert "LIVEKIT_TOKEN_FILE naming a file that holds the same token (not shown here)" in markdown
