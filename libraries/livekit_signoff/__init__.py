@@ -15,17 +15,15 @@ of a subset works as well. Every value in the summary comes from the results.
 from livekit_signoff.cli import main
 from livekit_signoff.html_page import to_html
 from livekit_signoff.markdown import to_markdown
-from livekit_signoff.results import Run, output_file, plain_message, read_results
+from livekit_signoff.results import plain_message, read_results
 from livekit_signoff.rules import step_results
 from livekit_signoff.summary import build, test_date
 from livekit_signoff.writer import SummaryNotWritten, write_summary
 
 __all__ = [
-    "Run",
     "SummaryNotWritten",
     "build",
     "main",
-    "output_file",
     "plain_message",
     "read_results",
     "step_results",

@@ -11,19 +11,17 @@ from dataclasses import dataclass, field
 
 TITLE = "LiveKit Client Authentication Test Results"
 
-
 # Inline content is a list of (kind, text) pairs; kinds: text, code, strong, mark (a status or a
 # check result, drawn as an emoji in Markdown and as a label in HTML) and status (a step's status
 # with its word).
 Inline = list[tuple[str, str]]
-
 
 _CHECKS = {True: "ok", False: "wrong", None: "reported"}
 
 
 @dataclass
 class Block:
-    kind: str  # heading, paragraph, bullets, table, code
+    kind: str  # heading, paragraph, bullets, numbered, table
     level: int = 0
     content: Inline = field(default_factory=list)
     items: list[Inline] = field(default_factory=list)

@@ -24,11 +24,7 @@ from livekit_signoff.steps import FAIL, STEPS
 from livekit_tokens.evidence import EVIDENCE_ATTRIBUTE
 
 DIAGNOSIS_FINDING = "diagnosis"  # the finding id of a failure's diagnosis (livekit_diagnosis.recording)
-
-
 _EVIDENCE = re.compile(EVIDENCE_ATTRIBUTE + r'="([^"]*)"')
-
-
 _TAG = re.compile(r"<[^>]+>")
 
 

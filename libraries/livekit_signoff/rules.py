@@ -14,18 +14,12 @@ from livekit_signoff.results import Run, TestRun
 from livekit_signoff.steps import AREAS, FAIL, NOT_RUN, PASS, SKIP, STEPS, Step
 
 PASSED, FAILED, INCOMPLETE = "PASSED", "FAILED", "INCOMPLETE"
-
-
 # Every test passed, but no LiveKit server answered one: the token is valid as a server would verify it,
 # not shown to be accepted by one. Its own wording and colour, and --require-passed refuses it.
 PASSED_OFFLINE = "PASSED (offline only)"
-
-
 # The leak guard found a secret or a token of the run in its results: whatever the tests say, the
 # evidence cannot be shared, and --require-passed refuses it.
 LEAKED = "FAILED (secret or token found)"
-
-
 ACCEPTANCE_KEY = "server_acceptance"  # the stable key of the real client's evidence records (LiveKitClient)
 
 

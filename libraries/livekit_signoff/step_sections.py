@@ -155,6 +155,10 @@ def flow_section(steps: list[StepResult]) -> list[Block]:
     return [heading(3, text("Authentication Flow Verified")), Block("table", header=["Check", "Result"], rows=rows)]
 
 
+# The permissions the summary names, in the order of the original document's Step 4.
+SHOWN_PERMISSIONS = ("canSubscribe", "canPublish", "canPublishData", "hidden")
+
+
 def acceptance_section(run: Run) -> list[Block]:
     """Server acceptance: what the real server answered the real client, in the steps' style."""
     seen = acceptance(run)
@@ -204,7 +208,3 @@ def acceptance_section(run: Run) -> list[Block]:
     for test in seen.tests:
         blocks += outcome_blocks(test)
     return blocks
-
-
-# The permissions the summary names, in the order of the original document's Step 4.
-SHOWN_PERMISSIONS = ("canSubscribe", "canPublish", "canPublishData", "hidden")

@@ -30,8 +30,6 @@ OBJECTIVE = (
     "room and permissions it was issued for.",
     "Control plane and authentication only: no audio or video, no speech services.",
 )
-
-
 STATUS_CSS = {PASSED: "passed", FAILED: "failed", INCOMPLETE: "incomplete", PASSED_OFFLINE: "offline", LEAKED: "failed"}
 
 

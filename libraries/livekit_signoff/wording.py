@@ -6,16 +6,10 @@ from livekit_signoff.document import Inline, strong, text
 from livekit_signoff.results import Run, TestRun
 
 MESSAGE_LIMIT = 300  # characters of a message shown in the summary; log.html and report.html keep it whole
-
-
 # A finding is written by the libraries, not quoted from a failure: it may list what it found (the
 # forged webhooks a receiver accepted), so it is shown longer.
 FINDING_LIMIT = 1200
-
-
 NAMES_SHOWN = 10
-
-
 KEY_PAIR_CAUSE = "the server does not share this suite's key pair (LIVEKIT_API_KEY/LIVEKIT_API_SECRET)"
 
 
