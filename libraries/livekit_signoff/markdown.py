@@ -25,11 +25,13 @@ MARKDOWN_MARKS = {
 
 
 def escape_text(value: str) -> str:
+    """``value`` as Markdown text: every character that would format it escaped."""
     value = re.sub(r"([\\`*\[\]<>|#])", r"\\\1", value)
     return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", value)
 
 
 def code_span(value: str) -> str:
+    """``value`` as a code span on one line, fenced with more backticks than it holds in a row."""
     value = " ".join(value.split())
     fence = "`"
     while fence in value:
