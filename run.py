@@ -140,14 +140,14 @@ def ensure_requirements(python: Path, requirements: Path, kind: str) -> None:
 
     The project's keyword libraries and packages in ``libraries/`` are installed editable, so that
     suites, tools and examples import them by name and an edit needs no reinstall. A stamp per kind
-    (``runtime``, ``dev``) records a digest of the file, of every file it includes with ``-r``, of
-    ``pyproject.toml`` and of this folder's path, so switching between the two commands does not
-    reinstall anything.
+    (``runtime``, ``dev``) records a digest of the file, of every file it includes with ``-r``, of the
+    package's definition in ``pyproject.toml`` and of this folder's path, so switching between the
+    two commands does not reinstall anything.
     """
     included = [requirements] + [
         ROOT / line.split(None, 1)[1].strip() for line in requirements.read_text().splitlines() if line.startswith("-r ")
     ]
-    files = b"".join(path.read_bytes() for path in [*included, ROOT / "pyproject.toml"])
+    files = b"".join(path.read_bytes() for path in included) + _package_definition().encode("utf-8")
     digest = hashlib.sha256(files + str(ROOT).encode("utf-8", "surrogatepass")).hexdigest()[:16]
     prefix = python.parent.parent  # the environment's folder: bin/python, or Scripts\\python.exe on Windows
     stamp = prefix / f".livekit-auth-{kind}-{digest}"
@@ -163,6 +163,17 @@ def ensure_requirements(python: Path, requirements: Path, kind: str) -> None:
     for old in prefix.glob(f".livekit-auth-{kind}-*"):
         old.unlink()
     stamp.write_text("installed\n")
+
+
+def _package_definition() -> str:
+    """What of ``pyproject.toml`` defines the installed package: all but the tools' settings (ruff, pytest, ...)."""
+    kept, keep = [], True
+    for line in (ROOT / "pyproject.toml").read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            keep = not line.startswith("[tool.") or line.startswith("[tool.setuptools")
+        if keep:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def ensure_node_packages() -> None:
@@ -696,12 +707,10 @@ class RepeatedMessages:
 
 
 def _tools():
-    if str(ROOT / "tools") not in sys.path:
-        sys.path.insert(0, str(ROOT / "tools"))
-    import leak_guard
-    import signoff
+    import livekit_signoff
+    from livekit_evidence import leak_guard
 
-    return leak_guard, signoff
+    return leak_guard, livekit_signoff
 
 
 class Console:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import leak_guard
+from livekit_evidence import leak_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARIES = ROOT / "libraries"

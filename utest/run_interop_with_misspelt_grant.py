@@ -11,11 +11,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import robot
+
+from livekit_tokens import grants
+
 ROOT = Path(__file__).resolve().parent.parent
-
-import robot  # noqa: E402
-
-from livekit_tokens import grants  # noqa: E402
 
 
 def misspell(right: str, wrong: str) -> None:

@@ -21,13 +21,13 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import leak_guard
 import pytest
-import signoff
 from robot.htmldata.jsonwriter import JsonWriter
 from robot.utils import compress_text
 from robot.utils.markuputils import html_escape, html_format, xml_escape
 
+from livekit_evidence import leak_guard
+from livekit_signoff.markdown import code_span, escape_text
 from LiveKitAuth import LiveKitAuth
 
 CONSOLE = "the console output"
@@ -181,13 +181,13 @@ CATALOGUE = [
     Leak("API secret in hex", "log.html", "secret", lambda r: robot_js(r.secret.encode().hex())),
     Leak("secret added by a test (Add API Key With Random Secret)", "output.xml", "secret", lambda r: f"<msg>{r.added}</msg>"),
     Leak("secret with CR LF, as Robot writes it into XML", "output.xml", "secret", lambda r: f"<msg>{xml_escape(r.secret.replace(chr(13), ''))}</msg>", SPECIAL["crlf"]),
-    Leak("secret with CR LF, as the sign-off collapses it", "signoff.md", "secret", lambda r: signoff._md_code(r.secret), SPECIAL["crlf"]),
+    Leak("secret with CR LF, as the sign-off collapses it", "signoff.md", "secret", lambda r: code_span(r.secret), SPECIAL["crlf"]),
     Leak("secret with CR LF, as the console shows it", CONSOLE, "secret", lambda r: f"Leak It  | FAIL |\n{r.secret} != x\n", SPECIAL["crlf"]),
     Leak("secret with a newline, in the JavaScript of log.html", "log.html", "secret", lambda r: robot_js(r.secret), SPECIAL["newline"]),
     Leak("secret with a carriage return, in the debug file", "debug.txt", "secret", lambda r: f"INFO - {r.secret}\n", SPECIAL["cr"]),
     Leak("secret with </, in the JavaScript of log.html", "log.html", "secret", lambda r: robot_js(r.secret), SPECIAL["script"]),
     Leak("secret with </, as Robot formats documentation", "report.html", "secret", lambda r: robot_js(html_format(r.secret)), SPECIAL["script"]),
-    Leak("secret with Markdown characters, escaped by the sign-off", "signoff.md", "secret", lambda r: signoff._md_text(r.secret), SPECIAL["markdown"]),
+    Leak("secret with Markdown characters, escaped by the sign-off", "signoff.md", "secret", lambda r: escape_text(r.secret), SPECIAL["markdown"]),
     Leak("secret with Markdown characters, in the HTML sign-off", "signoff.html", "secret", lambda r: f"<li>{html.escape(r.secret)}</li>", SPECIAL["markdown"]),
     Leak("secret with control characters, dropped from XML", "output.xml", "secret", lambda r: f"<msg>{xml_escape(r.secret)}</msg>", SPECIAL["control"]),
     Leak("secret with control characters, as an excerpt prints them", "xunit.xml", "secret", lambda r: r.secret.replace("\x01", "?").replace("\x1b", "?"), SPECIAL["control"]),

@@ -6,10 +6,10 @@ import html
 import json
 import secrets
 
-import leak_guard
 import pytest
 from robot.utils import compress_text
 
+from livekit_evidence import leak_guard
 from LiveKitAuth import LiveKitAuth
 
 

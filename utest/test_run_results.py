@@ -14,8 +14,9 @@ import json
 from pathlib import Path
 
 import pytest
-import signoff
 from helpers import SUITES
+
+import livekit_signoff as signoff
 
 SUITE = SUITES / "authentication"
 STEP_1 = ["--include", "step-1", str(SUITE)]
@@ -254,7 +255,7 @@ def test_the_release_gate_uploads_only_the_copy_the_leak_guard_cleared():
 
 
 def test_the_cleared_copy_leaves_out_every_file_the_guard_flagged(tmp_path, run_py, capfd):
-    import cleared_copy
+    from livekit_evidence import cleared_copy
 
     suite = tmp_path / "leaky.robot"
     suite.write_text(LEAKY_SUITE, encoding="utf-8")
@@ -270,7 +271,7 @@ def test_the_cleared_copy_leaves_out_every_file_the_guard_flagged(tmp_path, run_
 
 
 def test_the_cleared_copy_of_a_clean_run_holds_all_of_it_and_of_unsearched_results_nothing(tmp_path, run_py, capfd):
-    import cleared_copy
+    from livekit_evidence import cleared_copy
 
     results = tmp_path / "results"
     assert run_py.run_suites(STEP_1) == 0

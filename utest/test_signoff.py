@@ -14,9 +14,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import signoff
 from robot import result as robot_result
 
+import livekit_signoff as signoff
+from livekit_signoff import execution
 from livekit_tokens import environment, evidence
 
 DATA = Path(__file__).resolve().parent / "data" / "signoff"
@@ -812,7 +813,7 @@ def test_a_named_suite_stays_in_the_run_py_command(tmp_path, arguments, shown):
     top = robot_result.TestSuite(name="LiveKit Authentication", metadata={environment.COMMAND: recorded})
     top.suites.append(suite_with_own_token("Client Authentication", "sha256:aaaaaaaaaaaa", {"Generation": ["step-1"]}))
     run = signoff.read_results([saved(tmp_path, top)])
-    assert signoff.run_command(run) == shown
+    assert execution.run_command(run) == shown
 
 
 # ---------------------------------------------------------------- folders and folders that cannot be written

@@ -46,8 +46,8 @@ def tool(name: str, environ: dict[str, str], *arguments: str) -> subprocess.Comp
     import contextlib
     import io
 
-    import leak_guard
-    import signoff
+    import livekit_signoff as signoff
+    from livekit_evidence import leak_guard
 
     main = {"signoff.py": signoff.main, "leak_guard.py": leak_guard.main}[name]
     out, err = io.StringIO(), io.StringIO()

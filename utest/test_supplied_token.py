@@ -94,7 +94,7 @@ def test_a_token_too_long_for_an_environment_variable_is_given_in_a_file(tmp_pat
     assert "The supplied token (LIVEKIT_TOKEN_FILE) had a line break after it" in " ".join(messages(outputs))
     for result in outputs.iterdir():
         assert token.split(".")[2] not in readable_text(result)
-    import signoff
+    import livekit_signoff as signoff
 
     markdown = signoff.to_markdown(signoff.build(signoff.read_results([outputs]), None)[1])
     assert "LIVEKIT_TOKEN_FILE naming a file that holds the same token (not shown here)" in markdown
@@ -131,7 +131,7 @@ def test_an_unusable_token_file_is_one_sentence(tmp_path, setting, sentence):
 
 
 def test_the_leak_guard_searches_the_token_of_the_file(tmp_path):
-    import leak_guard
+    from livekit_evidence import leak_guard
 
     token = mint()
     path = tmp_path / "token.txt"

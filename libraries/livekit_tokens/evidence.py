@@ -1,7 +1,7 @@
 """What the log shows instead of a token: readable tables, a fingerprint, and structured records.
 
 Every table carries its values as JSON in a ``data-lk-evidence`` attribute, so that the sign-off
-summary can be rebuilt from ``output.xml`` alone (see ``tools/signoff.py``).
+summary can be rebuilt from ``output.xml`` alone (see ``livekit_signoff``).
 """
 
 from __future__ import annotations
