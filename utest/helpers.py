@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,10 @@ def readable_text(path: Path) -> str:
     reader expands them.
     """
     return leak_guard.readable_text(path.read_bytes())
+
+
+def section(markdown: str, title: str) -> str:
+    """The text under a heading that starts with ``title``, up to the next heading of any level."""
+    match = re.search(rf"^#+ {re.escape(title)}[^\n]*\n(.*?)(?=^#|\Z)", markdown, flags=re.MULTILINE | re.DOTALL)
+    assert match, f"no section {title!r} in:\n{markdown}"
+    return match.group(1)

@@ -12,7 +12,7 @@ import time
 import pytest
 from helpers import ROOT, diagnosis_in
 from http_test_support import SUITES, clean_environment, leaks, run_robot, tokens_from_log
-from test_real_server import real_server
+from server_support import real_server
 
 from livekit_diagnosis.setup_check import PROBLEM, check_setup
 from livekit_server import process

@@ -7,13 +7,13 @@ import os
 import re
 import socket
 import stat
-import sys
 from pathlib import Path
 
 import pytest
 from helpers import LIVEKIT_SETTINGS, ROOT, before_diagnosis
 from http_test_support import RawServer, Reply, ScriptedServer
 from robot.api import SkipExecution
+from server_support import fake_livekit_server
 from standin_server import StandinServer
 
 from livekit_http import server_version
@@ -237,13 +237,6 @@ def test_without_url_or_binary_the_suite_is_skipped(monkeypatch, tmp_path):
         LiveKitHttp().use_livekit_server()
     assert before_diagnosis(str(caught.value)) == HOW_TO_ENABLE_LIVE
     assert HOW_TO_ENABLE_LIVE.count(". ") == 0 and HOW_TO_ENABLE_LIVE.endswith(".")
-
-
-def fake_livekit_server(folder) -> None:
-    """A ``livekit-server`` on PATH that runs the stand-in with the options it is given."""
-    script = folder / "livekit-server"
-    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{ROOT / "utest" / "standin_server.py"}" "$@"\n')
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
 
 
 @pytest.mark.skipif(os.name == "nt", reason="the fake binary is a POSIX shell script")

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT, before_diagnosis, diagnosis_in
+from helpers import ROOT, before_diagnosis, diagnosis_in, section
 from http_test_support import (
     SUITES,
     Reply,
@@ -21,9 +21,8 @@ from http_test_support import (
     run_robot,
     tokens_from_log,
 )
+from server_support import fake_livekit_server, path_without_livekit_server
 from standin_server import StandinServer
-from test_live_keywords import fake_livekit_server
-from test_signoff import section
 
 from livekit_tokens.keys import ApiKey, Keyring, load_keyring
 from livekit_tokens.minting import build_claims, encode
@@ -43,11 +42,6 @@ ENDPOINT_TESTS = {
     "Empty Request Gets No Server Error",
     "LiveKit JS Client Gets A Token",
 }
-
-
-def path_without_livekit_server() -> str:
-    folders = os.environ.get("PATH", "").split(os.pathsep)
-    return os.pathsep.join(folder for folder in folders if not os.path.exists(os.path.join(folder, "livekit-server")))
 
 
 def js_client_ok(status: tuple[str, str]) -> bool:

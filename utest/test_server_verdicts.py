@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from helpers import ROOT
 from http_test_support import Reply, ScriptedServer, clean_environment, leaks, run_robot, tokens_from_log
+from server_support import path_without_livekit_server
 from signing_helpers import T0, good_claims, sign
-from test_live_suites_robot import path_without_livekit_server
 
 from livekit_tokens import environment
 from LiveKitAuth import LiveKitAuth

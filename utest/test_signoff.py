@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from helpers import section
 from robot import result as robot_result
 
 import livekit_signoff as signoff
@@ -28,13 +29,6 @@ def summary(*names: str, command: str | None = None) -> tuple[str, str, str]:
     run = signoff.read_results([DATA / f"{name}.xml" for name in names])
     status, blocks = signoff.build(run, command)
     return status, signoff.to_markdown(blocks), signoff.to_html(blocks, status)
-
-
-def section(markdown: str, title: str) -> str:
-    """The text under a heading that starts with ``title``, up to the next heading of any level."""
-    match = re.search(rf"^#+ {re.escape(title)}[^\n]*\n(.*?)(?=^#|\Z)", markdown, flags=re.MULTILINE | re.DOTALL)
-    assert match, f"no section {title!r} in:\n{markdown}"
-    return match.group(1)
 
 
 def saved(tmp_path: Path, suite: robot_result.TestSuite, name: str = "output.xml") -> Path:

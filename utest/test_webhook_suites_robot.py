@@ -11,9 +11,8 @@ import sys
 
 import pytest
 from careless_webhook_receiver import CarelessReceiver
-from helpers import ROOT
+from helpers import ROOT, section
 from http_test_support import SUITES, Reply, ScriptedServer, clean_environment, leaks, run_robot, tokens_from_log
-from test_signoff import section
 
 from livekit_settings.webhooks import configuration_problem
 from livekit_tokens.keys import ApiKey, Keyring
