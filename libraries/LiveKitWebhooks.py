@@ -638,6 +638,46 @@ class LiveKitWebhooks:
             raise AssertionError(self._delivery_diagnosed(message, collector.received(), missing[0]))
 
     @keyword
+    def received_webhooks_should_be(self, *expected: str, participant: str | None = None, timeout: str = "10 s") -> None:
+        """Check that the verified webhooks (of ``participant``) are exactly the ``expected`` types, in that order.
+
+        Waits up to ``timeout`` for the last one. Unlike `Received Webhooks Should Come In Order`,
+        nothing else may be among them: a client that connects twice makes the server announce
+        the first connection too (``participant_connection_aborted``), and that fails here.
+
+        Example:
+        | Received Webhooks Should Be | participant_joined | participant_left | participant=client_test |
+        """
+        collector = self._collector_or_fail()
+        wanted = [str(name).strip() for name in expected if str(name).strip()]
+        if not wanted:
+            raise AssertionError("Name the webhook types expected, such as participant_joined and participant_left.")
+
+        def concerned(item: dict) -> bool:
+            return participant in (None, "") or item.get("participant") == participant
+
+        collector.wait_for(lambda item: concerned(item) and item.get("event") == wanted[-1], self._seconds(timeout, "timeout"))
+        seen = [item for item in collector.events() if concerned(item)]
+        rows = [
+            {
+                "label": f"#{position + 1}",
+                "expected": wanted[position] if position < len(wanted) else "nothing",
+                "actual": f"{seen[position]['event']} (#{seen[position]['order']})" if position < len(seen) else "nothing",
+                "ok": position < len(wanted) and position < len(seen) and seen[position]["event"] == wanted[position],
+            }
+            for position in range(max(len(wanted), len(seen)))
+        ]
+        whose = f" of participant '{participant}'" if participant not in (None, "") else ""
+        log_table(f"The webhooks{whose}", rows)
+        if [item["event"] for item in seen] != wanted:
+            received = ", ".join(item["event"] for item in seen) or "none"
+            message = f"The verified webhooks{whose} were {received}, not {', '.join(wanted)}."
+            missing = [name for name in wanted if name not in {item["event"] for item in seen}]
+            if missing:  # not arrived: why a server's webhooks may not arrive is diagnosed
+                message = self._delivery_diagnosed(message, collector.received(), missing[0])
+            raise AssertionError(message)
+
+    @keyword
     def every_received_webhook_should_verify(self) -> None:
         """Check that the collector refused nothing: every webhook it got verified (key, signature, ``sha256``, expiry).
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from robot.api.types import Secret
 
 from livekit_tokens.hostile import decoded_parts
+from livekit_webhooks.signing import CONTENT_TYPE
 from LiveKitWebhooks import LiveKitWebhooks
 
 
@@ -92,3 +94,56 @@ def test_the_collector_keywords_find_what_was_sent_and_say_what_was_not(library)
         library.start_webhook_collector()
     library.stop_webhook_collector()
     assert len(library.get_received_webhook_events()) == 1
+
+
+def _deliver(library: LiveKitWebhooks, url: str, event: str, participant: str) -> None:
+    body = library.create_webhook_event(event, "test_room", participant)
+    authorization = library.sign_webhook_body(body).value
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        answer = session.post(
+            url, data=body.encode(), headers={"Authorization": authorization, "Content-Type": CONTENT_TYPE}, timeout=10
+        )
+    finally:
+        session.close()
+    assert answer.status_code == 200
+
+
+def test_the_webhooks_of_a_participant_must_be_exactly_those_expected(library):
+    url = library.start_webhook_collector()
+    for event, participant in (
+        ("participant_joined", "client_test"),
+        ("participant_joined", "someone_else"),
+        ("participant_left", "client_test"),
+    ):
+        _deliver(library, url, event, participant)
+    library.received_webhooks_should_be("participant_joined", "participant_left", participant="client_test")
+    with pytest.raises(AssertionError) as caught:
+        library.received_webhooks_should_be("participant_joined", "participant_left", timeout="0.2 s")
+    assert str(caught.value) == (
+        "The verified webhooks were participant_joined, participant_joined, participant_left, "
+        "not participant_joined, participant_left."
+    )
+    with pytest.raises(AssertionError, match=r"^Name the webhook types expected, such as participant_joined"):
+        library.received_webhooks_should_be(participant="client_test")
+    library.stop_webhook_collector()
+
+
+def test_a_second_connection_announced_by_the_server_fails_the_exact_webhooks(library):
+    url = library.start_webhook_collector()
+    for event in ("participant_connection_aborted", "participant_joined", "participant_left"):
+        _deliver(library, url, event, "client_test")
+    with pytest.raises(AssertionError) as caught:
+        library.received_webhooks_should_be("participant_joined", "participant_left", participant="client_test")
+    assert str(caught.value) == (
+        "The verified webhooks of participant 'client_test' were participant_connection_aborted, participant_joined, "
+        "participant_left, not participant_joined, participant_left."
+    )
+    with pytest.raises(AssertionError) as caught:
+        library.received_webhooks_should_be("participant_joined", "room_finished", participant="client_test", timeout="0.2 s")
+    assert str(caught.value).startswith(
+        "The verified webhooks of participant 'client_test' were participant_connection_aborted, participant_joined, "
+        "participant_left, not participant_joined, room_finished."
+    )
+    library.stop_webhook_collector()
