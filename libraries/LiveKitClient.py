@@ -64,9 +64,10 @@ class LiveKitClient:
     """Join a LiveKit room with a real client and read what the server applied.
 
     The client is LiveKit's Python real-time SDK (``livekit`` on PyPI): it joins over the server's
-    signal WebSocket and connects the WebRTC transport, as an app's client does. Next to it, a
-    signal-level join (LiveKit's protocol messages over the same WebSocket) shows answers the SDK
-    does not surface, such as the server's ``NOT_ALLOWED`` to a track an observer asks to publish.
+    signal WebSocket and connects the WebRTC transport, as an app's client does, once per
+    participant. A signal-level join (LiveKit's protocol messages over the same WebSocket) is used
+    only for what the SDK cannot give: the server's ``NOT_ALLOWED`` to a track an observer asks to
+    publish, and the join answer when the SDK's transport cannot connect.
 
     The server is the one `LiveKitHttp.Use LiveKit Server` chose (in the suite setup). Tokens are
     taken as ``Secret`` and never logged; the SDK's own log lines are kept at WARNING and scrubbed
@@ -77,9 +78,10 @@ class LiveKitClient:
 
     = Transport =
 
-    When WebRTC cannot connect on a machine (no usable network interface), the signal-level join
-    still runs: `Join Room As Client` records that the transport was not checked and why, and the
-    data check is skipped with that reason. With ``LIVEKIT_REQUIRE_TRANSPORT=1`` it fails instead.
+    When WebRTC cannot connect on a machine (no usable network interface), the real-time SDK's join
+    does not complete, and a signal-level join reads the server's join answer in its place:
+    `Join Room As Client` records that the transport was not checked and why, and the data check
+    is skipped with that reason. With ``LIVEKIT_REQUIRE_TRANSPORT=1`` it fails instead.
     """
 
     def __init__(self, timeout: float = realtime.CONNECT_TIMEOUT):
@@ -90,7 +92,7 @@ class LiveKitClient:
         """
         self.timeout = float(timeout)
         self._participants: dict[str, realtime.Participant] = {}
-        self._signal_joins: dict[str, signal.SignalJoin] = {}
+        self._joins: dict[str, realtime.Joined] = {}
         self._transport_problem: str | None = None
 
     # ------------------------------------------------------------------ joining
@@ -99,8 +101,10 @@ class LiveKitClient:
     def join_room_as_client(self, token: Secret, alias: str = "observer") -> None:
         """Join the room of ``token`` with the real-time SDK as ``alias`` and log the server's answer.
 
-        The table shows the identity and room the server put the participant in, the server's
-        version from its join answer, and whether the WebRTC transport connected. A refusal
+        The server sees one connection: the SDK's, signal and WebRTC transport. The table shows the
+        identity and room the server put the participant in, the server's version, and whether the
+        transport connected. When it cannot connect, a signal-level join reads the server's join
+        answer instead (and its version); the transport is then recorded as not checked. A refusal
         fails with the server's status and reason.
 
         Example:
@@ -108,28 +112,15 @@ class LiveKitClient:
         """
         server = self._server()
         text = self._text(token)
-        joined = self._signal_join(alias, text)
-        transport = "connected (WebRTC, UDP on 127.0.0.1)"
-        try:
-            if self._transport_problem:  # seen with an earlier client: another would wait as long in vain
-                raise realtime.JoinRefused(self._transport_problem, None, transport=True)
-            participant = realtime.join(alias, server.ws_url, text, self.timeout)
-        except realtime.JoinRefused as refused:
-            if refused.transport:
-                self._transport_problem = str(refused)
-                transport = f"not checked: {refused}"
-                participant = None
-            else:
-                message = f"The client '{alias}' could not join: {refused}."
-                raise AssertionError(self._answer_diagnosed(message, refused.status, str(refused), text)) from None
-        if participant is not None:
-            self._participants[alias] = participant
-            if not participant.connected:
-                self._transport_problem = "the client's connection state is not connected"
-                transport = f"not checked: {self._transport_problem}"
+        joined = self._join(alias, text)
+        participant = self._participants.get(alias)
+        transport = "connected (WebRTC, UDP on 127.0.0.1)" if participant else f"not checked: {self._transport_problem}"
+        # The SDK does not pass on the server's version from its join answer; the signal-level join does.
+        version = f"{joined.server_version} (its join answer)" if joined.server_version else server.version
         rows = [
             {"label": "Client", "value": f"LiveKit Python real-time SDK {_sdk_version()}"},
-            {"label": "Server", "value": f"{server.ws_url} (version {joined.server_version or 'not reported'})"},
+            {"label": "Joined through", "value": _through(joined)},
+            {"label": "Server", "value": f"{server.ws_url}, version {version or 'not reported'}"},
             {"label": "Participant", "value": joined.identity},
             {"label": "Room", "value": joined.room},
             {"label": "Transport", "value": transport},
@@ -141,7 +132,8 @@ class LiveKitClient:
             alias=alias,
             identity=joined.identity,
             room=joined.room,
-            server_version=joined.server_version,
+            through=joined.through,
+            server_version=version,
             transport=participant is not None and self._transport_problem is None,
             transport_problem=self._transport_problem,
             token=evidence.fingerprint(text),
@@ -213,15 +205,21 @@ class LiveKitClient:
         """Join with ``token`` and check that the server did not put the client in ``room``.
 
         The room of a join comes from the token alone: a token for another room joins that room.
-        The room service's participant list of ``room`` must not name the client either.
+        The room service's participant list of ``room``, read while the client is connected, must
+        not name the client either. The client then leaves.
 
         Example:
         | Client Should Not Be In Room | ${token for another room} | test_room |
         """
         server = self._server()
         text = self._text(token)
-        joined = self._signal_join(alias, text)
-        listed = [participant.get("identity") for participant in self._list_participants(room)]
+        joined = self._join(alias, text)
+        try:
+            listed = [participant.get("identity") for participant in self._list_participants(room)]
+        finally:
+            participant = self._participants.pop(alias, None)
+            if participant is not None:
+                realtime.leave(participant)
         inside = joined.room == room or joined.identity in listed
         log_table(
             f"Where the server put {alias}",
@@ -246,20 +244,32 @@ class LiveKitClient:
         """Compare, field by field, the permissions the server applied to ``alias`` with the token's grants.
 
         The token's side is what Step 4 decides offline (defaults of absent grants included); the
-        server's side is the ``ParticipantPermission`` of its join answer. Any difference fails.
+        server's side is the ``ParticipantPermission`` of its join answer, as the real-time SDK's
+        participant holds it. The SDK leaves out ``recorder`` and ``agent``: those two are read
+        from RoomService ``ListParticipants`` (admin token) while the client is connected, and
+        their rows say so. Any difference fails.
 
         Example:
         | Server Permissions Should Match The Token | observer | ${TOKEN_UNDER_TEST} |
         """
         joined = self._joined(alias)
         offline = self._offline_grants(token)
-        rows, different = self._compare(offline, joined.permission)
+        permission = dict(joined.permission)
+        missing = [field for field in PERMISSION_OF_GRANT.values() if field not in permission]
+        if missing:
+            permission.update(self._listed_permission(joined, missing))
+        rows, different = self._compare(offline, permission)
+        for row, field in zip(rows, PERMISSION_OF_GRANT.values(), strict=True):
+            if field in missing:
+                row["label"] = f"{row['label'][:-1]}, read from ListParticipants)"
         _record(
             "permissions",
             f"Permissions the server applied to {alias}",
             rows,
             alias=alias,
-            permissions={grant: joined.permission.get(field) for grant, field in PERMISSION_OF_GRANT.items()},
+            permissions={grant: permission.get(field) for grant, field in PERMISSION_OF_GRANT.items()},
+            through=joined.through,
+            listed=missing,
             matches=not different,
         )
         if different:
@@ -363,7 +373,7 @@ class LiveKitClient:
         | Client Leaves | observer |
         """
         participant = self._participants.pop(alias, None)
-        if participant is None and self._transport_problem and alias in self._signal_joins:
+        if participant is None and self._transport_problem and alias in self._joins:
             logger.info(f"'{alias}' joined at signal level only (the transport did not connect): nothing to leave.")
             return
         if participant is None:
@@ -514,10 +524,45 @@ class LiveKitClient:
             raise AssertionError(f"The token cannot be read: {rejection.detail}.") from None
         return model.effective_video_grant(claims.get("video"))
 
-    def _signal_join(self, alias: str, text: str) -> signal.SignalJoin:
-        joined, _ = self._over_the_signal(alias, text, publish=False)
-        self._signal_joins[alias] = joined
+    def _join(self, alias: str, text: str) -> realtime.Joined:
+        """One join as ``alias``: the real-time SDK's, or the signal-level one when the SDK's transport cannot connect.
+
+        A refusal by the server fails, diagnosed. The signal-level join is also used at once when
+        an earlier client's transport did not connect: another would wait as long in vain.
+        """
+        participant = None
+        if self._transport_problem is None:
+            try:
+                participant = realtime.join(alias, self._server().ws_url, text, self.timeout)
+            except realtime.JoinRefused as refused:
+                if not refused.transport:
+                    message = f"The client '{alias}' could not join: {refused}."
+                    raise AssertionError(self._answer_diagnosed(message, refused.status, str(refused), text)) from None
+                self._transport_problem = str(refused)
+            else:
+                if not participant.connected:
+                    realtime.leave(participant)
+                    participant = None
+                    self._transport_problem = "the client's connection state is not connected"
+        if participant is None:
+            joined = self._over_the_signal(alias, text, publish=False)[0].joined()
+        else:
+            self._participants[alias] = participant
+            joined = participant.joined()
+        self._joins[alias] = joined
         return joined
+
+    def _listed_permission(self, joined: realtime.Joined, fields: list[str]) -> dict:
+        """The permission ``fields`` of ``joined`` as ListParticipants shows them (a field it leaves out is false)."""
+        listed = {item.get("identity"): item for item in self._list_participants(joined.room)}
+        entry = listed.get(joined.identity)
+        if entry is None:
+            raise AssertionError(
+                f"ListParticipants of room '{joined.room}' does not list '{joined.identity}', so the permissions "
+                f"the real-time SDK leaves out ({', '.join(fields)}) cannot be read; is the client still connected?"
+            )
+        permission = {_snake(name): value for name, value in (entry.get("permission") or {}).items()}
+        return {field: permission.get(field, False) for field in fields}
 
     def _over_the_signal(self, alias: str, text: str, publish: bool):
         """The signal-level join (and, with ``publish``, the answer to a silent track); a refusal fails, diagnosed."""
@@ -564,8 +609,8 @@ class LiveKitClient:
         except (ValueError, AttributeError, RecursionError):
             raise AssertionError("ListParticipants answered something that is not its JSON object.") from None
 
-    def _joined(self, alias: str) -> signal.SignalJoin:
-        joined = self._signal_joins.get(alias)
+    def _joined(self, alias: str) -> realtime.Joined:
+        joined = self._joins.get(alias)
         if joined is None:
             raise AssertionError(f"No client joined as '{alias}'; use Join Room As Client first.")
         return joined
@@ -602,6 +647,12 @@ class LiveKitClient:
             return tuple(self._keyring().secrets())
         except AssertionError:
             return ()
+
+
+def _through(joined: realtime.Joined) -> str:
+    if joined.through == realtime.REALTIME:
+        return "the real-time SDK (signal and WebRTC transport, one connection)"
+    return "a signal-level join (livekit-protocol over the server's WebSocket), the SDK's transport did not connect"
 
 
 def _snake(name: str) -> str:

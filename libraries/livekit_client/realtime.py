@@ -15,13 +15,17 @@ import re
 import secrets as random_source
 from dataclasses import dataclass, field
 
+from livekit.protocol import models as proto_models
+
 from livekit_http.answers import scrub
 
+from .joined import REALTIME, Joined
 from .loop import ClientTimeout, run
 from .signal import permission_dict
 
 CONNECT_TIMEOUT = 15.0  # seconds for the signal join and the WebRTC transport together
-_STATUS = re.compile(r"\b([1-5]\d\d)\b")
+# The server's HTTP status as the SDK quotes it: "client error: 401 Unauthorized - permissions denied".
+_STATUS = re.compile(r"\b([1-5]\d\d) (?=[A-Z][a-z])")
 
 
 class _ScrubTokens(logging.Filter):
@@ -76,7 +80,28 @@ class Participant:
         return self.room.connection_state == rtc.ConnectionState.CONN_CONNECTED
 
     def permission(self) -> dict:
-        return permission_dict(self.room.local_participant.permissions)
+        """The permissions of the SDK's local participant, as the server's join answer gave them."""
+        return sdk_permission_dict(self.room.local_participant.permissions)
+
+    def joined(self) -> Joined:
+        return Joined(self.identity, self.room_name, self.permission(), REALTIME)
+
+
+def sdk_permission_dict(permission) -> dict:
+    """The SDK's ``ParticipantPermission`` as a dict named like LiveKit's protocol, of the fields it carries.
+
+    The SDK's message holds the server's fields under the same names except ``recorder`` and
+    ``agent``, which it leaves out (and which are therefore absent here); its track sources are its
+    own enum (``SOURCE_SCREENSHARE``) with the protocol's numbers (``SCREEN_SHARE``).
+    """
+    carried = {field.name for field in permission.DESCRIPTOR.fields}
+    server = proto_models.ParticipantPermission()
+    for name in carried & set(server.DESCRIPTOR.fields_by_name):
+        if name == "can_publish_sources":
+            server.can_publish_sources.extend(int(source) for source in permission.can_publish_sources)
+        else:
+            setattr(server, name, getattr(permission, name))
+    return {name: value for name, value in permission_dict(server).items() if name in carried}
 
 
 def _import_rtc():

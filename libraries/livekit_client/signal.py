@@ -1,11 +1,12 @@
 """The signal-level join: LiveKit's WebSocket at ``/rtc``, spoken with the protocol messages of
 ``livekit-protocol`` (the package livekit-api and the real-time SDK use).
 
-It shows the server's own answers, which the real-time SDK does not surface: the join answer
-(room, participant, the ``ParticipantPermission`` the server applied, the server's version) and the
-``RequestResponse`` to a request, such as ``NOT_ALLOWED`` for a track an observer asks to publish
-(livekit-server v1.13.5 ``pkg/rtc/participant.go`` 1328-1339). The token travels in the
-``Authorization: Bearer`` header, never in the URL, so no error message can quote it.
+It shows the server's own answers where the real-time SDK cannot: the ``RequestResponse`` to a
+request, such as ``NOT_ALLOWED`` for a track an observer asks to publish (livekit-server v1.13.5
+``pkg/rtc/participant.go`` 1328-1339), which the SDK never reports; and the join answer (room,
+participant, the ``ParticipantPermission`` the server applied, the server's version) when the SDK's
+WebRTC transport cannot connect. The token travels in the ``Authorization: Bearer`` header, never
+in the URL, so no error message can quote it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from livekit.protocol import models as proto_models
 from livekit.protocol import rtc as proto_rtc
 
 from livekit_http.answers import scrub
+
+from .joined import SIGNAL, Joined
 
 PROTOCOL_VERSION = "16"  # a protocol the pinned server answers with RequestResponse (pkg/rtc/clientinfo.go 105-111)
 SILENT_TRACK_CID = "livekit-auth-silent-track"
@@ -48,6 +51,9 @@ class SignalJoin:
     server_protocol: int
     participant_sid: str
     other_participants: list[str] = field(default_factory=list)
+
+    def joined(self) -> Joined:
+        return Joined(self.identity, self.room, self.permission, SIGNAL, self.server_version)
 
 
 @dataclass
