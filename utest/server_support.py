@@ -13,6 +13,8 @@ from helpers import ROOT
 
 from livekit_server import binary
 
+LIVE_TESTS = 38  # the tests of suites/live
+
 
 def real_server() -> str:
     """The real livekit-server's binary; without one the test is skipped (failed with ``LIVEKIT_REQUIRE_SERVER=1``)."""

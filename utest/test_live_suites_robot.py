@@ -21,7 +21,7 @@ from http_test_support import (
     run_robot,
     tokens_from_log,
 )
-from server_support import fake_livekit_server, path_without_livekit_server
+from server_support import LIVE_TESTS, fake_livekit_server, path_without_livekit_server
 from standin_server import StandinServer
 
 from livekit_tokens.keys import ApiKey, Keyring, load_keyring
@@ -53,7 +53,7 @@ def test_default_run_checks_the_reference_endpoint_and_skips_the_live_suite(tmp_
     run = run_robot(tmp_path, str(SUITES / "live"), str(SUITES / "endpoint"), environment=environment)
     statuses = run.statuses()
     live = {name: result for name, result in statuses.items() if name not in ENDPOINT_TESTS}
-    assert len(live) == 37
+    assert len(live) == LIVE_TESTS
     assert all(status == "SKIP" and HOW_TO_ENABLE_LIVE in message for status, message in live.values()), live
     endpoint = {name: statuses[name] for name in ENDPOINT_TESTS}
     assert all(result[0] == "PASS" for name, result in endpoint.items() if name != "LiveKit JS Client Gets A Token"), endpoint

@@ -21,14 +21,13 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 from http_test_support import SUITES, RobotRun, clean_environment, leaks, robot_command, run_robot, tokens_from_log
-from server_support import real_server
+from server_support import LIVE_TESTS, real_server
 
 from livekit_server import binary, process
 from livekit_tokens.evidence import fingerprint
 
 KEY = "real-server-check-key"
 SECRET = "real-server-check-secret-5d0c9e27a4b1f36e8c"
-LIVE_TESTS = 37
 
 
 def test_every_live_test_passes_against_the_real_server_and_nothing_leaks(tmp_path):

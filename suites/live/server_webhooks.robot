@@ -24,6 +24,10 @@ Join Comes Before Leave
     [Documentation]    The server sends the events in the order they happened.
     The Server Should Announce The Join Before The Leave
 
+The Client Connects Once
+    [Documentation]    One join and one leave for the participant, and no aborted second connection.
+    The Server Should Announce One Join And One Leave
+
 Every Webhook From The Server Verifies
     [Documentation]    Nothing the server sent was refused.
     Every Webhook From The Server Should Verify
