@@ -93,6 +93,7 @@ class LiveKitClient:
         self.timeout = float(timeout)
         self._participants: dict[str, realtime.Participant] = {}
         self._joins: dict[str, realtime.Joined] = {}
+        self._held: dict[str, signal.HeldJoin] = {}  # signal-level joins standing in for the SDK's
         self._transport_problem: str | None = None
 
     # ------------------------------------------------------------------ joining
@@ -217,9 +218,7 @@ class LiveKitClient:
         try:
             listed = [participant.get("identity") for participant in self._list_participants(room)]
         finally:
-            participant = self._participants.pop(alias, None)
-            if participant is not None:
-                realtime.leave(participant)
+            self._leave(alias)
         inside = joined.room == room or joined.identity in listed
         log_table(
             f"Where the server put {alias}",
@@ -372,13 +371,12 @@ class LiveKitClient:
         Example:
         | Client Leaves | observer |
         """
-        participant = self._participants.pop(alias, None)
-        if participant is None and self._transport_problem and alias in self._joins:
-            logger.info(f"'{alias}' joined at signal level only (the transport did not connect): nothing to leave.")
+        if self._leave(alias):
             return
-        if participant is None:
-            self._participant(alias)  # fails with the sentence naming the missing client
-        realtime.leave(participant)
+        if self._transport_problem and alias in self._joins:
+            logger.info(f"'{alias}' has no connection left (the transport did not connect): nothing to leave.")
+            return
+        self._participant(alias)  # fails with the sentence naming the missing client
 
     @keyword
     def every_client_leaves(self) -> None:
@@ -387,9 +385,8 @@ class LiveKitClient:
         Example:
         | Suite Teardown | Every Client Leaves |
         """
-        for participant in list(self._participants.values()):
-            realtime.leave(participant)
-        self._participants.clear()
+        for alias in [*self._participants, *self._held]:
+            self._leave(alias)
 
     @keyword
     def create_publisher_token(self, identity: str = "livekit-auth-publisher", room: str = "test_room") -> Secret:
@@ -436,8 +433,7 @@ class LiveKitClient:
                     "ok": (tracks == 0) == refused,
                 }
             )
-            realtime.leave(participant)
-            self._participants.pop(alias, None)
+        self._leave(alias)
         _, answer = self._over_the_signal(alias, text, publish=True)
         rows.append(
             {
@@ -545,7 +541,15 @@ class LiveKitClient:
                     participant = None
                     self._transport_problem = "the client's connection state is not connected"
         if participant is None:
-            joined = self._over_the_signal(alias, text, publish=False)[0].joined()
+            server = self._server()
+            held = self._signal_answer(
+                alias,
+                text,
+                signal.join_and_stay(server.ws_url, server.http_url, text, secrets=self._secrets()),
+                f"The signal-level join as {alias}",
+            )
+            self._held[alias] = held
+            joined = held.joined.joined()
         else:
             self._participants[alias] = participant
             joined = participant.joined()
@@ -565,18 +569,30 @@ class LiveKitClient:
         return {field: permission.get(field, False) for field in fields}
 
     def _over_the_signal(self, alias: str, text: str, publish: bool):
-        """The signal-level join (and, with ``publish``, the answer to a silent track); a refusal fails, diagnosed."""
+        """The signal-level join and leave (with ``publish``, the answer to a silent track); a refusal fails, diagnosed."""
         server = self._server()
         what = f"Asking to publish as {alias}" if publish else f"The signal-level join as {alias}"
+        coroutine = signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=publish, secrets=self._secrets())
+        return self._signal_answer(alias, text, coroutine, what)
+
+    def _signal_answer(self, alias: str, text: str, coroutine, what: str):
         try:
-            return run_on_loop(
-                signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=publish, secrets=self._secrets()),
-                20,
-                what,
-            )
+            return run_on_loop(coroutine, 20, what)
         except signal.SignalRefused as refused:
             message = f"The server refused '{alias}': {refused.status} {refused.reason}."
             raise AssertionError(self._answer_diagnosed(message, refused.status or None, refused.reason, text)) from None
+
+    def _leave(self, alias: str) -> bool:
+        """Close the connection ``alias`` holds (the SDK's, or a signal-level one); False when it holds none."""
+        participant, held = self._participants.pop(alias, None), self._held.pop(alias, None)
+        if participant is not None:
+            realtime.leave(participant)
+        if held is not None:
+            try:
+                run_on_loop(held.leave(), 10, f"Leaving the room as {alias}")
+            except AssertionError as slow:  # the server removes a participant without transport within a minute
+                logger.info(f"{slow} The server removes the participant itself.")
+        return participant is not None or held is not None
 
     def _list_participants(self, room: str) -> list[dict]:
         server = self._server()

@@ -4,6 +4,8 @@ show what it saw."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from helpers import LIVEKIT_SETTINGS
 from robot.api.types import Secret
@@ -45,17 +47,32 @@ def records(monkeypatch) -> list[tuple[str, dict]]:
 
 
 @pytest.fixture
-def no_signal_join(monkeypatch) -> list[str]:
-    """Every signal-level join asked for; the real one is still made."""
+def signal_joins(monkeypatch) -> list[str]:
+    """Every signal-level join asked for ("join and leave", "publish", "stay"); the real one is still made."""
     asked: list[str] = []
-    original = signal.join_and_ask_to_publish
+    join_and_ask, join_and_stay = signal.join_and_ask_to_publish, signal.join_and_stay
 
-    def counted(*arguments, **options):
-        asked.append("publish" if options.get("publish") else "join")
-        return original(*arguments, **options)
+    def asking(*arguments, **options):
+        asked.append("publish" if options.get("publish") else "join and leave")
+        return join_and_ask(*arguments, **options)
 
-    monkeypatch.setattr(signal, "join_and_ask_to_publish", counted)
+    def staying(*arguments, **options):
+        asked.append("stay")
+        return join_and_stay(*arguments, **options)
+
+    monkeypatch.setattr(signal, "join_and_ask_to_publish", asking)
+    monkeypatch.setattr(signal, "join_and_stay", staying)
     return asked
+
+
+def listed(library: LiveKitClient, identity: str, expected: bool) -> bool:
+    """Whether ListParticipants of the room names ``identity``, waiting up to 5 s for it to be ``expected``."""
+    deadline = time.monotonic() + 5
+    while True:
+        found = identity in [item.get("identity") for item in library._list_participants(ROOM)]
+        if found == expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def token(identity: str, **grants) -> Secret:
@@ -69,7 +86,7 @@ def events_of(collector, identity: str, last: str = "participant_left") -> list[
     return [item["event"] for item in collector.events() if item["participant"] == identity]
 
 
-def test_the_client_joins_once_with_the_real_time_sdk_and_the_server_announces_one_join(server, records, no_signal_join):
+def test_the_client_joins_once_with_the_real_time_sdk_and_the_server_announces_one_join(server, records, signal_joins):
     library = LiveKitClient()
     library.join_room_as_client(token("alice"), alias="observer")
     (kind, joined), *_ = records
@@ -84,7 +101,7 @@ def test_the_client_joins_once_with_the_real_time_sdk_and_the_server_announces_o
     assert permissions["listed"] == ["recorder", "agent"]  # what the SDK leaves out, read from ListParticipants
     assert permissions["permissions"]["canSubscribe"] is True and permissions["permissions"]["canPublish"] is False
     library.client_leaves("observer")
-    assert no_signal_join == []
+    assert signal_joins == []
     assert events_of(server, "alice") == ["participant_joined", "participant_left"]
 
 
@@ -100,7 +117,7 @@ def test_the_server_applied_permissions_that_differ_from_the_token_fail_field_by
     library.every_client_leaves()
 
 
-def test_a_refused_join_fails_with_the_servers_status_and_reason_and_no_signal_level_join(server, no_signal_join):
+def test_a_refused_join_fails_with_the_servers_status_and_reason_and_no_signal_level_join(server, signal_joins):
     library = LiveKitClient()
     with pytest.raises(AssertionError) as caught:
         library.join_room_as_client(token("carol", room_join=False), alias="refused")
@@ -109,11 +126,11 @@ def test_a_refused_join_fails_with_the_servers_status_and_reason_and_no_signal_l
         "engine: signal failure: client error: 401 Unauthorized - permissions denied."
     )
     library.joining_should_be_refused(token("carol", room_join=False), 401, "permissions denied")
-    assert no_signal_join == []
+    assert signal_joins == []
 
 
-def test_when_the_transport_cannot_connect_the_signal_level_join_reads_the_join_answer(
-    server, records, no_signal_join, monkeypatch
+def test_when_the_transport_cannot_connect_a_signal_level_join_takes_the_clients_place_until_it_leaves(
+    server, records, signal_joins, monkeypatch
 ):
     tried: list[str] = []
 
@@ -126,7 +143,7 @@ def test_when_the_transport_cannot_connect_the_signal_level_join_reads_the_join_
     library.join_room_as_client(token("dave"), alias="observer")
     library.join_room_as_client(token("erin"), alias="publisher")
     assert tried == ["observer"]  # the second client does not wait for a transport already seen failing
-    assert no_signal_join == ["join", "join"]
+    assert signal_joins == ["stay", "stay"]
     joins = [facts for kind, facts in records if kind == "joined"]
     assert [(facts["identity"], facts["through"]) for facts in joins] == [("dave", SIGNAL), ("erin", SIGNAL)]
     assert joins[0]["server_version"] == "1.13.5 (its join answer)"
@@ -135,7 +152,12 @@ def test_when_the_transport_cannot_connect_the_signal_level_join_reads_the_join_
     library.server_permissions_should_match_the_token("observer", token("dave"))
     kind, permissions = records[-1]
     assert kind == "permissions" and permissions["matches"] is True and permissions["listed"] == []
-    library.client_leaves("observer")  # nothing to leave: the signal-level join has closed its connection
+    library.room_service_should_list_the_client("observer", token("dave"))  # the connection is held
+    library.client_leaves("observer")
+    assert not listed(library, "dave", expected=False)
+    assert listed(library, "erin", expected=True)
+    library.every_client_leaves()
+    assert not listed(library, "erin", expected=False)
 
 
 def test_the_sdks_permissions_read_as_the_servers_fields_without_the_two_it_leaves_out():

@@ -107,38 +107,58 @@ async def _open(session: aiohttp.ClientSession, ws_url: str, token: str, timeout
     )
 
 
+async def _join_over(session: aiohttp.ClientSession, ws_url: str, http_url: str, token: str, timeout: float, secrets):
+    """Open the signal WebSocket and read the server's join answer; :class:`SignalRefused` when it refuses."""
+    try:
+        ws = await _open(session, ws_url, token, timeout)
+    except aiohttp.WSServerHandshakeError as error:
+        reason = await asyncio.to_thread(_refusal_reason, http_url, token, secrets)
+        raise SignalRefused(error.status, reason) from None
+    except (aiohttp.ClientError, OSError) as error:
+        raise SignalRefused(0, f"no connection ({type(error).__name__})") from None
+    try:
+        first = await _receive(ws, timeout)
+        if first.WhichOneof("message") != "join":
+            kind = first.WhichOneof("message") or "an empty message"
+            detail = first.leave.reason if kind == "leave" else ""
+            raise SignalRefused(0, f"the server answered {kind} {detail}".strip())
+    except BaseException:
+        await _leave(ws)
+        raise
+    answer = first.join
+    joined = SignalJoin(
+        room=answer.room.name,
+        identity=answer.participant.identity,
+        permission=permission_dict(answer.participant.permission),
+        server_version=answer.server_info.version,
+        server_protocol=answer.server_info.protocol,
+        participant_sid=answer.participant.sid,
+        other_participants=[other.identity for other in answer.other_participants],
+    )
+    return ws, joined
+
+
+async def _leave(ws) -> None:
+    leave = proto_rtc.SignalRequest(leave=proto_rtc.LeaveRequest(reason=proto_models.DisconnectReason.CLIENT_INITIATED))
+    with contextlib.suppress(aiohttp.ClientError, ConnectionError, RuntimeError):
+        await ws.send_bytes(leave.SerializeToString())
+    await ws.close()
+
+
+def _session() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True), trust_env=False)
+
+
 async def join_and_ask_to_publish(
     ws_url: str, http_url: str, token: str, publish: bool, timeout: float = 10.0, secrets: tuple[str, ...] = ()
 ) -> tuple[SignalJoin, PublishAnswer | None]:
-    """Join over the signal WebSocket; with ``publish``, also ask to publish a silent audio track.
+    """Join over the signal WebSocket; with ``publish``, also ask to publish a silent audio track; then leave.
 
     Raises :class:`SignalRefused` when the server refuses the connection.
     """
-    connector = aiohttp.TCPConnector(force_close=True)
-    async with aiohttp.ClientSession(connector=connector, trust_env=False) as session:
+    async with _session() as session:
+        ws, joined = await _join_over(session, ws_url, http_url, token, timeout, secrets)
         try:
-            ws = await _open(session, ws_url, token, timeout)
-        except aiohttp.WSServerHandshakeError as error:
-            reason = await asyncio.to_thread(_refusal_reason, http_url, token, secrets)
-            raise SignalRefused(error.status, reason) from None
-        except (aiohttp.ClientError, OSError) as error:
-            raise SignalRefused(0, f"no connection ({type(error).__name__})") from None
-        try:
-            first = await _receive(ws, timeout)
-            if first.WhichOneof("message") != "join":
-                kind = first.WhichOneof("message") or "an empty message"
-                detail = first.leave.reason if kind == "leave" else ""
-                raise SignalRefused(0, f"the server answered {kind} {detail}".strip())
-            answer = first.join
-            joined = SignalJoin(
-                room=answer.room.name,
-                identity=answer.participant.identity,
-                permission=permission_dict(answer.participant.permission),
-                server_version=answer.server_info.version,
-                server_protocol=answer.server_info.protocol,
-                participant_sid=answer.participant.sid,
-                other_participants=[other.identity for other in answer.other_participants],
-            )
             if not publish:
                 return joined, None
             request = proto_rtc.SignalRequest(
@@ -152,10 +172,61 @@ async def join_and_ask_to_publish(
             await ws.send_bytes(request.SerializeToString())
             return joined, await _publish_answer(ws, timeout)
         finally:
-            leave = proto_rtc.SignalRequest(leave=proto_rtc.LeaveRequest(reason=proto_models.DisconnectReason.CLIENT_INITIATED))
-            with contextlib.suppress(aiohttp.ClientError, ConnectionError, RuntimeError):
-                await ws.send_bytes(leave.SerializeToString())
-            await ws.close()
+            await _leave(ws)
+
+
+@dataclass
+class HeldJoin:
+    """A signal-level join kept open: the server keeps the participant in its room until it leaves.
+
+    What the server sends meanwhile is read and dropped (its WebSocket pings are answered); a
+    participant whose WebRTC transport never connects is removed by the server after a minute
+    (livekit-server v1.13.5 ``pkg/rtc/room.go`` 498-502).
+    """
+
+    joined: SignalJoin
+    session: aiohttp.ClientSession = field(repr=False)
+    ws: aiohttp.ClientWebSocketResponse = field(repr=False)
+    reader: asyncio.Task = field(repr=False)
+
+    async def leave(self) -> None:
+        self.reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.reader
+        try:
+            await _leave(self.ws)
+        finally:
+            await self.session.close()
+
+
+async def join_and_stay(ws_url: str, http_url: str, token: str, timeout: float = 10.0, secrets: tuple[str, ...] = ()) -> HeldJoin:
+    """Join over the signal WebSocket and stay until :meth:`HeldJoin.leave`.
+
+    Raises :class:`SignalRefused` when the server refuses the connection.
+    """
+    session = _session()
+    try:
+        ws, joined = await _join_over(session, ws_url, http_url, token, timeout, secrets)
+    except BaseException:
+        await session.close()
+        raise
+    return HeldJoin(joined, session, ws, asyncio.get_running_loop().create_task(_drain(ws)))
+
+
+async def _drain(ws) -> None:
+    """Read what the server sends until the connection closes; receiving also answers its pings."""
+    while not ws.closed:
+        try:
+            message = await ws.receive()
+        except (asyncio.TimeoutError, TimeoutError):
+            continue
+        if message.type in (
+            aiohttp.WSMsgType.CLOSE,
+            aiohttp.WSMsgType.CLOSING,
+            aiohttp.WSMsgType.CLOSED,
+            aiohttp.WSMsgType.ERROR,
+        ):
+            return
 
 
 async def _publish_answer(ws, timeout: float) -> PublishAnswer:
