@@ -307,9 +307,10 @@ class LiveKitClient:
 
         Three observations, each the server's: the real-time SDK's publication never completes;
         ``ListParticipants`` shows no track for the participant; and a signal-level request to
-        publish with the same token is answered ``NOT_ALLOWED``. The signal-level join takes the
-        participant's place (the server allows one connection per identity), so the real-time
-        client leaves first.
+        publish with the same token is answered ``NOT_ALLOWED`` (the SDK does not report that
+        answer). The signal-level request takes the participant's place (the server allows one
+        connection per identity), so the client leaves first. Without a transport only the
+        signal-level request is made.
 
         Example:
         | Publishing Should Be Refused | observer | ${TOKEN_UNDER_TEST} |
@@ -366,7 +367,7 @@ class LiveKitClient:
 
     @keyword
     def client_leaves(self, alias: str) -> None:
-        """Disconnect the participant joined as ``alias``.
+        """Disconnect the participant joined as ``alias`` (its real-time SDK or signal-level connection).
 
         Example:
         | Client Leaves | observer |
