@@ -47,6 +47,18 @@ def clean_environment(**settings: str) -> dict[str, str]:
     return environment
 
 
+def run_script(script: Path, *arguments: str, **settings: str) -> subprocess.CompletedProcess:
+    """Run one of the project's scripts with this Python and ``settings`` (none of the shell's LIVEKIT_ ones); text out."""
+    return subprocess.run(
+        [sys.executable, str(script), *arguments],
+        env=clean_environment(**settings),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
 def robot_command(outputdir: Path, *arguments: str) -> list[str]:
     """Robot Framework as `run.py` starts it, writing into ``outputdir``."""
     return [

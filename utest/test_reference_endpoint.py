@@ -11,7 +11,7 @@ from http import HTTPStatus
 
 import pytest
 import requests
-from helpers import ROOT, clean_environment
+from helpers import ROOT, clean_environment, run_script
 
 from livekit_http import processes
 from livekit_tokens.keys import ApiKey, Keyring
@@ -307,14 +307,7 @@ def test_odd_content_lengths_get_a_clear_answer(running, content_length, status,
 
 
 def run_endpoint(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments],
-        env=clean_environment(**environment),
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    return run_script(SCRIPT, *arguments, **environment)
 
 
 @pytest.mark.parametrize(

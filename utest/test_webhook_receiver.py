@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import ROOT, clean_environment
+from helpers import ROOT, clean_environment, run_script
 
 from livekit_http import processes
 from livekit_tokens.keys import ApiKey, Keyring
@@ -76,14 +76,7 @@ def test_the_reference_receiver_prints_events_and_fingerprints_never_tokens(rece
 
 
 def run_receiver(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments],
-        env=clean_environment(**environment),
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    return run_script(SCRIPT, *arguments, **environment)
 
 
 @pytest.mark.parametrize(
