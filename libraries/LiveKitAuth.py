@@ -671,6 +671,34 @@ class LiveKitAuth(ServerVerdictKeywords):
         return Secret(given.text)
 
     @keyword
+    def get_token_under_test(self) -> Secret:
+        """Return the token the five steps check: the supplied one, else one minted from the settings.
+
+        The supplied token is the one `Get Supplied Token` returns. Without one, `Generate Token`
+        mints it for ``${IDENTITY}`` in ``${ROOM}``, granting ``${CAN_JOIN}``, ``${CAN_PUBLISH}``
+        and ``${CAN_SUBSCRIBE}``, with the audience ``${AUDIENCE}`` and the lifetime ``${TTL}``:
+        the settings of the run, from the environment or ``--variable`` (outside a run, from the
+        environment alone). Either way the token comes back as a ``Secret``.
+
+        Example:
+        | ${token} = | Get Token Under Test |
+        | Token Should Be A Signed JWT | ${token} | HS256 |
+        """
+        supplied = self.get_supplied_token()
+        if supplied is not None:
+            return supplied
+        settings = _minting_settings()
+        return self.generate_token(
+            settings["IDENTITY"],
+            settings["ROOM"],
+            room_join=settings["CAN_JOIN"],
+            can_publish=settings["CAN_PUBLISH"],
+            can_subscribe=settings["CAN_SUBSCRIBE"],
+            audience=settings["AUDIENCE"],
+            ttl=settings["TTL"],
+        )
+
+    @keyword
     def record_test_environment(self) -> dict:
         """Record the run's environment as metadata of the top-level suite and return it.
 
@@ -1440,6 +1468,18 @@ def _setting(variable: str, environment: str, default):
     if value in (None, ""):
         value = os.environ.get(environment) or default
     return value
+
+
+def _minting_settings() -> dict:
+    """The settings `Get Token Under Test` mints with: the run's variables, else those of the environment."""
+    names = ("IDENTITY", "ROOM", "CAN_JOIN", "CAN_PUBLISH", "CAN_SUBSCRIBE", "AUDIENCE", "TTL")
+    values = {name: robot_variable(f"${{{name}}}") for name in names}
+    if any(value is None for value in values.values()):  # outside a run, or without settings.py
+        import settings
+
+        defaults = settings.get_variables()
+        values = {name: defaults[name] if value is None else value for name, value in values.items()}
+    return values
 
 
 def _found(name: str, findings: list) -> str:
