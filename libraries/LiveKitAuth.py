@@ -24,6 +24,7 @@ from livekit_server import current as current_server
 from livekit_tokens import environment, evidence, hostile, minting, policy, profiles, verification
 from livekit_tokens import grants as model
 from livekit_tokens import supplied as supplied_token
+from livekit_tokens.arguments import CONVERTERS, Duration, Moment, argument, typed_arguments
 from livekit_tokens.keys import ApiKey, ConfigurationError, Keyring, load_keyring
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
@@ -34,7 +35,7 @@ from livekit_tokens.robot_context import (
     robot_variable,
     run_context,
 )
-from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
+from livekit_tokens.timeutil import format_duration, format_utc
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.verification import CAUSES, InvalidArgument, ParsedToken, TokenRejected
 
@@ -53,6 +54,7 @@ _CAUSE_WORDS = {
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
+@typed_arguments
 class LiveKitAuth(ServerVerdictKeywords):
     """Mint, verify and inspect LiveKit access tokens as the LiveKit server and SDKs do.
 
@@ -123,8 +125,11 @@ class LiveKitAuth(ServerVerdictKeywords):
     = Times =
 
     Durations are Robot Framework time strings (``6 hours``, ``90 s``, ``1h 30min``). Dates are
-    epoch seconds, ISO 8601 texts, ``2026-01-20 01:08:57`` (UTC), or ``now + 5 minutes``.
+    epoch seconds, ISO 8601 texts, ``2026-01-20 01:08:57`` (UTC), or ``now + 5 minutes``. Keyword
+    arguments of the types `Duration` and `Moment` are converted before the keyword runs.
     """
+
+    ROBOT_LIBRARY_CONVERTERS = CONVERTERS
 
     def __init__(self, api_key: str | None = None, api_secret=None):
         """Use ``api_key`` and ``api_secret`` (a ``Secret``) or, by default, the environment.
@@ -232,7 +237,7 @@ class LiveKitAuth(ServerVerdictKeywords):
     # ------------------------------------------------------------------ verification
 
     @keyword
-    def verify_token(self, token, at=None) -> dict:
+    def verify_token(self, token, at: Moment = None) -> dict:
         """Verify ``token`` exactly as the LiveKit server would and return its claims.
 
         Fails with one sentence naming the cause when the server would refuse the token (see
@@ -245,16 +250,15 @@ class LiveKitAuth(ServerVerdictKeywords):
         | Should Be Equal | ${claims}[sub] | client_test |
         | Verify Token | ${token} | at=2026-01-20 01:09:30 |
         """
-        moment = None if at is None else _epoch(at, "at")
         try:
             parsed = self._verified(token, at, log=False)
         except TokenRejected as rejection:
-            raise AssertionError(self._refusal_diagnosed(rejection, token, moment)) from None
+            raise AssertionError(self._refusal_diagnosed(rejection, token, at)) from None
         logger.info(f"The LiveKit server would accept this token under {parsed.profile.title} ({self._describe(parsed)}).")
         return _claims_to_return(parsed)
 
     @keyword
-    def token_should_be_refused(self, token, cause: str, at=None) -> str:
+    def token_should_be_refused(self, token, cause: str, at: Moment = None) -> str:
         """Verify that the LiveKit server would refuse ``token`` for ``cause``; return the reason.
 
         ``cause`` is one of the causes listed in `Verification` (``expired``, ``signature``, ...).
@@ -549,19 +553,19 @@ class LiveKitAuth(ServerVerdictKeywords):
         self._check_grants(token, {grant: expected}, {grant: label})
 
     @keyword
-    def token_should_not_be_expired(self, token, at=None) -> None:
+    def token_should_not_be_expired(self, token, at: Moment = None) -> None:
         """Check ``exp`` and ``nbf`` with the server's 60 seconds of leeway, and log both as UTC dates.
 
         Example:
         | Token Should Not Be Expired | ${token} |
         """
         parsed = self._step_parsed(token)
-        moment = current_time() if at is None else _epoch(at, "at")
+        moment = current_time() if at is None else at
         self._log_times(parsed, moment)
         self._times_checked(parsed, moment)
 
     @keyword
-    def token_should_be_valid_for_at_least(self, token, duration, at=None) -> None:
+    def token_should_be_valid_for_at_least(self, token, duration: Duration, at: Moment = None) -> None:
         """Check that the server accepts ``token`` now and that ``exp`` is ``duration`` or more away.
 
         The time check comes first, as the server makes it (``exp`` required, ``nbf``, 60 seconds
@@ -572,18 +576,19 @@ class LiveKitAuth(ServerVerdictKeywords):
         | Token Should Be Valid For At Least | ${token} | 5 hours |
         """
         parsed = self._step_parsed(token)
-        moment = current_time() if at is None else _epoch(at, "at")
-        minimum = _seconds(duration, "duration")
+        moment = current_time() if at is None else at
         self._log_times(parsed, moment)
         self._times_checked(parsed, moment)
         expires = self._expiry(parsed)
-        if expires - moment < minimum:
-            message = f"{_time_left(expires, moment)}, less than the {format_duration(minimum)} required."
-            expected = Expectation("lifetime", "at least", minimum, expires - moment)
+        if expires - moment < duration:
+            message = f"{_time_left(expires, moment)}, less than the {format_duration(duration)} required."
+            expected = Expectation("lifetime", "at least", float(duration), expires - moment)
             raise AssertionError(self._diagnosed(message, EXPECTATION, parsed.text, expectation=expected, now=moment))
 
     @keyword
-    def token_should_be_valid_for_about(self, token, duration, tolerance="1 minute", at=None) -> None:
+    def token_should_be_valid_for_about(
+        self, token, duration: Duration, tolerance: Duration = "1 minute", at: Moment = None
+    ) -> None:
         """Check that the time left on ``token`` is ``duration`` give or take ``tolerance``.
 
         With ``duration`` ``${None}`` the time left is only reported.
@@ -592,7 +597,7 @@ class LiveKitAuth(ServerVerdictKeywords):
         | Token Should Be Valid For About | ${token} | 6 hours |
         """
         parsed = self._step_parsed(token)
-        moment = current_time() if at is None else _epoch(at, "at")
+        moment = current_time() if at is None else at
         expires = self._expiry(parsed)
         left = expires - moment
         if duration is None:
@@ -605,7 +610,7 @@ class LiveKitAuth(ServerVerdictKeywords):
             }
             self._log_table("Validity", [row], kind="validity")
             return
-        wanted, slack = _seconds(duration, "duration"), _seconds(tolerance, "tolerance")
+        wanted, slack = float(duration), float(tolerance)
         ok = abs(left - wanted) <= slack
         self._log_table(
             "Validity",
@@ -1008,7 +1013,7 @@ class LiveKitAuth(ServerVerdictKeywords):
     # ------------------------------------------------------------------ verdicts
 
     @keyword
-    def verification_outcome_should_be(self, token, outcome: str, at=None) -> None:
+    def verification_outcome_should_be(self, token, outcome: str, at: Moment = None) -> None:
         """Check that the LiveKit server would give ``outcome`` for ``token``: ``accepted`` or a refusal cause.
 
         The causes are listed in `Verification`. ``token`` may be anything: text, a ``Secret``,
@@ -1031,11 +1036,10 @@ class LiveKitAuth(ServerVerdictKeywords):
         profile = self.profile
         rules = profiles.CURRENT if profile is None else profile
         expected = outcomes[rules.name]
-        moment = None if at is None else _epoch(at, "at")
         _remember(token)
         self._note_rules_used()
         try:
-            parsed = verification.verify(token, self.keyring, moment, profile=profile)
+            parsed = verification.verify(token, self.keyring, at, profile=profile)
         except TokenRejected as rejection:
             actual, detail, accepting = rejection.cause, rejection.detail, rejection.accepted_by
             note = rejection.note
@@ -1108,7 +1112,7 @@ class LiveKitAuth(ServerVerdictKeywords):
             self.grant_should_be(token, name, value)
 
     @keyword
-    def token_should_be_read_as(self, token, reads: str, at=None) -> None:
+    def token_should_be_read_as(self, token, reads: str, at: Moment = None) -> None:
         """Check that the server accepts ``token`` and reads it as ``reads`` (see `Server Reading Should Be`).
 
         Release lines that differ follow a ``;``, with an outcome or another reading:
@@ -1187,7 +1191,7 @@ class LiveKitAuth(ServerVerdictKeywords):
     # ------------------------------------------------------------------ policy
 
     @keyword
-    def get_policy_findings(self, token, max_ttl=None, at=None) -> list:
+    def get_policy_findings(self, token, max_ttl: Duration = None, at: Moment = None) -> list:
         """Return the ids of the policy findings for ``token`` (see `Policy`), without judging them.
 
         Example:
@@ -1196,7 +1200,7 @@ class LiveKitAuth(ServerVerdictKeywords):
         return [finding.id for finding in self._policy_findings(token, max_ttl, at)]
 
     @keyword
-    def policy_findings_should_be(self, token, *expected: str, max_ttl=None, at=None) -> None:
+    def policy_findings_should_be(self, token, *expected: str, max_ttl: Duration = None, at: Moment = None) -> None:
         """Check that ``token`` gives exactly the policy findings ``expected`` (ids, or ``none``).
 
         Several ids may be given as separate arguments or separated by commas.
@@ -1226,7 +1230,7 @@ class LiveKitAuth(ServerVerdictKeywords):
             )
 
     @keyword
-    def token_should_meet_policy(self, token, max_ttl=None, on_finding=None, at=None) -> None:
+    def token_should_meet_policy(self, token, max_ttl: Duration = None, on_finding=None, at: Moment = None) -> None:
         """Report every policy finding for ``token`` as a warning or a failure.
 
         A token can authenticate and still break the team's policy: a weak or blank-padded
@@ -1270,9 +1274,8 @@ class LiveKitAuth(ServerVerdictKeywords):
     def _policy_findings(self, token, max_ttl, at) -> list:
         parsed = self._parsed(token)
         limit = max_ttl if max_ttl is not None else _setting("${MAX_TTL}", "LIVEKIT_MAX_TTL", None)
-        seconds = policy.DEFAULT_MAX_TTL_SECONDS if limit in (None, "") else _seconds(limit, "max_ttl")
-        moment = None if at is None else _epoch(at, "at")
-        return policy.evaluate(parsed, self.keyring.get(parsed.issuer), seconds, moment)
+        seconds = policy.DEFAULT_MAX_TTL_SECONDS if limit in (None, "") else argument(Duration, limit, "max_ttl")
+        return policy.evaluate(parsed, self.keyring.get(parsed.issuer), seconds, at)
 
     # ------------------------------------------------------------------ hostile helpers
 
@@ -1321,8 +1324,7 @@ class LiveKitAuth(ServerVerdictKeywords):
         self._note_rules_used()
         return self._checked(lambda: verification.parse_token(text, profile=self.profile))
 
-    def _verified(self, token, at=None, log: bool = True) -> ParsedToken:
-        moment = None if at is None else _epoch(at, "at")
+    def _verified(self, token, moment: Moment | None = None, log: bool = True) -> ParsedToken:
         _remember(token)
         profile = self.profile
         self._note_rules_used()
@@ -1540,17 +1542,3 @@ def _time_left(expires: float, moment: float) -> str:
     if left == 0:
         return f"The token expires now ({format_utc(expires)})"
     return f"The token expired {format_duration(-left)} ago (at {format_utc(expires)})"
-
-
-def _epoch(value, name: str) -> float:
-    try:
-        return to_epoch(value, name)
-    except ValueError as error:
-        raise AssertionError(str(error)) from None
-
-
-def _seconds(value, name: str) -> float:
-    try:
-        return to_seconds(value, name)
-    except ValueError as error:
-        raise AssertionError(str(error)) from None
