@@ -225,17 +225,17 @@ class ServerVerdictKeywords:
     def server_should_give_the_offline_verdict(self, made_by: str, *arguments, at: Moment = None) -> None:
         """Make the token again from now with ``made_by`` and ``arguments``, send it to the server, compare.
 
-        The keyword ``made_by`` runs again with every time it writes (``${GOOD TOKEN}``'s ``exp``
-        and ``nbf``, explicit dates of `Generate Token`, ``exp``/``nbf``/``iat`` in claim changes)
-        moved by the same whole number of seconds, so that the moment ``at`` of the offline row
-        becomes now. The token goes to the server's ``/rtc/validate``; its answer must be the one
+        The keyword ``made_by`` runs again with every time it writes (``exp``, ``nbf`` and ``iat``
+        of a token among ``arguments``, such as the good token a row starts from, explicit dates
+        of `Generate Token`, ``exp``/``nbf``/``iat`` in claim changes) moved by the same whole
+        number of seconds, so that the moment ``at`` of the offline row becomes now. The token goes to the server's ``/rtc/validate``; its answer must be the one
         the offline verdict (server rules, the keys the server holds) gives at the moment the
         server checked: accepted, or refused with the same status and cause. The log shows both
         side by side; a difference fails with both in one sentence. Without a judging server (see
         `Use The LiveKit Server As Judge`) the log says "no server" and nothing is sent.
 
         Example:
-        | Server Should Give The Offline Verdict | Changing Claims And Signing Again | exp = (removed) | at=2026-01-20 01:08:57 |
+        | Server Should Give The Offline Verdict | Change Claims And Sign | ${GOOD TOKEN} | exp = (removed) | at=2026-01-20 01:08:57 |
         """
         judge = self._judge
         if judge is None:
@@ -255,22 +255,20 @@ class ServerVerdictKeywords:
     def _made_again_from_now(self, made_by: str, arguments: tuple, shift: int):
         from robot.libraries.BuiltIn import BuiltIn
 
-        builtin = BuiltIn()
-        good = builtin.get_variable_value("${GOOD TOKEN}")
+        moved = [self._times_moved(argument, shift) if isinstance(argument, Secret) else argument for argument in arguments]
         self._time_shift = shift
         try:
-            if good is not None:
-                builtin.set_test_variable("${GOOD TOKEN}", self._times_moved(good, shift))
-            return builtin.run_keyword(made_by, *arguments)
+            return BuiltIn().run_keyword(made_by, *moved)
         finally:
             self._time_shift = 0
-            if good is not None:
-                builtin.set_test_variable("${GOOD TOKEN}", good)
 
     def _times_moved(self, token, shift: int) -> Secret:
-        """``token`` with ``exp``, ``nbf`` and ``iat`` moved by ``shift`` seconds, signed again."""
+        """``token`` with ``exp``, ``nbf`` and ``iat`` moved by ``shift`` seconds, signed again; one that is not read as a token stays."""
         text = self._text(token)
-        claims = hostile.decoded_parts(text)[1]
+        try:
+            claims = hostile.decoded_parts(text)[1]
+        except (ValueError, RecursionError):
+            return token
         moved = {name: claims[name] + shift for name in _TIME_CLAIMS if _is_number(claims.get(name))}
         return self._signed(hostile.with_claims(text, moved), None) if moved else token
 
