@@ -45,11 +45,9 @@ _REMEMBERED_CHARS = 1 << 16
 _MIN_REMEMBERED_CHARS = 24
 _CAUSE_WORDS = {
     **{cause: cause for cause in CAUSES},
+    **{cause.replace("-", " "): cause for cause in CAUSES},  # unknown api key, not yet valid, ...
     **{text: cause for cause, text in CAUSES.items()},
-    "unknown api key": "unknown-api-key",
     "api key": "unknown-api-key",
-    "not yet valid": "not-yet-valid",
-    "exp required": "exp-required",
 }
 
 
@@ -99,6 +97,9 @@ class LiveKitAuth(ServerVerdictKeywords):
     | expired          | ``exp`` more than 60 seconds in the past                       |
     | not-yet-valid    | ``nbf`` more than 60 seconds in the future                     |
     | issued-in-the-future | ``iat`` more than 60 seconds ahead (v1.12 or older only)   |
+
+    A cause is written by its name or in words (``unknown API key``, ``not yet valid``), and an
+    outcome as ``accepted`` or ``refused:`` with the cause (``refused: unknown API key``).
 
     = Hostile tokens =
 
@@ -1014,23 +1015,25 @@ class LiveKitAuth(ServerVerdictKeywords):
 
     @keyword
     def verification_outcome_should_be(self, token, outcome: str, at: Moment = None) -> None:
-        """Check that the LiveKit server would give ``outcome`` for ``token``: ``accepted`` or a refusal cause.
+        """Check that the LiveKit server would give ``outcome`` for ``token``: ``accepted`` or a refusal and its cause.
 
-        The causes are listed in `Verification`. ``token`` may be anything: text, a ``Secret``,
-        bytes, a number. ``at`` checks at another moment than now.
+        A refusal is written ``refused:`` and the cause, in words or by its name (``refused: claims``,
+        ``refused: unknown API key``; the cause alone also reads); the causes are listed in
+        `Verification`. ``token`` may be anything: text, a ``Secret``, bytes, a number. ``at``
+        checks at another moment than now.
 
-        Where release lines differ, ``outcome`` names the others after a ``;``: ``exp-required;
-        v1.13.5, v1.12: accepted`` means refused for ``exp-required`` by the current rules and
-        accepted by the ``v1.13.5`` and ``v1.12`` lines (profile names of `Use Server Rules Of
+        Where release lines differ, ``outcome`` names the others after a ``;``: ``refused: exp
+        required; v1.13.5, v1.12: accepted`` means refused for ``exp-required`` by the current rules
+        and accepted by the ``v1.13.5`` and ``v1.12`` lines (profile names of `Use Server Rules Of
         Version`). The outcome of the rules in use is checked; under the current rules, the older
         lines the refusal names as accepting the token must be exactly those the outcome says
         accept it.
 
         Examples:
         | Verification Outcome Should Be | ${token} | accepted |
-        | Verification Outcome Should Be | ${forged} | signature |
-        | Verification Outcome Should Be | ${old} | expired | at=2026-01-20 01:08:57 |
-        | Verification Outcome Should Be | ${no exp} | exp-required; v1.13.5, v1.12: accepted |
+        | Verification Outcome Should Be | ${forged} | refused: signature |
+        | Verification Outcome Should Be | ${old} | refused: expired | at=2026-01-20 01:08:57 |
+        | Verification Outcome Should Be | ${no exp} | refused: exp required; v1.13.5, v1.12: accepted |
         """
         outcomes = _outcomes_by_profile(outcome)
         profile = self.profile
@@ -1116,12 +1119,12 @@ class LiveKitAuth(ServerVerdictKeywords):
         """Check that the server accepts ``token`` and reads it as ``reads`` (see `Server Reading Should Be`).
 
         Release lines that differ follow a ``;``, with an outcome or another reading:
-        ``identity = bob; v1.12: claims`` (refused for ``claims`` up to v1.12), ``identity =
+        ``identity = bob; v1.12: refused: claims`` (refused for ``claims`` up to v1.12), ``identity =
         carol; v1.12: identity =`` (read as an empty identity there). The reading or outcome of
         the rules in use is checked (see `Verification`).
 
         Example:
-        | Token Should Be Read As | ${token} | identity = bob; v1.12: claims | at=2026-01-20 01:08:57 |
+        | Token Should Be Read As | ${token} | identity = bob; v1.12: refused: claims | at=2026-01-20 01:08:57 |
         """
         first, *others = (part.strip() for part in str(reads).split(";"))
         readings = dict.fromkeys((profile.name for profile in profiles.PROFILES), first)
@@ -1203,7 +1206,8 @@ class LiveKitAuth(ServerVerdictKeywords):
     def policy_findings_should_be(self, token, *expected: str, max_ttl: Duration = None, at: Moment = None) -> None:
         """Check that ``token`` gives exactly the policy findings ``expected`` (ids, or ``none``).
 
-        Several ids may be given as separate arguments or separated by commas.
+        Several ids may be given as separate arguments or separated by commas. An id may be written
+        in words, in any case: ``TTL too long`` is ``ttl-too-long``.
 
         The findings are logged as a table; this keyword checks the policy check itself, so it
         neither warns nor fails for the findings themselves (see `Token Should Meet Policy`).
@@ -1212,9 +1216,9 @@ class LiveKitAuth(ServerVerdictKeywords):
         | Policy Findings Should Be | ${token} | audience-present | max_ttl=6 hours |
         | Policy Findings Should Be | ${token} | none |
         """
-        names = [name.strip() for item in expected for name in str(item).split(",")]
-        wanted = sorted({name for name in names if name and name.lower() != "none"})
-        unknown = [name for name in wanted if name not in policy.FINDINGS]
+        written = {"-".join(name.split()).lower(): name.strip() for item in expected for name in str(item).split(",")}
+        wanted = sorted(name for name in written if name and name != "none")
+        unknown = [written[name] for name in wanted if name not in policy.FINDINGS]
         if unknown:
             raise AssertionError(f"Unknown policy finding {unknown[0]!r}; use one of {', '.join(policy.FINDINGS)} or none.")
         findings = self._policy_findings(token, max_ttl, at)
@@ -1489,12 +1493,16 @@ def _found(name: str, findings: list) -> str:
 
 
 def _outcome_name(text: str) -> str:
-    wanted = str(text).strip().lower()
-    return "accepted" if wanted in ("accepted", "accept") else _cause_name(wanted)
+    """``accepted``, or the cause of a refusal written ``refused: unknown API key`` (or the cause alone)."""
+    wanted = " ".join(str(text).split()).lower()
+    if wanted in ("accepted", "accept"):
+        return "accepted"
+    verdict, separator, cause = wanted.partition(":")
+    return _cause_name(cause.strip() if separator and verdict.strip() == "refused" else wanted)
 
 
 def _outcomes_by_profile(outcome: str) -> dict[str, str]:
-    """``{profile name: outcome}`` from ``exp-required; v1.13.5, v1.12: accepted`` (the first for all others)."""
+    """``{profile name: outcome}`` from ``refused: exp required; v1.13.5, v1.12: accepted`` (the first for all others)."""
     first, *others = (part.strip() for part in str(outcome).split(";"))
     outcomes = dict.fromkeys((profile.name for profile in profiles.PROFILES), _outcome_name(first))
     known = ", ".join(profile.name for profile in profiles.PROFILES)
@@ -1512,7 +1520,7 @@ def _outcomes_by_profile(outcome: str) -> dict[str, str]:
 
 
 def _cause_name(cause: str) -> str:
-    name = _CAUSE_WORDS.get(str(cause).strip().lower())
+    name = _CAUSE_WORDS.get(" ".join(str(cause).split()).lower())
     if name is None:
         raise AssertionError(f"Unknown refusal cause '{cause}'; use one of {', '.join(CAUSES)}.")
     return name

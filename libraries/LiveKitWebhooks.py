@@ -208,7 +208,8 @@ class LiveKitWebhooks:
 
         ``cause`` is one of ``no-authorization``, ``malformed``, ``algorithm``,
         ``unknown-api-key``, ``signature``, ``expired``, ``not-yet-valid``, ``exp-required``,
-        ``checksum``, ``event``, ``oversized-body`` (or its text, see `Verify Webhook`).
+        ``checksum``, ``event``, ``oversized-body``, in words (``no authorization``) or as its text
+        (see `Verify Webhook`).
 
         Example:
         | Webhook Should Be Refused | ${authorization} | ${changed body} | checksum |
@@ -227,13 +228,19 @@ class LiveKitWebhooks:
     def webhook_case_should_be_refused_by_our_verifier(self, case: str, cause: str) -> None:
         """Build the request of ``case`` (see `Create Webhook Request`) and check that this project refuses it for ``cause``.
 
-        ``cause`` ``accepted`` checks that it is accepted instead.
+        ``cause`` is a cause of `Webhook Should Be Refused`, also written as an outcome (``refused:
+        checksum``, ``refused: no authorization``); ``accepted`` checks that it is accepted instead.
 
         Example:
-        | Webhook Case Should Be Refused By Our Verifier | sha256 claim missing | checksum |
+        | Webhook Case Should Be Refused By Our Verifier | sha256 claim missing | refused: checksum |
         """
         request = self._request(case, oversized=webhook_settings.DEFAULT_OVERSIZED_BYTES)
-        wanted = "accepted" if " ".join(str(cause).split()).lower() == "accepted" else _cause(cause)
+        words = " ".join(str(cause).split()).lower()
+        verdict, separator, refused_for = words.partition(":")
+        if words == "accepted":
+            wanted = "accepted"
+        else:
+            wanted = _cause(refused_for if separator and verdict.strip() == "refused" else cause)
         verdict = verify_webhook(
             request.headers.get(signing.AUTHORIZATION),
             request.body,

@@ -92,3 +92,12 @@ def test_the_collector_keywords_find_what_was_sent_and_say_what_was_not(library)
         library.start_webhook_collector()
     library.stop_webhook_collector()
     assert len(library.get_received_webhook_events()) == 1
+
+
+def test_our_verifier_reads_an_outcome_as_words(library):
+    library.webhook_case_should_be_refused_by_our_verifier("correctly signed", "accepted")
+    library.webhook_case_should_be_refused_by_our_verifier("no Authorization header", "refused: no authorization")
+    library.webhook_case_should_be_refused_by_our_verifier("unknown API key", "refused: unknown API key")
+    library.webhook_case_should_be_refused_by_our_verifier("sha256 claim missing", "checksum")
+    with pytest.raises(AssertionError, match=r"^This project's verifier refused for checksum .*expected expired\.$"):
+        library.webhook_case_should_be_refused_by_our_verifier("sha256 claim missing", "refused: expired")

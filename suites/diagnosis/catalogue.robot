@@ -10,44 +10,44 @@ Test Template    The Fault Should Be Diagnosed
 
 *** Test Cases ***    FAULT                                             CAUSE                    FIX NAMES
 Secret Of Another Environment
-                      the API secret differs from the server's          secret-mismatch          LIVEKIT_API_SECRET
+                      the API secret differs from the server's          secret mismatch          LIVEKIT_API_SECRET
 Key Unknown To The Server
-                      the API key is unknown to the server              key-unknown-to-server    LIVEKIT_API_KEY
+                      the API key is unknown to the server              key unknown to server    LIVEKIT_API_KEY
 Secret With A Trailing Newline
-                      the API secret has a trailing newline             secret-whitespace        LIVEKIT_API_SECRET
+                      the API secret has a trailing newline             secret whitespace        LIVEKIT_API_SECRET
 Secret In Quotes
-                      the API secret has quotes around it               secret-whitespace        quotes
+                      the API secret has quotes around it               secret whitespace        quotes
 Token Signed With A Newline After The Secret
-                      the token's secret has a trailing newline         secret-whitespace        strip
+                      the token's secret has a trailing newline         secret whitespace        strip
 Token Signed With A Secret The Server Does Not Have
-                      the token's secret is unknown to the server       token-secret-unknown     LIVEKIT_API_SECRET
+                      the token's secret is unknown to the server       token secret unknown     LIVEKIT_API_SECRET
 Clock Behind When Minting
-                      the minting clock is 15 minutes behind            minting-clock-behind     NTP
+                      the minting clock is 15 minutes behind            minting clock behind     NTP
 Clock Ahead When Minting
-                      the minting clock is 5 minutes ahead              minting-clock-ahead      NTP
+                      the minting clock is 5 minutes ahead              minting clock ahead      NTP
 Grant Field roomName Instead Of room
-                      the video grant says roomName instead of room     grant-field-typo         'room'
+                      the video grant says roomName instead of room     grant field typo         'room'
 Twirp Call Without roomAdmin
-                      ListParticipants is called without roomAdmin      grant-missing            roomAdmin
+                      ListParticipants is called without roomAdmin      grant missing            roomAdmin
 Twirp Call With roomAdmin Of Another Room
-                      ListParticipants has roomAdmin of another room    grant-room-mismatch      room
+                      ListParticipants has roomAdmin of another room    grant room mismatch      room
 Twirp Call Without roomList
-                      ListRooms is called without roomList              grant-missing            roomList
+                      ListRooms is called without roomList              grant missing            roomList
 Twirp Call Without A Token
-                      ListRooms is called without a token               token-missing            Bearer, roomList
+                      ListRooms is called without a token               token missing            Bearer, roomList
 Plain Server Given A wss URL
-                      the server URL is wss:// instead of ws://         url-scheme               ws://
+                      the server URL is wss:// instead of ws://         URL scheme               ws://
 Token In Another Authorization Scheme
-                      the Authorization scheme is Token                 auth-scheme              Bearer
+                      the Authorization scheme is Token                 auth scheme              Bearer
 Token Without exp On The Pinned Server
-                      the token has no exp                              exp-missing              expiry, TTL
+                      the token has no exp                              exp missing              expiry, TTL
 Observer Token Without canPublish
-                      the observer token leaves out canPublish          publish-not-stated       canPublish false
+                      the observer token leaves out canPublish          publish not stated       canPublish false
 Token Endpoint Serving A Cached Token
-                      the token endpoint serves a cached token          endpoint-cached-token    no-store
+                      the token endpoint serves a cached token          endpoint cached token    no-store
 Token Without Identity
-                      the token has no identity                         identity-missing         sub
+                      the token has no identity                         identity missing         sub
 Token Without Video Grant
-                      the token has no video grant                      video-grant-missing      roomJoin
+                      the token has no video grant                      video grant missing      roomJoin
 Token Without roomJoin
-                      the token does not grant roomJoin                 join-not-granted         roomJoin true
+                      the token does not grant roomJoin                 join not granted         roomJoin true
