@@ -236,10 +236,10 @@ def test_without_a_usable_network_interface_the_signal_join_still_runs_and_the_t
     done = subprocess.run(command, env=environment, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     run = RobotRun(done.returncode, done.stdout, done.stderr, outputdir)
     statuses = run.statuses()
-    assert statuses["Client Joins With The Five-Step Token"][0] == "PASS"
-    assert statuses["Server Applies The Permissions Step 4 Decided"][0] == "PASS"
-    assert statuses["Server Decides Publishing As Step 4 Did"][0] == "PASS"  # the server's NOT_ALLOWED, over the signal
-    status, message = statuses["Data From A Publisher Reaches The Observer"]
+    assert statuses["The client joins with the five-step token"][0] == "PASS"
+    assert statuses["The server applies the permissions Step 4 decided"][0] == "PASS"
+    assert statuses["The server decides publishing as Step 4 did"][0] == "PASS"  # the server's NOT_ALLOWED, over the signal
+    status, message = statuses["Data from a publisher reaches the observer"]
     assert status == "SKIP"
     assert message.startswith("The transport was not checked: the WebRTC transport did not connect within")
     summary = subprocess.run(

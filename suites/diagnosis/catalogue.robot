@@ -9,45 +9,45 @@ Test Template    The Fault Should Be Diagnosed
 
 
 *** Test Cases ***    FAULT                                             CAUSE                    FIX NAMES
-Secret Of Another Environment
+A secret of another environment
                       the API secret differs from the server's          secret mismatch          LIVEKIT_API_SECRET
-Key Unknown To The Server
+A key unknown to the server
                       the API key is unknown to the server              key unknown to server    LIVEKIT_API_KEY
-Secret With A Trailing Newline
+A secret with a trailing newline
                       the API secret has a trailing newline             secret whitespace        LIVEKIT_API_SECRET
-Secret In Quotes
+A secret in quotes
                       the API secret has quotes around it               secret whitespace        quotes
-Token Signed With A Newline After The Secret
+A token signed with a newline after the secret
                       the token's secret has a trailing newline         secret whitespace        strip
-Token Signed With A Secret The Server Does Not Have
+A token signed with a secret the server does not have
                       the token's secret is unknown to the server       token secret unknown     LIVEKIT_API_SECRET
-Clock Behind When Minting
+A clock behind when minting
                       the minting clock is 15 minutes behind            minting clock behind     NTP
-Clock Ahead When Minting
+A clock ahead when minting
                       the minting clock is 5 minutes ahead              minting clock ahead      NTP
-Grant Field roomName Instead Of room
+The grant field roomName instead of room
                       the video grant says roomName instead of room     grant field typo         'room'
-Twirp Call Without roomAdmin
+A Twirp call without roomAdmin
                       ListParticipants is called without roomAdmin      grant missing            roomAdmin
-Twirp Call With roomAdmin Of Another Room
+A Twirp call with roomAdmin of another room
                       ListParticipants has roomAdmin of another room    grant room mismatch      room
-Twirp Call Without roomList
+A Twirp call without roomList
                       ListRooms is called without roomList              grant missing            roomList
-Twirp Call Without A Token
+A Twirp call without a token
                       ListRooms is called without a token               token missing            Bearer, roomList
-Plain Server Given A wss URL
+A plain server given a wss URL
                       the server URL is wss:// instead of ws://         URL scheme               ws://
-Token In Another Authorization Scheme
+A token in another Authorization scheme
                       the Authorization scheme is Token                 auth scheme              Bearer
-Token Without exp On The Pinned Server
+A token without exp on the pinned server
                       the token has no exp                              exp missing              expiry, TTL
-Observer Token Without canPublish
+An observer token without canPublish
                       the observer token leaves out canPublish          publish not stated       canPublish false
-Token Endpoint Serving A Cached Token
+A token endpoint serving a cached token
                       the token endpoint serves a cached token          endpoint cached token    no-store
-Token Without Identity
+A token without an identity
                       the token has no identity                         identity missing         sub
-Token Without Video Grant
+A token without a video grant
                       the token has no video grant                      video grant missing      roomJoin
-Token Without roomJoin
+A token without roomJoin
                       the token does not grant roomJoin                 join not granted         roomJoin true

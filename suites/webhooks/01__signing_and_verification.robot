@@ -41,15 +41,15 @@ HS512
                       HS512                         refused: algorithm
 A body beyond the size limit
                       oversized body                refused: oversized body
-A Signed Event Verifies With Every Fact Reported
+A signed event verifies with every fact reported
     [Documentation]    Key, algorithm, signature, body hash, expiry, event type, room and participant.
     [Template]    NONE
     A Signed Event Should Verify With Every Fact Reported
-A Signature Does Not Cover Another Body
+A signature does not cover another body
     [Documentation]    The same Authorization header with another event is refused for its sha256.
     [Template]    NONE
     A Body Changed After Signing Should Be Refused
-A Webhook Token Lives Five Minutes
+A webhook token lives five minutes
     [Documentation]    Signed 7 minutes ago, it is past its 5 minutes and the 60 s leeway.
     [Template]    NONE
     A Webhook Signed Five Minutes Ago Should Be Expired
