@@ -235,12 +235,7 @@ class LiveKitWebhooks:
         | Webhook Case Should Be Refused By Our Verifier | sha256 claim missing | refused: checksum |
         """
         request = self._request(case, oversized=webhook_settings.DEFAULT_OVERSIZED_BYTES)
-        words = " ".join(str(cause).split()).lower()
-        verdict, separator, refused_for = words.partition(":")
-        if words == "accepted":
-            wanted = "accepted"
-        else:
-            wanted = _cause(refused_for if separator and verdict.strip() == "refused" else cause)
+        wanted = _outcome(cause)
         verdict = verify_webhook(
             request.headers.get(signing.AUTHORIZATION),
             request.body,
@@ -903,6 +898,15 @@ def _body_bytes(body) -> bytes:
 
 def _describe(token: str) -> str:
     return f"{len(token)} characters, {evidence.fingerprint(token)}"
+
+
+def _outcome(text: str) -> str:
+    """``accepted``, or the cause of a refusal written ``refused: checksum`` (or the cause alone)."""
+    words = " ".join(str(text).split()).lower()
+    said, separator, cause = words.partition(":")
+    if words == "accepted":
+        return "accepted"
+    return _cause(cause if separator and said.strip() == "refused" else text)
 
 
 def _cause(text: str) -> str:
