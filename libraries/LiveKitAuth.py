@@ -17,6 +17,7 @@ from livekit_server import current as current_server
 from livekit_tokens import environment, evidence, hostile, minting, policy, profiles, verification
 from livekit_tokens import grants as model
 from livekit_tokens import supplied as supplied_token
+from livekit_tokens.arguments import CONVERTERS, Duration, Moment, argument, typed_arguments
 from livekit_tokens.keys import ApiKey, ConfigurationError, Keyring, load_keyring
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
@@ -27,7 +28,7 @@ from livekit_tokens.robot_context import (
     robot_variable,
     run_context,
 )
-from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
+from livekit_tokens.timeutil import format_duration, format_utc
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.verification import CAUSES, InvalidArgument, ParsedToken, TokenRejected
 from server_verdicts import ServerVerdictKeywords
@@ -38,15 +39,14 @@ _REMEMBERED_CHARS = 1 << 16
 _MIN_REMEMBERED_CHARS = 24
 _CAUSE_WORDS = {
     **{cause: cause for cause in CAUSES},
+    **{cause.replace("-", " "): cause for cause in CAUSES},  # unknown api key, not yet valid, ...
     **{text: cause for cause, text in CAUSES.items()},
-    "unknown api key": "unknown-api-key",
     "api key": "unknown-api-key",
-    "not yet valid": "not-yet-valid",
-    "exp required": "exp-required",
 }
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
+@typed_arguments
 class LiveKitAuth(ServerVerdictKeywords):
     """Mint, verify and inspect LiveKit access tokens as the LiveKit server and SDKs do.
 
@@ -92,6 +92,9 @@ class LiveKitAuth(ServerVerdictKeywords):
     | not-yet-valid    | ``nbf`` more than 60 seconds in the future                     |
     | issued-in-the-future | ``iat`` more than 60 seconds ahead (v1.12 or older only)   |
 
+    A cause is written by its name or in words (``unknown API key``, ``not yet valid``), and an
+    outcome as ``accepted`` or ``refused:`` with the cause (``refused: unknown API key``).
+
     = Hostile tokens =
 
     Keywords such as `Change Claims Without Signing`, `Sign Token With Algorithm`, `Alter
@@ -117,8 +120,11 @@ class LiveKitAuth(ServerVerdictKeywords):
     = Times =
 
     Durations are Robot Framework time strings (``6 hours``, ``90 s``, ``1h 30min``). Dates are
-    epoch seconds, ISO 8601 texts, ``2026-01-20 01:08:57`` (UTC), or ``now + 5 minutes``.
+    epoch seconds, ISO 8601 texts, ``2026-01-20 01:08:57`` (UTC), or ``now + 5 minutes``. Keyword
+    arguments of the types `Duration` and `Moment` are converted before the keyword runs.
     """
+
+    ROBOT_LIBRARY_CONVERTERS = CONVERTERS
 
     def __init__(self, api_key: str | None = None, api_secret=None):
         """Use ``api_key`` and ``api_secret`` (a ``Secret``) or, by default, the environment.
@@ -226,7 +232,7 @@ class LiveKitAuth(ServerVerdictKeywords):
     # ------------------------------------------------------------------ verification
 
     @keyword
-    def verify_token(self, token, at=None) -> dict:
+    def verify_token(self, token, at: Moment = None) -> dict:
         """Verify ``token`` exactly as the LiveKit server would and return its claims.
 
         Fails with one sentence naming the cause when the server would refuse the token (see
@@ -239,16 +245,15 @@ class LiveKitAuth(ServerVerdictKeywords):
         | Should Be Equal | ${claims}[sub] | client_test |
         | Verify Token | ${token} | at=2026-01-20 01:09:30 |
         """
-        moment = None if at is None else _epoch(at, "at")
         try:
             parsed = self._verified(token, at, log=False)
         except TokenRejected as rejection:
-            raise AssertionError(self._refusal_diagnosed(rejection, token, moment)) from None
+            raise AssertionError(self._refusal_diagnosed(rejection, token, at)) from None
         logger.info(f"The LiveKit server would accept this token under {parsed.profile.title} ({self._describe(parsed)}).")
         return _claims_to_return(parsed)
 
     @keyword
-    def token_should_be_refused(self, token, cause: str, at=None) -> str:
+    def token_should_be_refused(self, token, cause: str, at: Moment = None) -> str:
         """Verify that the LiveKit server would refuse ``token`` for ``cause``; return the reason.
 
         ``cause`` is one of the causes listed in `Verification` (``expired``, ``signature``, ...).
@@ -543,19 +548,19 @@ class LiveKitAuth(ServerVerdictKeywords):
         self._check_grants(token, {grant: expected}, {grant: label})
 
     @keyword
-    def token_should_not_be_expired(self, token, at=None) -> None:
+    def token_should_not_be_expired(self, token, at: Moment = None) -> None:
         """Check ``exp`` and ``nbf`` with the server's 60 seconds of leeway, and log both as UTC dates.
 
         Example:
         | Token Should Not Be Expired | ${token} |
         """
         parsed = self._step_parsed(token)
-        moment = current_time() if at is None else _epoch(at, "at")
+        moment = current_time() if at is None else at
         self._log_times(parsed, moment)
         self._times_checked(parsed, moment)
 
     @keyword
-    def token_should_be_valid_for_at_least(self, token, duration, at=None) -> None:
+    def token_should_be_valid_for_at_least(self, token, duration: Duration, at: Moment = None) -> None:
         """Check that the server accepts ``token`` now and that ``exp`` is ``duration`` or more away.
 
         The time check comes first, as the server makes it (``exp`` required, ``nbf``, 60 seconds
@@ -566,18 +571,19 @@ class LiveKitAuth(ServerVerdictKeywords):
         | Token Should Be Valid For At Least | ${token} | 5 hours |
         """
         parsed = self._step_parsed(token)
-        moment = current_time() if at is None else _epoch(at, "at")
-        minimum = _seconds(duration, "duration")
+        moment = current_time() if at is None else at
         self._log_times(parsed, moment)
         self._times_checked(parsed, moment)
         expires = self._expiry(parsed)
-        if expires - moment < minimum:
-            message = f"{_time_left(expires, moment)}, less than the {format_duration(minimum)} required."
-            expected = Expectation("lifetime", "at least", minimum, expires - moment)
+        if expires - moment < duration:
+            message = f"{_time_left(expires, moment)}, less than the {format_duration(duration)} required."
+            expected = Expectation("lifetime", "at least", float(duration), expires - moment)
             raise AssertionError(self._diagnosed(message, EXPECTATION, parsed.text, expectation=expected, now=moment))
 
     @keyword
-    def token_should_be_valid_for_about(self, token, duration, tolerance="1 minute", at=None) -> None:
+    def token_should_be_valid_for_about(
+        self, token, duration: Duration, tolerance: Duration = "1 minute", at: Moment = None
+    ) -> None:
         """Check that the time left on ``token`` is ``duration`` give or take ``tolerance``.
 
         With ``duration`` ``${None}`` the time left is only reported.
@@ -586,7 +592,7 @@ class LiveKitAuth(ServerVerdictKeywords):
         | Token Should Be Valid For About | ${token} | 6 hours |
         """
         parsed = self._step_parsed(token)
-        moment = current_time() if at is None else _epoch(at, "at")
+        moment = current_time() if at is None else at
         expires = self._expiry(parsed)
         left = expires - moment
         if duration is None:
@@ -599,7 +605,7 @@ class LiveKitAuth(ServerVerdictKeywords):
             }
             self._log_table("Validity", [row], kind="validity")
             return
-        wanted, slack = _seconds(duration, "duration"), _seconds(tolerance, "tolerance")
+        wanted, slack = float(duration), float(tolerance)
         ok = abs(left - wanted) <= slack
         self._log_table(
             "Validity",
@@ -663,6 +669,34 @@ class LiveKitAuth(ServerVerdictKeywords):
             facts={"setting": given.setting, "trimmed": given.removed is not None},
         )
         return Secret(given.text)
+
+    @keyword
+    def get_token_under_test(self) -> Secret:
+        """Return the token the five steps check: the supplied one, else one minted from the settings.
+
+        The supplied token is the one `Get Supplied Token` returns. Without one, `Generate Token`
+        mints it for ``${IDENTITY}`` in ``${ROOM}``, granting ``${CAN_JOIN}``, ``${CAN_PUBLISH}``
+        and ``${CAN_SUBSCRIBE}``, with the audience ``${AUDIENCE}`` and the lifetime ``${TTL}``:
+        the settings of the run, from the environment or ``--variable`` (outside a run, from the
+        environment alone). Either way the token comes back as a ``Secret``.
+
+        Example:
+        | ${token} = | Get Token Under Test |
+        | Token Should Be A Signed JWT | ${token} | HS256 |
+        """
+        supplied = self.get_supplied_token()
+        if supplied is not None:
+            return supplied
+        settings = _minting_settings()
+        return self.generate_token(
+            settings["IDENTITY"],
+            settings["ROOM"],
+            room_join=settings["CAN_JOIN"],
+            can_publish=settings["CAN_PUBLISH"],
+            can_subscribe=settings["CAN_SUBSCRIBE"],
+            audience=settings["AUDIENCE"],
+            ttl=settings["TTL"],
+        )
 
     @keyword
     def record_test_environment(self) -> dict:
@@ -974,34 +1008,35 @@ class LiveKitAuth(ServerVerdictKeywords):
     # ------------------------------------------------------------------ verdicts
 
     @keyword
-    def verification_outcome_should_be(self, token, outcome: str, at=None) -> None:
-        """Check that the LiveKit server would give ``outcome`` for ``token``: ``accepted`` or a refusal cause.
+    def verification_outcome_should_be(self, token, outcome: str, at: Moment = None) -> None:
+        """Check that the LiveKit server would give ``outcome`` for ``token``: ``accepted`` or a refusal and its cause.
 
-        The causes are listed in `Verification`. ``token`` may be anything: text, a ``Secret``,
-        bytes, a number. ``at`` checks at another moment than now.
+        A refusal is written ``refused:`` and the cause, in words or by its name (``refused: claims``,
+        ``refused: unknown API key``; the cause alone also reads); the causes are listed in
+        `Verification`. ``token`` may be anything: text, a ``Secret``, bytes, a number. ``at``
+        checks at another moment than now.
 
-        Where release lines differ, ``outcome`` names the others after a ``;``: ``exp-required;
-        v1.13.5, v1.12: accepted`` means refused for ``exp-required`` by the current rules and
-        accepted by the ``v1.13.5`` and ``v1.12`` lines (profile names of `Use Server Rules Of
+        Where release lines differ, ``outcome`` names the others after a ``;``: ``refused: exp
+        required; v1.13.5, v1.12: accepted`` means refused for ``exp-required`` by the current rules
+        and accepted by the ``v1.13.5`` and ``v1.12`` lines (profile names of `Use Server Rules Of
         Version`). The outcome of the rules in use is checked; under the current rules, the older
         lines the refusal names as accepting the token must be exactly those the outcome says
         accept it.
 
         Examples:
         | Verification Outcome Should Be | ${token} | accepted |
-        | Verification Outcome Should Be | ${forged} | signature |
-        | Verification Outcome Should Be | ${old} | expired | at=2026-01-20 01:08:57 |
-        | Verification Outcome Should Be | ${no exp} | exp-required; v1.13.5, v1.12: accepted |
+        | Verification Outcome Should Be | ${forged} | refused: signature |
+        | Verification Outcome Should Be | ${old} | refused: expired | at=2026-01-20 01:08:57 |
+        | Verification Outcome Should Be | ${no exp} | refused: exp required; v1.13.5, v1.12: accepted |
         """
         outcomes = _outcomes_by_profile(outcome)
         profile = self.profile
         rules = profiles.CURRENT if profile is None else profile
         expected = outcomes[rules.name]
-        moment = None if at is None else _epoch(at, "at")
         _remember(token)
         self._note_rules_used()
         try:
-            parsed = verification.verify(token, self.keyring, moment, profile=profile)
+            parsed = verification.verify(token, self.keyring, at, profile=profile)
         except TokenRejected as rejection:
             actual, detail, accepting = rejection.cause, rejection.detail, rejection.accepted_by
             note = rejection.note
@@ -1074,16 +1109,16 @@ class LiveKitAuth(ServerVerdictKeywords):
             self.grant_should_be(token, name, value)
 
     @keyword
-    def token_should_be_read_as(self, token, reads: str, at=None) -> None:
+    def token_should_be_read_as(self, token, reads: str, at: Moment = None) -> None:
         """Check that the server accepts ``token`` and reads it as ``reads`` (see `Server Reading Should Be`).
 
         Release lines that differ follow a ``;``, with an outcome or another reading:
-        ``identity = bob; v1.12: claims`` (refused for ``claims`` up to v1.12), ``identity =
+        ``identity = bob; v1.12: refused: claims`` (refused for ``claims`` up to v1.12), ``identity =
         carol; v1.12: identity =`` (read as an empty identity there). The reading or outcome of
         the rules in use is checked (see `Verification`).
 
         Example:
-        | Token Should Be Read As | ${token} | identity = bob; v1.12: claims | at=2026-01-20 01:08:57 |
+        | Token Should Be Read As | ${token} | identity = bob; v1.12: refused: claims | at=2026-01-20 01:08:57 |
         """
         first, *others = (part.strip() for part in str(reads).split(";"))
         readings = dict.fromkeys((profile.name for profile in profiles.PROFILES), first)
@@ -1153,7 +1188,7 @@ class LiveKitAuth(ServerVerdictKeywords):
     # ------------------------------------------------------------------ policy
 
     @keyword
-    def get_policy_findings(self, token, max_ttl=None, at=None) -> list:
+    def get_policy_findings(self, token, max_ttl: Duration = None, at: Moment = None) -> list:
         """Return the ids of the policy findings for ``token`` (see `Policy`), without judging them.
 
         Example:
@@ -1162,10 +1197,11 @@ class LiveKitAuth(ServerVerdictKeywords):
         return [finding.id for finding in self._policy_findings(token, max_ttl, at)]
 
     @keyword
-    def policy_findings_should_be(self, token, *expected: str, max_ttl=None, at=None) -> None:
+    def policy_findings_should_be(self, token, *expected: str, max_ttl: Duration = None, at: Moment = None) -> None:
         """Check that ``token`` gives exactly the policy findings ``expected`` (ids, or ``none``).
 
-        Several ids may be given as separate arguments or separated by commas.
+        Several ids may be given as separate arguments or separated by commas. An id may be written
+        in words, in any case: ``TTL too long`` is ``ttl-too-long``.
 
         The findings are logged as a table; this keyword checks the policy check itself, so it
         neither warns nor fails for the findings themselves (see `Token Should Meet Policy`).
@@ -1174,9 +1210,9 @@ class LiveKitAuth(ServerVerdictKeywords):
         | Policy Findings Should Be | ${token} | audience-present | max_ttl=6 hours |
         | Policy Findings Should Be | ${token} | none |
         """
-        names = [name.strip() for item in expected for name in str(item).split(",")]
-        wanted = sorted({name for name in names if name and name.lower() != "none"})
-        unknown = [name for name in wanted if name not in policy.FINDINGS]
+        written = {"-".join(name.split()).lower(): name.strip() for item in expected for name in str(item).split(",")}
+        wanted = sorted(name for name in written if name and name != "none")
+        unknown = [written[name] for name in wanted if name not in policy.FINDINGS]
         if unknown:
             raise AssertionError(f"Unknown policy finding {unknown[0]!r}; use one of {', '.join(policy.FINDINGS)} or none.")
         findings = self._policy_findings(token, max_ttl, at)
@@ -1192,7 +1228,7 @@ class LiveKitAuth(ServerVerdictKeywords):
             )
 
     @keyword
-    def token_should_meet_policy(self, token, max_ttl=None, on_finding=None, at=None) -> None:
+    def token_should_meet_policy(self, token, max_ttl: Duration = None, on_finding=None, at: Moment = None) -> None:
         """Report every policy finding for ``token`` as a warning or a failure.
 
         A token can authenticate and still break the team's policy: a weak or blank-padded
@@ -1236,9 +1272,8 @@ class LiveKitAuth(ServerVerdictKeywords):
     def _policy_findings(self, token, max_ttl, at) -> list:
         parsed = self._parsed(token)
         limit = max_ttl if max_ttl is not None else _setting("${MAX_TTL}", "LIVEKIT_MAX_TTL", None)
-        seconds = policy.DEFAULT_MAX_TTL_SECONDS if limit in (None, "") else _seconds(limit, "max_ttl")
-        moment = None if at is None else _epoch(at, "at")
-        return policy.evaluate(parsed, self.keyring.get(parsed.issuer), seconds, moment)
+        seconds = policy.DEFAULT_MAX_TTL_SECONDS if limit in (None, "") else argument(Duration, limit, "max_ttl")
+        return policy.evaluate(parsed, self.keyring.get(parsed.issuer), seconds, at)
 
     # ------------------------------------------------------------------ hostile helpers
 
@@ -1287,8 +1322,7 @@ class LiveKitAuth(ServerVerdictKeywords):
         self._note_rules_used()
         return self._checked(lambda: verification.parse_token(text, profile=self.profile))
 
-    def _verified(self, token, at=None, log: bool = True) -> ParsedToken:
-        moment = None if at is None else _epoch(at, "at")
+    def _verified(self, token, moment: Moment | None = None, log: bool = True) -> ParsedToken:
         _remember(token)
         profile = self.profile
         self._note_rules_used()
@@ -1436,17 +1470,33 @@ def _setting(variable: str, environment: str, default):
     return value
 
 
+def _minting_settings() -> dict:
+    """The settings `Get Token Under Test` mints with: the run's variables, else those of the environment."""
+    names = ("IDENTITY", "ROOM", "CAN_JOIN", "CAN_PUBLISH", "CAN_SUBSCRIBE", "AUDIENCE", "TTL")
+    values = {name: robot_variable(f"${{{name}}}") for name in names}
+    if any(value is None for value in values.values()):  # outside a run, or without settings.py
+        import settings
+
+        defaults = settings.get_variables()
+        values = {name: defaults[name] if value is None else value for name, value in values.items()}
+    return values
+
+
 def _found(name: str, findings: list) -> str:
     return "found" if any(finding.id == name for finding in findings) else "no finding"
 
 
 def _outcome_name(text: str) -> str:
-    wanted = str(text).strip().lower()
-    return "accepted" if wanted in ("accepted", "accept") else _cause_name(wanted)
+    """``accepted``, or the cause of a refusal written ``refused: unknown API key`` (or the cause alone)."""
+    wanted = " ".join(str(text).split()).lower()
+    if wanted in ("accepted", "accept"):
+        return "accepted"
+    verdict, separator, cause = wanted.partition(":")
+    return _cause_name(cause.strip() if separator and verdict.strip() == "refused" else wanted)
 
 
 def _outcomes_by_profile(outcome: str) -> dict[str, str]:
-    """``{profile name: outcome}`` from ``exp-required; v1.13.5, v1.12: accepted`` (the first for all others)."""
+    """``{profile name: outcome}`` from ``refused: exp required; v1.13.5, v1.12: accepted`` (the first for all others)."""
     first, *others = (part.strip() for part in str(outcome).split(";"))
     outcomes = dict.fromkeys((profile.name for profile in profiles.PROFILES), _outcome_name(first))
     known = ", ".join(profile.name for profile in profiles.PROFILES)
@@ -1464,7 +1514,7 @@ def _outcomes_by_profile(outcome: str) -> dict[str, str]:
 
 
 def _cause_name(cause: str) -> str:
-    name = _CAUSE_WORDS.get(str(cause).strip().lower())
+    name = _CAUSE_WORDS.get(" ".join(str(cause).split()).lower())
     if name is None:
         raise AssertionError(f"Unknown refusal cause '{cause}'; use one of {', '.join(CAUSES)}.")
     return name
@@ -1494,17 +1544,3 @@ def _time_left(expires: float, moment: float) -> str:
     if left == 0:
         return f"The token expires now ({format_utc(expires)})"
     return f"The token expired {format_duration(-left)} ago (at {format_utc(expires)})"
-
-
-def _epoch(value, name: str) -> float:
-    try:
-        return to_epoch(value, name)
-    except ValueError as error:
-        raise AssertionError(str(error)) from None
-
-
-def _seconds(value, name: str) -> float:
-    try:
-        return to_seconds(value, name)
-    except ValueError as error:
-        raise AssertionError(str(error)) from None

@@ -122,14 +122,16 @@ class LiveKitDiagnosis:
     def diagnosis_should_name(self, diagnosis: dict, cause: str, fix: str = "") -> None:
         """Check that ``diagnosis`` (from `Induce Fault`) names ``cause`` first and a fix naming every word of ``fix``.
 
-        ``fix`` lists words, comma separated, that the fix of the most likely cause must name
-        (case-insensitive), such as ``LIVEKIT_API_SECRET, whitespace``. The diagnosis must also
-        stand in the failure message as it is (the same words the sign-off shows) and hold no
-        secret or token.
+        ``cause`` is the name of the cause (``key-unknown-to-server``) or the same in words, in
+        any case (``key unknown to server``). ``fix`` lists words, comma separated, that the fix of
+        the most likely cause must name (case-insensitive), such as ``LIVEKIT_API_SECRET,
+        whitespace``. The diagnosis must also stand in the failure message as it is (the same words
+        the sign-off shows) and hold no secret or token.
 
         Example:
-        | Diagnosis Should Name | ${diagnosis} | key-unknown-to-server | LIVEKIT_API_KEY |
+        | Diagnosis Should Name | ${diagnosis} | key unknown to server | LIVEKIT_API_KEY |
         """
+        cause = "-".join(str(cause).split()).lower()
         words = [word.strip() for word in str(fix).split(",") if word.strip()]
         missing = [word for word in words if word.lower() not in diagnosis["fix"].lower()]
         leaked = self._leaks(diagnosis["text"]) or self._leaks(diagnosis["message"])

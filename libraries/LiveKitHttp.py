@@ -33,6 +33,7 @@ from livekit_server import process as server_process
 from livekit_tokens import environment as run_environment
 from livekit_tokens import evidence, minting, policy
 from livekit_tokens import grants as model
+from livekit_tokens.arguments import CONVERTERS, Duration, typed_arguments
 from livekit_tokens.environment import NODE_PROJECT, PROJECT_ROOT
 from livekit_tokens.keys import Keyring
 from livekit_tokens.robot_context import (
@@ -44,7 +45,7 @@ from livekit_tokens.robot_context import (
     robot_variable,
     run_context,
 )
-from livekit_tokens.timeutil import SERVER_LEEWAY_SECONDS, format_duration, format_utc, to_seconds
+from livekit_tokens.timeutil import SERVER_LEEWAY_SECONDS, format_duration, format_utc
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.verification import TokenRejected, check_times, identity_of, parse_token, token_text
 
@@ -87,6 +88,7 @@ class _State:
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
+@typed_arguments
 class LiveKitHttp:
     """Check LiveKit tokens over HTTP: against a LiveKit server and against a token endpoint.
 
@@ -123,6 +125,8 @@ class LiveKitHttp:
     arguments), else from the same environment: ``LIVEKIT_API_KEY``/``LIVEKIT_API_SECRET``,
     ``LIVEKIT_KEYS``, or the ``livekit-server --dev`` pair.
     """
+
+    ROBOT_LIBRARY_CONVERTERS = CONVERTERS
 
     def __init__(self, timeout: float = 10.0):
         """``timeout`` is the number of seconds to wait for an HTTP answer.
@@ -461,7 +465,7 @@ class LiveKitHttp:
             raise AssertionError(self._answer_diagnosed(message, exchange, "RoomService/DeleteRoom", token.value, room=room))
 
     @keyword
-    def server_clock_should_be_in_step(self, leeway: str = f"{SERVER_LEEWAY_SECONDS} s") -> None:
+    def server_clock_should_be_in_step(self, leeway: Duration = f"{SERVER_LEEWAY_SECONDS} s") -> None:
         """Compare the server's ``Date`` header with the local clock and report the skew.
 
         The skew is logged and recorded as a ``Clock skew`` finding. From half of ``leeway``
@@ -472,7 +476,7 @@ class LiveKitHttp:
         | Server Clock Should Be In Step |
         """
         server = self._server()
-        limit = _seconds(leeway, "leeway")
+        limit = float(leeway)
         exchange = self._exchange(SERVER_SESSION, server, "GET", "/", what="the LiveKit server")
         try:
             skew = skew_from_date(exchange.headers.get("date"), exchange.sent_at, exchange.received_at)
@@ -647,7 +651,7 @@ class LiveKitHttp:
             raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=facts))
 
     @keyword
-    def token_lifetime_should_be_between(self, token, minimum: str = "2 minutes", maximum: str = "24 hours") -> None:
+    def token_lifetime_should_be_between(self, token, minimum: Duration = "2 minutes", maximum: Duration = "24 hours") -> None:
         """Check that ``token`` lives (``exp`` - ``nbf``, or ``exp`` - now without ``nbf``) between both durations.
 
         LiveKit clients fetch a new token once fewer than 60 seconds are left, so a token shorter
@@ -657,7 +661,7 @@ class LiveKitHttp:
         | Token Lifetime Should Be Between | ${token} | 2 minutes | 24 hours |
         """
         parsed = parse_token(self._remember(token))
-        low, high = _seconds(minimum, "minimum"), _seconds(maximum, "maximum")
+        low, high = float(minimum), float(maximum)
         claims = parsed.server_claims
         if "exp" not in claims:
             message = "The token has no exp claim, so it never expires for a client."
@@ -687,7 +691,7 @@ class LiveKitHttp:
             raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=facts))
 
     @keyword
-    def endpoint_token_should_be_fresh(self, token, tolerance: str = "5 seconds") -> None:
+    def endpoint_token_should_be_fresh(self, token, tolerance: Duration = "5 seconds") -> None:
         """Check that ``token`` was minted for its request: ``nbf`` (or ``iat``) within ``tolerance`` of it.
 
         A token route cached by a web framework or a proxy hands out the same old token; its
@@ -699,7 +703,7 @@ class LiveKitHttp:
         """
         text, request = self._requested(token)
         claims = parse_token(text).server_claims
-        slack = _seconds(tolerance, "tolerance")
+        slack = float(tolerance)
         claim = "nbf" if "nbf" in claims else "iat" if "iat" in claims else None
         cache = request.cache_control
         rows = [
@@ -1217,13 +1221,6 @@ def _endpoint_answer_facts(exchange: Exchange, url: str, headers: int) -> Endpoi
     if "participant_token" in document and "server_url" in document:
         return None  # the fields are there; what is wrong with them is said by the failure itself
     return EndpointFacts("fields", fields=tuple(str(name)[:40] for name in list(document)[:20]), **common)
-
-
-def _seconds(value, name: str) -> float:
-    try:
-        return to_seconds(value, name)
-    except ValueError as error:
-        raise AssertionError(str(error)) from None
 
 
 def _node_or_skip() -> str:

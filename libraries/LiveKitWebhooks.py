@@ -22,6 +22,7 @@ from livekit_http.headers import HeaderError, read_extra_headers
 from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, without_query
 from livekit_settings import webhooks as webhook_settings
 from livekit_tokens import evidence
+from livekit_tokens.arguments import CONVERTERS, Duration, Moment, typed_arguments
 from livekit_tokens.environment import NODE_PROJECT, PROJECT_ROOT
 from livekit_tokens.keys import Keyring
 from livekit_tokens.robot_context import (
@@ -34,7 +35,7 @@ from livekit_tokens.robot_context import (
     set_test_message,
 )
 from livekit_tokens.sdk_oracles import PYTHON_SDK, NodeSdk, PythonSdk, SdkFailure, SdkUnavailable, sdk_name
-from livekit_tokens.timeutil import format_duration, format_utc, to_epoch, to_seconds
+from livekit_tokens.timeutil import format_duration, format_utc
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.verification import TokenRejected, token_text
 from livekit_webhooks import conformance, events, hostile, signing
@@ -52,6 +53,7 @@ SDK_VERDICTS = ("accepted", "refused", "crashed")
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
+@typed_arguments
 class LiveKitWebhooks:
     """Sign, verify and send LiveKit webhooks, and check the receiver an app puts behind them.
 
@@ -92,6 +94,7 @@ class LiveKitWebhooks:
     """
 
     ROBOT_LISTENER_API_VERSION = 3
+    ROBOT_LIBRARY_CONVERTERS = CONVERTERS
 
     def __init__(self, timeout: float = 10.0):
         """``timeout`` is the number of seconds to wait for a receiver's answer.
@@ -146,7 +149,7 @@ class LiveKitWebhooks:
         return body.decode("utf-8")
 
     @keyword
-    def sign_webhook_body(self, body: str, api_key: str = "", valid_for: str = "5 minutes", at=None) -> Secret:
+    def sign_webhook_body(self, body: str, api_key: str = "", valid_for: Duration = "5 minutes", at: Moment = None) -> Secret:
         """Sign ``body`` as the server does and return the ``Authorization`` header value as a ``Secret``.
 
         The token carries ``iss`` (``api_key``, default ``${WEBHOOK_API_KEY}`` or the first
@@ -157,8 +160,8 @@ class LiveKitWebhooks:
         | ${authorization} = | Sign Webhook Body | ${body} |
         """
         key = self._signing_key(api_key)
-        moment = self._moment(at)
-        seconds = self._seconds(valid_for, "valid_for")
+        moment = current_time() if at is None else float(at)
+        seconds = _not_negative(valid_for, "valid_for")
         data = _body_bytes(body)
         token = signing.sign_body(data, self.keyring, key, moment, seconds)
         self._remember(token)
@@ -176,7 +179,7 @@ class LiveKitWebhooks:
         return Secret(token)
 
     @keyword
-    def verify_webhook(self, authorization, body: str, at=None) -> dict:
+    def verify_webhook(self, authorization, body: str, at: Moment = None) -> dict:
         """Verify a received webhook as LiveKit's receiver does and return what it observed.
 
         ``authorization`` is the ``Authorization`` header value (a ``Secret``, or ``${None}`` for
@@ -194,12 +197,13 @@ class LiveKitWebhooks:
         return dict(verdict.facts)
 
     @keyword
-    def webhook_should_be_refused(self, authorization, body: str, cause: str, at=None) -> None:
+    def webhook_should_be_refused(self, authorization, body: str, cause: str, at: Moment = None) -> None:
         """Check that a receiver following LiveKit's rules refuses the webhook for ``cause``.
 
         ``cause`` is one of ``no-authorization``, ``malformed``, ``algorithm``,
         ``unknown-api-key``, ``signature``, ``expired``, ``not-yet-valid``, ``exp-required``,
-        ``checksum``, ``event``, ``oversized-body`` (or its text, see `Verify Webhook`).
+        ``checksum``, ``event``, ``oversized-body``, in words (``no authorization``) or as its text
+        (see `Verify Webhook`).
 
         Example:
         | Webhook Should Be Refused | ${authorization} | ${changed body} | checksum |
@@ -218,13 +222,14 @@ class LiveKitWebhooks:
     def webhook_case_should_be_refused_by_our_verifier(self, case: str, cause: str) -> None:
         """Build the request of ``case`` (see `Create Webhook Request`) and check that this project refuses it for ``cause``.
 
-        ``cause`` ``accepted`` checks that it is accepted instead.
+        ``cause`` is a cause of `Webhook Should Be Refused`, also written as an outcome (``refused:
+        checksum``, ``refused: no authorization``); ``accepted`` checks that it is accepted instead.
 
         Example:
-        | Webhook Case Should Be Refused By Our Verifier | sha256 claim missing | checksum |
+        | Webhook Case Should Be Refused By Our Verifier | sha256 claim missing | refused: checksum |
         """
         request = self._request(case, oversized=webhook_settings.DEFAULT_OVERSIZED_BYTES)
-        wanted = "accepted" if " ".join(str(cause).split()).lower() == "accepted" else _cause(cause)
+        wanted = _outcome(cause)
         verdict = verify_webhook(
             request.headers.get(signing.AUTHORIZATION),
             request.body,
@@ -533,7 +538,7 @@ class LiveKitWebhooks:
 
     @keyword
     def received_webhook_events_should_include(
-        self, event: str, room: str | None = None, participant: str | None = None, timeout: str = "0 s"
+        self, event: str, room: str | None = None, participant: str | None = None, timeout: Duration = "0 s"
     ) -> dict:
         """Check that the collector verified an ``event`` (in ``room``, for ``participant``), waiting up to ``timeout``.
 
@@ -547,7 +552,7 @@ class LiveKitWebhooks:
         wanted = {"event": event, "room": room, "participant": participant}
         wanted = {key: value for key, value in wanted.items() if value not in (None, "")}
         found = collector.wait_for(
-            lambda item: all(item.get(key) == value for key, value in wanted.items()), self._seconds(timeout, "timeout")
+            lambda item: all(item.get(key) == value for key, value in wanted.items()), _not_negative(timeout, "timeout")
         )
         received = collector.received()
         rows = [_event_row(item) for item in received] or [{"label": "(none)", "value": "nothing received"}]
@@ -595,7 +600,7 @@ class LiveKitWebhooks:
 
     @keyword
     def received_webhooks_should_come_in_order(
-        self, *expected: str, participant: str | None = None, timeout: str = "10 s"
+        self, *expected: str, participant: str | None = None, timeout: Duration = "10 s"
     ) -> None:
         """Check that verified webhooks of the ``expected`` types arrived in that order (for ``participant``).
 
@@ -612,7 +617,7 @@ class LiveKitWebhooks:
             return item.get("event") == name and (participant in (None, "") or item.get("participant") == participant)
 
         if last is not None:
-            collector.wait_for(lambda item: matching(item, last), self._seconds(timeout, "timeout"))
+            collector.wait_for(lambda item: matching(item, last), _not_negative(timeout, "timeout"))
         verified = collector.events()
         position, found = -1, []
         for name in wanted:
@@ -819,7 +824,7 @@ class LiveKitWebhooks:
         if authorization is not None:
             with contextlib.suppress(TokenRejected):  # not text: the verdict says so
                 self._remember(token_text(authorization))
-        return verify_webhook(authorization, _body_bytes(body), self.keyring, at=self._moment(at))
+        return verify_webhook(authorization, _body_bytes(body), self.keyring, at=current_time() if at is None else float(at))
 
     def _receiver(self) -> str:
         if self._receiver_url is None:
@@ -907,27 +912,14 @@ class LiveKitWebhooks:
             self._known_tokens.add(token)
             evidence.remember_token(token)
 
-    @staticmethod
-    def _moment(at) -> float:
-        if at in (None, ""):
-            return current_time()
-        try:
-            return float(to_epoch(at, "at"))
-        except ValueError as error:
-            raise AssertionError(str(error)) from None
-
-    @staticmethod
-    def _seconds(value, name: str) -> float:
-        try:
-            seconds = to_seconds(value, name)
-        except ValueError as error:
-            raise AssertionError(str(error)) from None
-        if seconds < 0:
-            raise AssertionError(f"{name} must not be negative, got {value!r}.")
-        return seconds
-
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _not_negative(duration: Duration, name: str) -> float:
+    if duration < 0:
+        raise AssertionError(f"{name} must not be negative, got {duration.written!r}.")
+    return float(duration)
 
 
 def _body_bytes(body) -> bytes:
@@ -940,6 +932,15 @@ def _body_bytes(body) -> bytes:
 
 def _describe(token: str) -> str:
     return f"{len(token)} characters, {evidence.fingerprint(token)}"
+
+
+def _outcome(text: str) -> str:
+    """``accepted``, or the cause of a refusal written ``refused: checksum`` (or the cause alone)."""
+    words = " ".join(str(text).split()).lower()
+    said, separator, cause = words.partition(":")
+    if words == "accepted":
+        return "accepted"
+    return _cause(cause if separator and said.strip() == "refused" else text)
 
 
 def _cause(text: str) -> str:

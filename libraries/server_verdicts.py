@@ -14,6 +14,7 @@ from robot.api.types import Secret
 from livekit_http.server_oracle import Comparison, ServerJudge, expected_answer
 from livekit_http.urls import is_loopback
 from livekit_tokens import environment, hostile, profiles
+from livekit_tokens.arguments import Moment, typed_arguments
 from livekit_tokens.keys import Keyring
 from livekit_tokens.profiles import ServerProfile, UnknownVersion
 from livekit_tokens.robot_context import ConfigurationFailure, library_instance, log_table, robot_is_running
@@ -52,6 +53,7 @@ def record_rules_used(profile: ServerProfile | None, reason: str, where: str) ->
         BuiltIn().set_suite_metadata(environment.SERVER_RULES, text, top=True)
 
 
+@typed_arguments
 class ServerVerdictKeywords:
     """The server rules of offline verdicts, and a LiveKit server that judges them."""
 
@@ -118,7 +120,7 @@ class ServerVerdictKeywords:
         )
 
     @keyword
-    def validation_answer_should_be(self, token, answer: str, at=None) -> None:
+    def validation_answer_should_be(self, token, answer: str, at: Moment = None) -> None:
         """Check what ``/rtc/validate`` answers ``token``, as the offline verdict predicts it.
 
         ``answer`` is a status and words of the stable part of the body, as the server writes
@@ -134,7 +136,7 @@ class ServerVerdictKeywords:
         if not status.isdigit() or not words.strip():
             raise AssertionError(f"Write the answer as a status and its words, such as '400 no room name', got {answer!r}.")
         profile = self.profile or profiles.CURRENT
-        moment = current_time() if at is None else _epoch(at)
+        moment = current_time() if at is None else at
         self._note_rules_used()
         predicted = expected_answer(token, self.keyring, profile, moment)
         ok = predicted.status == int(status) and " ".join(words.split()).lower() in predicted.text.lower()
@@ -220,26 +222,26 @@ class ServerVerdictKeywords:
         return base_url
 
     @keyword
-    def server_should_give_the_offline_verdict(self, made_by: str, *arguments, at=None) -> None:
+    def server_should_give_the_offline_verdict(self, made_by: str, *arguments, at: Moment = None) -> None:
         """Make the token again from now with ``made_by`` and ``arguments``, send it to the server, compare.
 
-        The keyword ``made_by`` runs again with every time it writes (``${GOOD TOKEN}``'s ``exp``
-        and ``nbf``, explicit dates of `Generate Token`, ``exp``/``nbf``/``iat`` in claim changes)
-        moved by the same whole number of seconds, so that the moment ``at`` of the offline row
-        becomes now. The token goes to the server's ``/rtc/validate``; its answer must be the one
+        The keyword ``made_by`` runs again with every time it writes (``exp``, ``nbf`` and ``iat``
+        of a token among ``arguments``, such as the good token a row starts from, explicit dates
+        of `Generate Token`, ``exp``/``nbf``/``iat`` in claim changes) moved by the same whole
+        number of seconds, so that the moment ``at`` of the offline row becomes now. The token goes to the server's ``/rtc/validate``; its answer must be the one
         the offline verdict (server rules, the keys the server holds) gives at the moment the
         server checked: accepted, or refused with the same status and cause. The log shows both
         side by side; a difference fails with both in one sentence. Without a judging server (see
         `Use The LiveKit Server As Judge`) the log says "no server" and nothing is sent.
 
         Example:
-        | Server Should Give The Offline Verdict | Changing Claims And Signing Again | exp = (removed) | at=2026-01-20 01:08:57 |
+        | Server Should Give The Offline Verdict | Change Claims And Sign | ${GOOD TOKEN} | exp = (removed) | at=2026-01-20 01:08:57 |
         """
         judge = self._judge
         if judge is None:
             log_table("LiveKit server", [{"label": "Server answer", "value": "no server: this row is decided offline only"}])
             return
-        moment = current_time() if at is None else _epoch(at)
+        moment = current_time() if at is None else at
         shift = math.floor(current_time()) - math.floor(moment)
         token = self._made_again_from_now(made_by, arguments, shift)
         comparison = judge.judge(token)
@@ -253,22 +255,20 @@ class ServerVerdictKeywords:
     def _made_again_from_now(self, made_by: str, arguments: tuple, shift: int):
         from robot.libraries.BuiltIn import BuiltIn
 
-        builtin = BuiltIn()
-        good = builtin.get_variable_value("${GOOD TOKEN}")
+        moved = [self._times_moved(argument, shift) if isinstance(argument, Secret) else argument for argument in arguments]
         self._time_shift = shift
         try:
-            if good is not None:
-                builtin.set_test_variable("${GOOD TOKEN}", self._times_moved(good, shift))
-            return builtin.run_keyword(made_by, *arguments)
+            return BuiltIn().run_keyword(made_by, *moved)
         finally:
             self._time_shift = 0
-            if good is not None:
-                builtin.set_test_variable("${GOOD TOKEN}", good)
 
     def _times_moved(self, token, shift: int) -> Secret:
-        """``token`` with ``exp``, ``nbf`` and ``iat`` moved by ``shift`` seconds, signed again."""
+        """``token`` with ``exp``, ``nbf`` and ``iat`` moved by ``shift`` seconds, signed again; one that is not read as a token stays."""
         text = self._text(token)
-        claims = hostile.decoded_parts(text)[1]
+        try:
+            claims = hostile.decoded_parts(text)[1]
+        except (ValueError, RecursionError):
+            return token
         moved = {name: claims[name] + shift for name in _TIME_CLAIMS if _is_number(claims.get(name))}
         return self._signed(hostile.with_claims(text, moved), None) if moved else token
 
@@ -329,13 +329,6 @@ def _moved(value, shift: int):
     if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 30:
         return str(int(value) + shift)
     return value
-
-
-def _epoch(value) -> float:
-    try:
-        return to_epoch(value, "at")
-    except ValueError as error:
-        raise AssertionError(str(error)) from None
 
 
 def _recorded_server_version() -> str | None:

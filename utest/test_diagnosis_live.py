@@ -148,19 +148,19 @@ def test_a_failing_live_run_signs_off_with_the_diagnosis_of_each_failure(server,
     run = run_robot(
         outputdir,
         "--test",
-        "Observer Token Is Accepted",
+        "The observer token is accepted",
         "--test",
-        "Token Of An Unknown API Key Is Refused",
+        "A token of an unknown API key is refused",
         str(SUITES / "live"),
         environment=environment,
     )
     statuses = run.statuses()
-    status, message = statuses["Observer Token Is Accepted"]
+    status, message = statuses["The observer token is accepted"]
     assert status == "FAIL"
     assert message.startswith("/rtc/validate answered 401 Unauthorized 'invalid token: <token sha256:")
     diagnosis = diagnosis_in(message)
     assert diagnosis.startswith(f"Diagnosis: The server at {server.ws_url} knows API key '{KEY}' but holds another secret")
-    assert statuses["Token Of An Unknown API Key Is Refused"][0] == "PASS"  # refused for its key, as expected
+    assert statuses["A token of an unknown API key is refused"][0] == "PASS"  # refused for its key, as expected
     subprocess.run(
         [sys.executable, str(ROOT / "tools" / "signoff.py"), str(outputdir / "output.xml")],
         env=environment,
@@ -169,5 +169,5 @@ def test_a_failing_live_run_signs_off_with_the_diagnosis_of_each_failure(server,
     )
     markdown = (outputdir / "signoff.md").read_text(encoding="utf-8")
     body = diagnosis.removeprefix("Diagnosis: ")
-    assert f"- **Diagnosis** of **Observer Token Is Accepted**: {body}" in markdown.replace("\\", "")
+    assert f"- **Diagnosis** of **The observer token is accepted**: {body}" in markdown.replace("\\", "")
     assert "a-secret-the-server-does-not-have-81f0" not in markdown

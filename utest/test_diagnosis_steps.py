@@ -106,3 +106,21 @@ def test_a_token_endpoint_that_serves_one_token_to_everyone_is_a_cache():
     )
     assert [diagnosis.cause for diagnosis in found] == ["endpoint-cached-token"]
     assert "answered a request for 'second' with the very token it gave an earlier, different request" in str(caught.value)
+
+
+def test_the_catalogue_names_the_expected_cause_in_words():
+    from LiveKitDiagnosis import LiveKitDiagnosis
+
+    diagnosis = {
+        "fault": "the API key is unknown to the server",
+        "cause": "key-unknown-to-server",
+        "causes": ["key-unknown-to-server"],
+        "fix": "Set LIVEKIT_API_KEY to a key the server has.",
+        "text": "Diagnosis: the server does not know the key.",
+        "message": "Token refused. Diagnosis: the server does not know the key.",
+    }
+    catalogue = LiveKitDiagnosis()
+    catalogue.diagnosis_should_name(diagnosis, "key unknown to server", "LIVEKIT_API_KEY")
+    catalogue.diagnosis_should_name(diagnosis, "Key-Unknown-To-Server", "LIVEKIT_API_KEY")
+    with pytest.raises(AssertionError, match=r"names 'key-unknown-to-server' first, not 'secret-mismatch'\.$"):
+        catalogue.diagnosis_should_name(diagnosis, "secret mismatch", "LIVEKIT_API_KEY")

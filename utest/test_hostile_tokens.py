@@ -170,6 +170,24 @@ def test_the_keywords_return_secrets_and_sign_with_the_key_iss_names():
         library.verification_outcome_should_be(token, "rejected somehow")
 
 
+def test_an_outcome_reads_as_words_refused_and_its_cause():
+    library = LiveKitAuth(api_key="k1", api_secret="first-secret-of-thirty-two-bytes!")
+    token = library.generate_token("alice", "demo", room_join=True)
+    unknown = library.change_claims_and_sign(token, 'iss = "unknown-key"')
+    library.verification_outcome_should_be(unknown, "refused: unknown API key")
+    library.verification_outcome_should_be(unknown, "Refused:  Unknown API Key")
+    library.verification_outcome_should_be(unknown, "unknown-api-key")
+    library.token_should_be_refused(unknown, "unknown API key")
+    without_exp = library.change_claims_and_sign(token, "exp = (removed)")
+    library.verification_outcome_should_be(without_exp, "refused: exp required; v1.13.5, v1.12: accepted")
+    library.use_server_rules_of_version("1.12")
+    library.token_should_be_read_as(
+        library.add_raw_json_to_claims(token, '"sub": "a", "sub": "b"'), "identity = b; v1.12: refused: claims"
+    )
+    with pytest.raises(AssertionError, match="Unknown refusal cause 'signed'"):
+        library.verification_outcome_should_be(token, "refused: signed")
+
+
 def test_a_refusal_for_another_cause_fails_and_names_both_causes():
     library = LiveKitAuth(api_key="k1", api_secret="first-secret-of-thirty-two-bytes!")
     token = library.generate_token("alice", "demo", room_join=True)

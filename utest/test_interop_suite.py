@@ -62,12 +62,12 @@ def test_a_misspelt_grant_fails_the_named_interop_tests(tmp_path):
         ],
         tmp_path,
     )
-    python = tests["Observer Token In livekit-api"]
+    python = tests["Observer token in livekit-api"]
     assert python.status == "FAIL"
     assert "does not report what was asked: video.canPublish is true, expected false" in python.message
     # Tokens the SDKs mint do not go through the misspelt code: those tests still pass.
-    assert tests["Observer Token From livekit-api"].status == "PASS"
-    node = tests["Observer Token In livekit-server-sdk"]
+    assert tests["Observer token from livekit-api"].status == "PASS"
+    node = tests["Observer token in livekit-server-sdk"]
     if NODE_READY:
         assert node.status == "FAIL"
         assert "video.canPublish is (not set), expected false" in node.message

@@ -477,7 +477,7 @@ def test_an_endpoint_echoing_the_app_credentials_in_a_401_leaks_nothing_in_a_run
     with ScriptedServer(echo) as server:
         monkeypatch.setenv("LIVEKIT_TOKEN_ENDPOINT", server.url + "/token")
         status = run_py.run_suites(
-            ["--variablefile", str(headers), "--test", "Standard Request Gets A Token", str(SUITES / "endpoint")]
+            ["--variablefile", str(headers), "--test", "The standard request gets a token", str(SUITES / "endpoint")]
         )
     captured = capfd.readouterr()
     assert status == 1  # the test fails: the endpoint refused the request

@@ -32,15 +32,15 @@ KEY = "leak-check-key"
 SECRET = "leak-check-secret-9f2c41d7e8a36b5c0d1e2f3a4b"
 
 ENDPOINT_TESTS = {
-    "Standard Request Gets A Token",
-    "Token Generation",
-    "Signature Validation",
-    "Token Claims",
-    "Access Grants",
-    "Token Expiration",
-    "Token Is Freshly Minted",
-    "Empty Request Gets No Server Error",
-    "LiveKit JS Client Gets A Token",
+    "The standard request gets a token",
+    "The token is a JWT signed with HS256",
+    "The signature verifies and detects any change",
+    "The claims carry what the request asked for",
+    "The token grants no more than allowed",
+    "The token is valid now and expires in a sane time",
+    "The token is freshly minted",
+    "An empty request gets no server error",
+    "The LiveKit JS client gets a token",
 }
 
 
@@ -56,8 +56,8 @@ def test_default_run_checks_the_reference_endpoint_and_skips_the_live_suite(tmp_
     assert len(live) == LIVE_TESTS
     assert all(status == "SKIP" and HOW_TO_ENABLE_LIVE in message for status, message in live.values()), live
     endpoint = {name: statuses[name] for name in ENDPOINT_TESTS}
-    assert all(result[0] == "PASS" for name, result in endpoint.items() if name != "LiveKit JS Client Gets A Token"), endpoint
-    assert js_client_ok(endpoint["LiveKit JS Client Gets A Token"])
+    assert all(result[0] == "PASS" for name, result in endpoint.items() if name != "The LiveKit JS client gets a token"), endpoint
+    assert js_client_ok(endpoint["The LiveKit JS client gets a token"])
     assert run.returncode == 0, run.stdout[-2000:]
 
 
@@ -87,10 +87,10 @@ def test_trace_run_against_the_standin_and_the_reference_endpoint_leaks_nothing(
     statuses = run.statuses()
     assert len(statuses) == 33
     failed = {
-        name: result for name, result in statuses.items() if result[0] != "PASS" and name != "LiveKit JS Client Gets A Token"
+        name: result for name, result in statuses.items() if result[0] != "PASS" and name != "The LiveKit JS client gets a token"
     }
     assert not failed, failed
-    assert js_client_ok(statuses["LiveKit JS Client Gets A Token"])
+    assert js_client_ok(statuses["The LiveKit JS client gets a token"])
     assert run.returncode == 0
     tokens = sorted(set(tokens_from_log(token_log)))
     # Tokens with the same claims minted within one second are identical, so the count varies with timing;
@@ -159,19 +159,19 @@ def test_a_bad_endpoint_fails_with_sentences_and_its_headers_stay_out_of_the_log
         )
     statuses = run.statuses()
     wrong_identity = "The endpoint returned a token for identity 'mallory' instead of the requested 'client_test'."
-    assert statuses["Standard Request Gets A Token"][0] == "FAIL"
-    assert statuses["Standard Request Gets A Token"][1].startswith(wrong_identity)
-    assert statuses["Token Claims"][0] == "FAIL"
-    status, message = statuses["Empty Request Gets No Server Error"]
+    assert statuses["The standard request gets a token"][0] == "FAIL"
+    assert statuses["The standard request gets a token"][1].startswith(wrong_identity)
+    assert statuses["The claims carry what the request asked for"][0] == "FAIL"
+    status, message = statuses["An empty request gets no server error"]
     assert (status, before_diagnosis(message)) == (
         "FAIL",
         "The token endpoint answered an empty request {} with 500 Internal Server Error, "
         "a server error instead of a 2xx or 4xx: Internal Server Error",
     )
     assert diagnosis_in(message).startswith("Diagnosis: The token endpoint fails (500) on a request without fields")
-    assert statuses["Token Generation"][0] == "PASS"
+    assert statuses["The token is a JWT signed with HS256"][0] == "PASS"
     # The JS client sent the app's header too (else the app would have answered 401), and got mallory's token.
-    js_client = statuses["LiveKit JS Client Gets A Token"]
+    js_client = statuses["The LiveKit JS client gets a token"]
     assert js_client[0] == "SKIP" or (
         js_client[0] == "FAIL"
         and before_diagnosis(js_client[1])
@@ -254,7 +254,7 @@ def test_endpoint_header_values_are_noted_for_the_leak_guard_and_found_when_writ
         "--variablefile",
         str(variable_file),
         "--test",
-        "Standard Request Gets A Token",
+        "The standard request gets a token",
         str(SUITES / "endpoint"),
         environment=environment,
     )

@@ -122,6 +122,7 @@ def test_policy_findings_should_be_checks_the_exact_set():
     library = LiveKitAuth(api_key="k1", api_secret="first-secret-of-thirty-two-bytes!")
     token = library.generate_token("alice", "demo", room_join=True, can_publish=False, audience="x")
     library.policy_findings_should_be(token, "audience-present")
+    library.policy_findings_should_be(token, "Audience present")
     with pytest.raises(AssertionError, match="are audience-present, expected none"):
         library.policy_findings_should_be(token, "none")
     with pytest.raises(AssertionError, match="Unknown policy finding"):

@@ -229,16 +229,16 @@ def test_without_a_usable_network_interface_a_signal_level_join_takes_the_client
     done = subprocess.run(command, env=environment, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     run = RobotRun(done.returncode, done.stdout, done.stderr, outputdir)
     statuses = run.statuses()
-    status, message = statuses.pop("Data From A Publisher Reaches The Observer")
+    status, message = statuses.pop("Data from a publisher reaches the observer")
     # The join answer, the permissions, ListParticipants (the signal-level join stays in the room until the
     # client leaves), the server's NOT_ALLOWED and the refusals: all read without the transport.
     assert sorted(statuses) == [
-        "Client Joins With The Five-Step Token",
-        "Room Service Lists The Client With The Same Permissions",
-        "Server Applies The Permissions Step 4 Decided",
-        "Server Decides Publishing As Step 4 Did",
-        "Token For Another Room Does Not Join This Room",
-        "Token Without roomJoin Cannot Join",
+        "A token for another room does not join this room",
+        "A token without roomJoin cannot join",
+        "The client joins with the five-step token",
+        "The room service lists the client with the same permissions",
+        "The server applies the permissions Step 4 decided",
+        "The server decides publishing as Step 4 did",
     ]
     assert all(result == "PASS" for result, _ in statuses.values()), statuses
     assert status == "SKIP"

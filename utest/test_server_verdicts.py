@@ -18,13 +18,13 @@ Suite Setup       Run Keywords    A LiveKit Server Judges The Verdicts When Ther
 Suite Teardown    The LiveKit Server Started For The Verdicts Is Stopped
 Test Template     The Token Made By Should Be
 
-*** Test Cases ***    MADE BY    WITH    OUTCOME
+*** Test Cases ***    HOW    WITH    OUTCOME
 Good token
-                      Leaving The Token As Issued    control row    accepted
+                      Keep The Token As Issued    control row    accepted
 Forged identity
-                      Changing Claims Without Signing    sub = "mallory"    signature
+                      Change Claims Without Signing    sub = "mallory"    signature
 No exp
-                      Changing Claims And Signing Again    exp = (removed)    exp-required; v1.13.5, v1.12: accepted
+                      Change Claims And Sign    exp = (removed)    exp-required; v1.13.5, v1.12: accepted
 """
 
 

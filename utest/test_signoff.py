@@ -246,10 +246,10 @@ def test_other_areas_findings_and_the_live_server_are_summarised(tmp_path):
     )
     suite = evidence_suite(
         {
-            "Observer Token Is Accepted": (["live"], "PASS", [finding]),
-            "Expired Token Is Refused": (["live"], "FAIL", []),
+            "The observer token is accepted": (["live"], "PASS", [finding]),
+            "An expired token is refused": (["live"], "FAIL", []),
             "Endpoint Answers": (["endpoint"], "SKIP", []),
-            "Alg None Is Refused": (["security"], "PASS", []),
+            "Alg none is refused": (["security"], "PASS", []),
         },
         metadata={environment.SERVER_URL: "http://127.0.0.1:7880", environment.SERVER_VERSION: "1.9.1"},
     )
@@ -261,7 +261,7 @@ def test_other_areas_findings_and_the_live_server_are_summarised(tmp_path):
     assert "**Clock skew** (warning): The server clock is 48 s ahead." in findings
     assert "Clock skew**: not measured" not in findings
     assert "**LiveKit server** (live): 2 tests: 1 passed, 1 failed, 0 skipped. Server: `http://127.0.0.1:7880`" in findings
-    assert "Failed: **Expired Token Is Refused** — Expired Token Is Refused said why" in findings
+    assert "Failed: **An expired token is refused** — An expired token is refused said why" in findings
     assert (
         "**Token endpoint** (endpoint): 1 test: 0 passed, 0 failed, 1 skipped. Not checked: Endpoint Answers said why" in findings
     )
@@ -274,12 +274,12 @@ def test_other_areas_findings_and_the_live_server_are_summarised(tmp_path):
 def test_the_server_rules_of_the_offline_verdicts_are_named(tmp_path):
     rules = "LiveKit v1.13.0 to v1.13.5 rules (the version of the LiveKit server at http://127.0.0.1:7880: 1.13.5): Security"
     suite = evidence_suite(
-        {"Alg None Is Refused": (["security"], "PASS", [])},
+        {"Alg none is refused": (["security"], "PASS", [])},
         metadata={environment.SERVER_RULES: rules},
     )
     markdown = signoff.to_markdown(signoff.build(signoff.read_results([saved(tmp_path, suite)]), None)[1])
     assert f"| Server rules of the offline verdicts | `{rules}` |" in section(markdown, "Environment")
-    without = evidence_suite({"Alg None Is Refused": (["security"], "PASS", [])})
+    without = evidence_suite({"Alg none is refused": (["security"], "PASS", [])})
     markdown = signoff.to_markdown(signoff.build(signoff.read_results([saved(tmp_path, without)]), None)[1])
     assert "Server rules of the offline verdicts" not in markdown
 
@@ -420,7 +420,7 @@ def default_run_of_all_areas() -> robot_result.TestSuite:
     top.suites.append(suite_with_own_token("Client Authentication", "sha256:aaaaaaaaaaaa", steps))
     top.suites.append(suite_with_own_token("Token Endpoint", "sha256:bbbbbbbbbbbb", {"Endpoint Token": ["endpoint"]}))
     top.suites.append(suite_with_own_token("Policy", "sha256:cccccccccccc", {"Team Policy": ["security", "policy"]}))
-    top.suites.append(suite_with_own_token("Live", "sha256:dddddddddddd", {"Observer Token Is Accepted": ["live"]}))
+    top.suites.append(suite_with_own_token("Live", "sha256:dddddddddddd", {"The observer token is accepted": ["live"]}))
     return top
 
 
@@ -480,8 +480,8 @@ def test_endpoint_settings_and_keys_are_named_by_setting_only(tmp_path):
     ]
     table = evidence.table("LiveKit server", server_rows, kind="livekit_server", facts={"setting": "LIVEKIT_URL"})
     live.setup.body.create_message(message=table, html=True, level="INFO")
-    live.tests.create(name="Observer Token Is Accepted", tags=["live"], status="PASS")
-    endpoint.tests.create(name="Standard Request Gets A Token", tags=["endpoint"], status="PASS")
+    live.tests.create(name="The observer token is accepted", tags=["live"], status="PASS")
+    endpoint.tests.create(name="The standard request gets a token", tags=["endpoint"], status="PASS")
     steps = suite_with_own_token("Client Authentication", "sha256:aaaaaaaaaaaa", {"Generation": ["step-1"]})
     steps.tests[0].body[0].body.create_message(
         message=evidence.table("Token", [{"key": "api_key", "label": "API key", "value": "release"}], kind="token"),
@@ -611,7 +611,9 @@ def test_a_finding_reported_with_two_severities_keeps_the_most_severe(tmp_path, 
 
 def test_a_finding_text_that_opens_with_its_label_does_not_repeat_it(tmp_path):
     finding = finding_table("clock-skew", "info", "Clock skew: the server clock is 3 s behind this machine.")
-    run = signoff.read_results([saved(tmp_path, evidence_suite({"Clock Skew": (["live"], "PASS", [finding])}))])
+    run = signoff.read_results(
+        [saved(tmp_path, evidence_suite({"The server clock is in step with this machine": (["live"], "PASS", [finding])}))]
+    )
     findings = section(signoff.to_markdown(signoff.build(run, None)[1]), "Key Findings")
     assert "- **Clock skew** (info): the server clock is 3 s behind this machine." in findings
     assert "Clock skew: the server" not in findings
@@ -652,9 +654,9 @@ def test_tests_failing_with_the_same_message_are_one_line_with_their_count_and_n
 
 
 def test_a_single_failure_keeps_its_full_name_and_a_short_message_whole(tmp_path):
-    run = signoff.read_results([saved(tmp_path, failing_live_suite({"Observer Token Is Accepted": "Short reason."}))])
+    run = signoff.read_results([saved(tmp_path, failing_live_suite({"The observer token is accepted": "Short reason."}))])
     conclusion = section(signoff.to_markdown(signoff.build(run, None)[1]), "Conclusion")
-    assert "- **Live.Observer Token Is Accepted**: Short reason." in conclusion
+    assert "- **Live.The observer token is accepted**: Short reason." in conclusion
 
 
 SIGNATURE_REFUSED = "'invalid token: <token sha256:aaaaaaaaaaaa>, error: signature is invalid'"
@@ -662,12 +664,12 @@ SIGNATURE_REFUSED = "'invalid token: <token sha256:aaaaaaaaaaaa>, error: signatu
 
 def test_live_refusals_all_for_the_signature_name_the_key_pair_as_the_likely_cause(tmp_path):
     messages = {
-        "Observer Token Is Accepted": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 200 with 'success'.",
-        "Expired Token Is Refused": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 401 with 'token is expired'.",
+        "The observer token is accepted": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 200 with 'success'.",
+        "An expired token is refused": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 401 with 'token is expired'.",
     }
     answers = {
-        "Observer Token Is Accepted": answer(401, 200, "signature"),
-        "Expired Token Is Refused": answer(401, 401, "signature"),
+        "The observer token is accepted": answer(401, 200, "signature"),
+        "An expired token is refused": answer(401, 401, "signature"),
     }
     run = signoff.read_results([saved(tmp_path, failing_live_suite(messages, answers))])
     markdown = signoff.to_markdown(signoff.build(run, None)[1])
@@ -691,10 +693,10 @@ def test_the_key_pair_is_not_blamed_without_a_signature_refusal_of_the_documente
     tmp_path, observer_message, observer_answer
 ):
     messages = {
-        "Observer Token Is Accepted": observer_message,
-        "Expired Token Is Refused": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 401 with 'token is expired'.",
+        "The observer token is accepted": observer_message,
+        "An expired token is refused": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 401 with 'token is expired'.",
     }
-    answers = {"Observer Token Is Accepted": observer_answer, "Expired Token Is Refused": answer(401, 401, "signature")}
+    answers = {"The observer token is accepted": observer_answer, "An expired token is refused": answer(401, 401, "signature")}
     run = signoff.read_results([saved(tmp_path, failing_live_suite(messages, answers))])
     assert "key pair" not in signoff.to_markdown(signoff.build(run, None)[1])
 
@@ -702,7 +704,7 @@ def test_the_key_pair_is_not_blamed_without_a_signature_refusal_of_the_documente
 def test_the_key_pair_is_read_from_the_recorded_answers_not_from_the_messages(tmp_path):
     """A message that reads like a signature refusal blames nothing without the answer its check recorded."""
     messages = {
-        "Observer Token Is Accepted": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 200 with 'success'."
+        "The observer token is accepted": f"/rtc/validate answered 401 Unauthorized {SIGNATURE_REFUSED} instead of 200 with 'success'."
     }
     run = signoff.read_results([saved(tmp_path, failing_live_suite(messages))])
     assert "key pair" not in signoff.to_markdown(signoff.build(run, None)[1])
@@ -853,15 +855,15 @@ def test_key_findings_list_each_diagnosis_once_with_the_failures_it_explains_and
     shared = diagnosis_html("The server holds another secret.")
     suite = evidence_suite(
         {
-            "Observer Token Is Accepted": (["live"], "FAIL", [shared]),
-            "Expired Token Is Refused": (["live"], "FAIL", [shared]),
+            "The observer token is accepted": (["live"], "FAIL", [shared]),
+            "An expired token is refused": (["live"], "FAIL", [shared]),
             "Expected Failure Passed": (["live"], "PASS", [diagnosis_html("Expected inside a passing test.")]),
         }
     )
     run = signoff.read_results([saved(tmp_path, suite)])
     findings = section(signoff.to_markdown(signoff.build(run, None)[1]), "Key Findings")
     line = (
-        "- **Diagnosis** of **Observer Token Is Accepted, Expired Token Is Refused**: "
+        "- **Diagnosis** of **The observer token is accepted, An expired token is refused**: "
         "The server holds another secret. Fix: Set LIVEKIT\\_API\\_SECRET."
     )
     assert line in findings or line.replace("\\", "") in findings

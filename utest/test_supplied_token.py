@@ -170,3 +170,25 @@ def test_every_robot_variable_readme_names_is_one_a_test_can_use(tmp_path):
     assert "&lt;secret&gt;" in log  # ${TOKEN}: a Secret
     assert token.split(".")[2] not in log
     assert str(LIBRARIES)  # the suite found the libraries through the resources
+
+
+# ---------------------------------------------------------------- Get Token Under Test from Python
+
+
+def test_the_token_under_test_is_the_supplied_one_when_one_is_given(dev_library, monkeypatch):
+    given = mint(ttl="1 hour")
+    monkeypatch.setenv("LIVEKIT_TOKEN", f"{given}\n")
+    assert dev_library.get_token_under_test().value == given
+
+
+def test_without_a_supplied_token_the_token_under_test_is_minted_from_the_settings(dev_library, monkeypatch):
+    for name in ("LIVEKIT_TOKEN_FILE", "LIVEKIT_ROOM", "LIVEKIT_IDENTITY", "LIVEKIT_AUDIENCE", "LIVEKIT_TTL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LIVEKIT_ROOM", "standup")
+    monkeypatch.setenv("LIVEKIT_CAN_PUBLISH", "true")
+    token = dev_library.get_token_under_test()
+    claims = dev_library.verify_token(token)
+    assert claims["sub"] == "client_test"
+    assert claims["aud"] == "standup"
+    assert claims["video"] == {"room": "standup", "roomJoin": True, "canPublish": True, "canSubscribe": True}
+    assert claims["exp"] - claims["nbf"] == 6 * 60 * 60

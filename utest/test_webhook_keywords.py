@@ -147,3 +147,12 @@ def test_a_second_connection_announced_by_the_server_fails_the_exact_webhooks(li
         "participant_left, not participant_joined, room_finished."
     )
     library.stop_webhook_collector()
+
+
+def test_our_verifier_reads_an_outcome_as_words(library):
+    library.webhook_case_should_be_refused_by_our_verifier("correctly signed", "accepted")
+    library.webhook_case_should_be_refused_by_our_verifier("no Authorization header", "refused: no authorization")
+    library.webhook_case_should_be_refused_by_our_verifier("unknown API key", "refused: unknown API key")
+    library.webhook_case_should_be_refused_by_our_verifier("sha256 claim missing", "checksum")
+    with pytest.raises(AssertionError, match=r"^This project's verifier refused for checksum .*expected expired\.$"):
+        library.webhook_case_should_be_refused_by_our_verifier("sha256 claim missing", "refused: expired")

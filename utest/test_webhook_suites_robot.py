@@ -26,18 +26,18 @@ SECRET = "webhook-suite-secret-" + secrets.token_hex(12)
 
 # Test name -> case of the conformance table (the suite's rows, in order).
 ROWS = {
-    "The Event As The Server Sends It Is Accepted": "correctly signed",
-    "No Authorization Header Is Refused": "no Authorization header",
-    "The Bearer Form Is Refused By A Strict Receiver": "Bearer prefix",
-    "Another Secret Is Refused": "signed with another secret",
-    "A Key The Receiver Does Not Know Is Refused": "unknown API key",
-    "A Body Changed After Signing Is Refused": "body changed after signing",
-    "A Missing sha256 Claim Is Refused": "sha256 claim missing",
-    "The sha256 Of Another Body Is Refused": "sha256 of another body",
-    "An Expired Token Is Refused": "expired token",
-    "Alg None Is Refused": "alg none",
-    "HS512 Is Refused": "HS512",
-    "An Oversized Body Is Refused": "oversized body",
+    "The event as the server sends it is accepted": "correctly signed",
+    "No Authorization header is refused": "no Authorization header",
+    "The Bearer form is refused by a strict receiver": "Bearer prefix",
+    "Another secret is refused": "signed with another secret",
+    "A key the receiver does not know is refused": "unknown API key",
+    "A body changed after signing is refused": "body changed after signing",
+    "A missing sha256 claim is refused": "sha256 claim missing",
+    "The sha256 of another body is refused": "sha256 of another body",
+    "An expired token is refused": "expired token",
+    "Alg none is refused": "alg none",
+    "HS512 is refused": "HS512",
+    "An oversized body is refused": "oversized body",
 }
 FORGED = {name: case for name, case in ROWS.items() if case not in ("correctly signed", "Bearer prefix")}
 
@@ -69,7 +69,7 @@ def test_every_suite_passes_against_the_reference_receiver_and_nothing_leaks_at_
     }
     assert not not_passed, not_passed
     assert run.returncode == 0, run.stdout[-2000:]
-    assert statuses["The Bearer Form Is Refused By A Strict Receiver"] == ("PASS", "")
+    assert statuses["The Bearer form is refused by a strict receiver"] == ("PASS", "")
     tokens = sorted(set(tokens_from_log(token_log)))
     assert len(tokens) >= 30  # every signed request of every suite was noted for the leak guard
     text = run.all_text()
@@ -90,9 +90,9 @@ def test_every_forged_row_fails_against_a_careless_receiver_with_one_sentence(tm
         posted = len(careless.seen)
     statuses = run.statuses()
     assert set(statuses) == set(ROWS)
-    assert statuses["The Event As The Server Sends It Is Accepted"] == ("PASS", "")
+    assert statuses["The event as the server sends it is accepted"] == ("PASS", "")
     # Not strict by default: the Bearer form is reported, not required.
-    bearer = statuses["The Bearer Form Is Refused By A Strict Receiver"]
+    bearer = statuses["The Bearer form is refused by a strict receiver"]
     assert bearer[0] == "PASS"
     assert bearer[1].startswith(
         "Reported, not required (Bearer prefix): the receiver accepted the server's token after 'Bearer '"
@@ -115,7 +115,7 @@ def test_a_receiver_that_claims_to_be_strict_must_refuse_the_bearer_form(tmp_pat
     with CarelessReceiver() as careless:
         environment = clean_environment(LIVEKIT_WEBHOOK_URL=careless.webhook_url, LIVEKIT_WEBHOOK_STRICT="true")
         run = run_robot(tmp_path, "--test", "The Bearer Form*", str(CONFORMANCE), environment=environment)
-    status, message = run.statuses()["The Bearer Form Is Refused By A Strict Receiver"]
+    status, message = run.statuses()["The Bearer form is refused by a strict receiver"]
     assert status == "FAIL"
     assert message == (
         "The receiver accepted a forged webhook (Bearer prefix: the server's token after 'Bearer ', which the server "
@@ -171,12 +171,12 @@ def test_a_receiver_that_fails_or_is_down_fails_every_row_with_one_sentence(tmp_
         environment = clean_environment(LIVEKIT_WEBHOOK_URL=failing.url + "/webhook")
         run = run_robot(tmp_path / "failing", str(CONFORMANCE), environment=environment)
     statuses = run.statuses()
-    assert statuses["The Event As The Server Sends It Is Accepted"] == (
+    assert statuses["The event as the server sends it is accepted"] == (
         "FAIL",
         "The receiver did not accept the correctly signed event (correctly signed): it answered 500 "
         "'Internal Server Error', a server error.",
     )
-    assert statuses["Alg None Is Refused"] == (
+    assert statuses["Alg none is refused"] == (
         "FAIL",
         "The receiver did not refuse the claims with alg none and no signature (alg none) with a 4xx: it answered 500 "
         "'Internal Server Error', a server error.",

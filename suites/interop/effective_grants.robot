@@ -25,23 +25,23 @@ Test Template    Both Token Styles Should Give The Same Permissions
 
 
 *** Test Cases ***    MINTER                PUBLISH    SUBSCRIBE    PUBLISH DATA    GRANTS
-Join Only, Our Library
+Join only, our library
                       our library           True       True         True            &{JOIN_ONLY}
-Join Only, livekit-server-sdk
+Join only, livekit-server-sdk
                       livekit-server-sdk    True       True         True            &{JOIN_ONLY}
-No Subscribe, Our Library
+No subscribe, our library
                       our library           True       False        True            &{NO_SUBSCRIBE}
-No Subscribe, livekit-server-sdk
+No subscribe, livekit-server-sdk
                       livekit-server-sdk    True       False        True            &{NO_SUBSCRIBE}
-Observer, Our Library
+Observer, our library
                       our library           False      True         False           &{OBSERVER_NO_DATA}
 Observer, livekit-server-sdk
                       livekit-server-sdk    False      True         False           &{OBSERVER_NO_DATA}
-Data Only, Our Library
+Data only, our library
                       our library           False      True         True            &{DATA_ONLY}
-Data Only, livekit-server-sdk
+Data only, livekit-server-sdk
                       livekit-server-sdk    False      True         True            &{DATA_ONLY}
-Camera And Mic, Our Library
+Camera and mic, our library
                       our library           True       True         True            &{CAMERA_AND_MIC}
-Camera And Mic, livekit-server-sdk
+Camera and mic, livekit-server-sdk
                       livekit-server-sdk    True       True         True            &{CAMERA_AND_MIC}

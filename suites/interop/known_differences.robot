@@ -23,45 +23,45 @@ Test Tags        known-difference
 
 
 *** Test Cases ***    TOKEN                           VERIFIER              VERDICT     REASON
-Audience In Python SDK
+Audience in the Python SDK
                       Audience Token                  livekit-api           refused     Invalid audience
-Audience In Node SDK
+Audience in the Node SDK
                       Audience Token                  livekit-server-sdk    accepted
-Audience In Our Library
+Audience in our library
                       Audience Token                  our library           accepted
-HS384 In Python SDK
+HS384 in the Python SDK
                       HS384 Token                     livekit-api           refused     InvalidAlgorithm
-HS384 In Node SDK
+HS384 in the Node SDK
                       HS384 Token                     livekit-server-sdk    accepted
-HS384 In Our Library
+HS384 in our library
                       HS384 Token                     our library           refused     algorithm
-HS512 In Python SDK
+HS512 in the Python SDK
                       HS512 Token                     livekit-api           refused     InvalidAlgorithm
-HS512 In Node SDK
+HS512 in the Node SDK
                       HS512 Token                     livekit-server-sdk    accepted
-HS512 In Our Library
+HS512 in our library
                       HS512 Token                     our library           refused     algorithm
-Expired 30 s Ago In Python SDK
+Expired 30 s ago in the Python SDK
                       Token Expired 30 Seconds Ago    livekit-api           accepted
-Expired 30 s Ago In Node SDK
+Expired 30 s ago in the Node SDK
                       Token Expired 30 Seconds Ago    livekit-server-sdk    refused     ERR_JWT_EXPIRED
-Expired 30 s Ago In Our Library
+Expired 30 s ago in our library
                       Token Expired 30 Seconds Ago    our library           accepted
-Expired 90 s Ago In Python SDK
+Expired 90 s ago in the Python SDK
                       Token Expired 90 Seconds Ago    livekit-api           refused     ExpiredSignature
-Expired 90 s Ago In Node SDK
+Expired 90 s ago in the Node SDK
                       Token Expired 90 Seconds Ago    livekit-server-sdk    refused     ERR_JWT_EXPIRED
-Expired 90 s Ago In Our Library
+Expired 90 s ago in our library
                       Token Expired 90 Seconds Ago    our library           refused     expired
-Valid In 30 s In Python SDK
+Valid in 30 s in the Python SDK
                       Token Valid In 30 Seconds       livekit-api           accepted
-Valid In 30 s In Node SDK
+Valid in 30 s in the Node SDK
                       Token Valid In 30 Seconds       livekit-server-sdk    refused     "nbf" claim
-Valid In 30 s In Our Library
+Valid in 30 s in our library
                       Token Valid In 30 Seconds       our library           accepted
-Text Video Grant In Python SDK
+A text video grant in the Python SDK
                       Text Video Grant Token          livekit-api           crashed     AttributeError
-Text Video Grant In Node SDK
+A text video grant in the Node SDK
                       Text Video Grant Token          livekit-server-sdk    accepted
-Text Video Grant In Our Library
+A text video grant in our library
                       Text Video Grant Token          our library           refused     claims

@@ -35,49 +35,49 @@ Test Template    The SDK Token Should Verify With Our Library As Asked
 
 
 *** Test Cases ***    SDK                   IDENTITY       ROOM         CLAIMS
-Participant Token From livekit-api
+Participant token from livekit-api
                       livekit-api           alice          demo         &{PARTICIPANT}
-Participant Token From livekit-server-sdk
+Participant token from livekit-server-sdk
                       livekit-server-sdk    alice          demo         &{PARTICIPANT}
-Observer Token From livekit-api
+Observer token from livekit-api
                       livekit-api           client_test    test_room    &{OBSERVER}
-Observer Token From livekit-server-sdk
+Observer token from livekit-server-sdk
                       livekit-server-sdk    client_test    test_room    &{OBSERVER}
-Room Administration From livekit-api
+Room administration from livekit-api
                       livekit-api           ${EMPTY}       demo         &{ROOM_ADMIN}
-Room Administration From livekit-server-sdk
+Room administration from livekit-server-sdk
                       livekit-server-sdk    ${EMPTY}       demo         &{ROOM_ADMIN}
-Publish Sources From livekit-api
+Publish sources from livekit-api
                       livekit-api           alice          demo         &{SOURCES}
-Publish Sources From livekit-server-sdk
+Publish sources from livekit-server-sdk
                       livekit-server-sdk    alice          demo         &{SOURCES}
-Participant Abilities From livekit-api
+Participant abilities from livekit-api
                       livekit-api           bot            demo         &{ABILITIES}
-Participant Abilities From livekit-server-sdk
+Participant abilities from livekit-server-sdk
                       livekit-server-sdk    bot            demo         &{ABILITIES}
-Forwarding Grant From livekit-api
+Forwarding grant from livekit-api
                       livekit-api           host           demo         &{FORWARDING}
-Forwarding Grant From livekit-server-sdk
+Forwarding grant from livekit-server-sdk
                       livekit-server-sdk    host           demo         &{FORWARDING}
-Service Grants From livekit-api
+Service grants from livekit-api
                       livekit-api           ${EMPTY}       ${EMPTY}     &{SERVICES}
-Service Grants From livekit-server-sdk
+Service grants from livekit-server-sdk
                       livekit-server-sdk    ${EMPTY}       ${EMPTY}     &{SERVICES}
-Agent Grants From livekit-api
+Agent grants from livekit-api
                       livekit-api           ${EMPTY}       ${EMPTY}     &{AGENT_GRANTS}
-Unicode And JSON From livekit-api
+Unicode and JSON from livekit-api
                       livekit-api           zoë            demo         &{UNICODE_AND_JSON}
-Unicode And JSON From livekit-server-sdk
+Unicode and JSON from livekit-server-sdk
                       livekit-server-sdk    zoë            demo         &{UNICODE_AND_JSON}
-Ten Minute Token From livekit-api
+A ten-minute token from livekit-api
                       livekit-api           alice          demo         &{TEN_MINUTES}
-Ten Minute Token From livekit-server-sdk
+A ten-minute token from livekit-server-sdk
                       livekit-server-sdk    alice          demo         &{TEN_MINUTES}
-Ninety Second Token From livekit-api
+A ninety-second token from livekit-api
                       livekit-api           alice          demo         &{NINETY_SECONDS}
-Ninety Second Token From livekit-server-sdk
+A ninety-second token from livekit-server-sdk
                       livekit-server-sdk    alice          demo         &{NINETY_SECONDS}
-Two Day Token From livekit-api
+A two-day token from livekit-api
                       livekit-api           alice          demo         &{TWO_DAYS}
-Two Day Token From livekit-server-sdk
+A two-day token from livekit-server-sdk
                       livekit-server-sdk    alice          demo         &{TWO_DAYS}

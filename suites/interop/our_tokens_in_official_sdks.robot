@@ -28,39 +28,39 @@ Test Template    Our Token Should Come Back Identical From
 
 
 *** Test Cases ***    SDK                   IDENTITY       ROOM         CLAIMS
-Participant Token In livekit-api
+Participant token in livekit-api
                       livekit-api           alice          demo         &{PARTICIPANT}
-Participant Token In livekit-server-sdk
+Participant token in livekit-server-sdk
                       livekit-server-sdk    alice          demo         &{PARTICIPANT}
-Observer Token In livekit-api
+Observer token in livekit-api
                       livekit-api           client_test    test_room    &{OBSERVER}
-Observer Token In livekit-server-sdk
+Observer token in livekit-server-sdk
                       livekit-server-sdk    client_test    test_room    &{OBSERVER}
-Room Administration In livekit-api
+Room administration in livekit-api
                       livekit-api           ${EMPTY}       demo         &{ROOM_ADMIN}
-Room Administration In livekit-server-sdk
+Room administration in livekit-server-sdk
                       livekit-server-sdk    ${EMPTY}       demo         &{ROOM_ADMIN}
-Publish Sources In livekit-api
+Publish sources in livekit-api
                       livekit-api           alice          demo         &{SOURCES}
-Publish Sources In livekit-server-sdk
+Publish sources in livekit-server-sdk
                       livekit-server-sdk    alice          demo         &{SOURCES}
-Participant Abilities In livekit-api
+Participant abilities in livekit-api
                       livekit-api           bot            demo         &{ABILITIES}
-Participant Abilities In livekit-server-sdk
+Participant abilities in livekit-server-sdk
                       livekit-server-sdk    bot            demo         &{ABILITIES}
-Forwarding Grant In livekit-api
+Forwarding grant in livekit-api
                       livekit-api           host           demo         &{FORWARDING}
-Forwarding Grant In livekit-server-sdk
+Forwarding grant in livekit-server-sdk
                       livekit-server-sdk    host           demo         &{FORWARDING}
-Service Grants In livekit-api
+Service grants in livekit-api
                       livekit-api           ${EMPTY}       ${EMPTY}     &{SERVICES}
-Service Grants In livekit-server-sdk
+Service grants in livekit-server-sdk
                       livekit-server-sdk    ${EMPTY}       ${EMPTY}     &{SERVICES}
-Agent Grants In livekit-api
+Agent grants in livekit-api
                       livekit-api           ${EMPTY}       ${EMPTY}     &{AGENT_GRANTS}
-Agent Grants In livekit-server-sdk
+Agent grants in livekit-server-sdk
                       livekit-server-sdk    ${EMPTY}       ${EMPTY}     &{AGENT_GRANTS}
-Unicode And JSON In livekit-api
+Unicode and JSON in livekit-api
                       livekit-api           zoë            demo         &{UNICODE_AND_JSON}
-Unicode And JSON In livekit-server-sdk
+Unicode and JSON in livekit-server-sdk
                       livekit-server-sdk    zoë            demo         &{UNICODE_AND_JSON}

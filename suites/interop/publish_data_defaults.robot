@@ -12,32 +12,32 @@ Test Tags        known-difference
 
 
 *** Test Cases ***
-Observer Token From livekit-api Still Publishes Data
+An observer token from livekit-api still publishes data
     [Documentation]    Asked for can_publish=False only, livekit-api writes canPublishData true.
     ${token}    A Token Asking Only For    livekit-api    demo    room_join=True    can_publish=False
     Token Should Write Every Permission Field    ${token}
     The Server Should Apply    ${token}    can_publish=False    can_publish_data=True
 
-Observer Token From livekit-server-sdk Does Not Publish Data
+An observer token from livekit-server-sdk does not publish data
     [Documentation]    Asked for can_publish=False only, livekit-server-sdk leaves canPublishData out.
     ${token}    A Token Asking Only For    livekit-server-sdk    demo    room_join=True    can_publish=False
     Token Should Write Only The Asked Video Grants    ${token}    demo    room_join=True    can_publish=False
     The Server Should Apply    ${token}    can_publish=False    can_publish_data=False
 
-Our Observer Token Does Not Publish Data
+Our observer token does not publish data
     [Documentation]    Asked for can_publish=False only, our library leaves canPublishData out.
     ${token}    A Token Asking Only For    our library    demo    room_join=True    can_publish=False
     Token Should Write Only The Asked Video Grants    ${token}    demo    room_join=True    can_publish=False
     The Server Should Apply    ${token}    can_publish=False    can_publish_data=False
 
-Missing canPublishData Reads As True In livekit-api
+A missing canPublishData reads as true in livekit-api
     [Documentation]    For our observer token, livekit-api's TokenVerifier reports canPublishData true
     ...    where the server applies false.
     ${token}    A Token Asking Only For    our library    demo    room_join=True    can_publish=False
     The SDK Should Report    livekit-api    ${token}    video.canPublishData    True
     The Server Should Apply    ${token}    can_publish_data=False
 
-Missing canPublishData Stays Missing In livekit-server-sdk
+A missing canPublishData stays missing in livekit-server-sdk
     [Documentation]    livekit-server-sdk's TokenVerifier returns the payload as it is: no canPublishData.
     ${token}    A Token Asking Only For    our library    demo    room_join=True    can_publish=False
     The SDK Should Report    livekit-server-sdk    ${token}    video.canPublish    False

@@ -14,30 +14,30 @@ Test Tags         client
 
 
 *** Test Cases ***
-Client Joins With The Five-Step Token
+The client joins with the five-step token
     [Documentation]    The server's join answer names the configured participant and room.
     The Server Should Show The Client As    ${IDENTITY}    ${ROOM}
 
-Server Applies The Permissions Step 4 Decided
+The server applies the permissions Step 4 decided
     [Documentation]    The ParticipantPermission of the join answer equals Step 4's offline decision.
     The Permissions The Server Applied Should Match Step 4
 
-Room Service Lists The Client With The Same Permissions
+The room service lists the client with the same permissions
     [Documentation]    ListParticipants with an admin token sees the same participant and permissions.
     The Room Service Should List The Client With The Same Permissions
 
-Data From A Publisher Reaches The Observer
+Data from a publisher reaches the observer
     [Documentation]    The transport carries a data packet from the publisher to the observer.
     Data Sent By The Publisher Should Reach The Observer
 
-Server Decides Publishing As Step 4 Did
+The server decides publishing as Step 4 did
     [Documentation]    The server refuses the observer's silent track (publishes it if the token grants canPublish).
     The Server Should Decide Publishing As Step 4 Did
 
-Token Without roomJoin Cannot Join
+A token without roomJoin cannot join
     [Documentation]    The real client gets 401 "permissions denied".
     A Token Without The Join Grant Should Not Join
 
-Token For Another Room Does Not Join This Room
+A token for another room does not join this room
     [Documentation]    The room comes from the token alone.
     A Token For Another Room Should Not Join The Room

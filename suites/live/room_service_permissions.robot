@@ -11,23 +11,23 @@ Test Template     The Room Service Should Answer
 
 
 *** Test Cases ***    CALL                GRANTS        ROOM IN TOKEN    STATUS    ANSWER
-ListRooms With roomList Is Allowed
+ListRooms with roomList is allowed
                       ListRooms           roomList      ${EMPTY}         200       rooms
-ListRooms With The Observer Token Is Refused
+ListRooms with the observer token is refused
                       ListRooms           observer      ${EMPTY}         401       unauthenticated
-ListRooms With roomCreate Only Is Refused
+ListRooms with roomCreate only is refused
                       ListRooms           roomCreate    ${EMPTY}         401       unauthenticated
-ListRooms Without A Token Is Refused
+ListRooms without a token is refused
                       ListRooms           no token      ${EMPTY}         401       unauthenticated
-CreateRoom With roomCreate Is Allowed
+CreateRoom with roomCreate is allowed
                       CreateRoom          roomCreate    ${EMPTY}         200       ${CHECK_ROOM}
-CreateRoom With roomList Only Is Refused
+CreateRoom with roomList only is refused
                       CreateRoom          roomList      ${EMPTY}         401       unauthenticated
-ListParticipants With roomAdmin Of The Room Is Allowed
+ListParticipants with roomAdmin of the room is allowed
                       ListParticipants    roomAdmin     ${CHECK_ROOM}    200       ${EMPTY}
-ListParticipants With roomAdmin Of Another Room Is Refused
+ListParticipants with roomAdmin of another room is refused
                       ListParticipants    roomAdmin     another-room     401       unauthenticated
-DeleteRoom With roomList Only Is Refused
+DeleteRoom with roomList only is refused
                       DeleteRoom          roomList      ${EMPTY}         401       unauthenticated
-DeleteRoom With roomCreate Is Allowed
+DeleteRoom with roomCreate is allowed
                       DeleteRoom          roomCreate    ${EMPTY}         200       {}

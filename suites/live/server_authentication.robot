@@ -6,15 +6,15 @@ Resource         ../../resources/livekit_http.resource
 
 
 *** Test Cases ***
-Observer Token Is Accepted
+The observer token is accepted
     [Documentation]    /rtc/validate answers 200 success to the document's token sent as Authorization: Bearer.
     The Server Should Accept The Observer Token
 
-Another Authorization Scheme Is Refused
+Another Authorization scheme is refused
     [Documentation]    The same token after "Token " instead of "Bearer " is refused with 401.
     A Token Sent In Another Authorization Scheme Should Be Refused
 
-Clock Skew
+The server clock is in step with this machine
     [Documentation]    The server's Date header is compared with the local clock; the skew is reported,
     ...    a warning from half the server's 60 s leeway on, a failure beyond it.
     The Server Clock Should Be In Step With This Machine

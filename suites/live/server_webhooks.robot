@@ -12,30 +12,30 @@ Test Tags        webhooks    client
 
 
 *** Test Cases ***
-Server Announces The Join
+The server announces the join
     [Documentation]    participant_joined for the five-step participant in its room, verified.
     The Server Should Send A Verified Webhook    participant_joined
 
-Server Announces The Leave
+The server announces the leave
     [Documentation]    participant_left for the same participant, verified.
     The Server Should Send A Verified Webhook    participant_left
 
-Join Comes Before Leave
+The join comes before the leave
     [Documentation]    The server sends the events in the order they happened.
     The Server Should Announce The Join Before The Leave
 
-The Client Connects Once
+The client connects once
     [Documentation]    One join and one leave for the participant, and no aborted second connection.
     The Server Should Announce One Join And One Leave
 
-Every Webhook From The Server Verifies
+Every webhook from the server verifies
     [Documentation]    Nothing the server sent was refused.
     Every Webhook From The Server Should Verify
 
-The Python SDK Reads The Server's Webhook Alike
+The Python SDK reads the server's webhook alike
     [Documentation]    livekit-api's WebhookReceiver accepts it and reads the same event.
     The SDK Should Read The Server's Webhook Alike    livekit-api
 
-The Node SDK Reads The Server's Webhook Alike
+The Node SDK reads the server's webhook alike
     [Documentation]    livekit-server-sdk's WebhookReceiver (Node.js) accepts it and reads the same event.
     The SDK Should Read The Server's Webhook Alike    livekit-server-sdk

@@ -8,25 +8,25 @@ Test Template    The Server Should Answer
 
 
 *** Test Cases ***    CASE                           STATUS    MESSAGE
-Expired Token Is Refused
+An expired token is refused
                       expired                        401       token is expired
-Token Expired Within The Leeway Is Accepted
+A token expired within the leeway is accepted
                       expired within leeway          200       success
-Not Yet Valid Token Is Refused
+A token not yet valid is refused
                       not yet valid                  401       token is not valid yet
-Token Valid Within The Leeway Is Accepted
+A token valid within the leeway is accepted
                       not yet valid within leeway    200       success
-Tampered Token Is Refused
+A tampered token is refused
                       tampered                       401       signature is invalid
-Token Signed With Another Secret Is Refused
+A token signed with another secret is refused
                       signed with another secret     401       signature is invalid
-Token Of An Unknown API Key Is Refused
+A token of an unknown API key is refused
                       unknown API key                401       invalid API key
-Token Without Video Grant Is Refused
+A token without a video grant is refused
                       without video grant            401       no permissions to access the room
-Token Without roomJoin Is Refused
+A token without roomJoin is refused
                       without roomJoin               401       permissions denied
-Token Without Identity Is Refused
+A token without an identity is refused
                       without identity               400       identity cannot be empty
-Token Without Room Is Refused
+A token without a room is refused
                       without room                   400       no room name

@@ -10,8 +10,9 @@ Documentation     Security catalogue: hostile and unusual tokens, and what the L
 ...               every row: its version chooses the rules of the offline verdicts, and each row's
 ...               token, made again from now, must get the server answer the offline verdict gives.
 ...
-...               To add a case, add a row: the words of the case, one of the "how" keywords of
-...               resources/security.resource with its argument, and the outcome.
+...               To add a case, add a row: the words of the case, how its token is made from the
+...               good one (a keyword that takes the good token, such as Change Claims And Sign; see
+...               resources/security.resource) with its argument, and the outcome.
 
 Resource          ../../resources/security.resource
 

@@ -16,40 +16,40 @@ Test Template    Our Verifier Should Give
 The event as the server sends it
                       correctly signed              accepted
 No Authorization header
-                      no Authorization header       no-authorization
+                      no Authorization header       refused: no authorization
 An empty Authorization header
-                      empty Authorization header    no-authorization
+                      empty Authorization header    refused: no authorization
 The token after Bearer
-                      Bearer prefix                 malformed
+                      Bearer prefix                 refused: malformed
 Signed with another secret
-                      signed with another secret    signature
+                      signed with another secret    refused: signature
 A key the receiver does not know
-                      unknown API key               unknown-api-key
+                      unknown API key               refused: unknown API key
 The body changed after signing
-                      body changed after signing    checksum
+                      body changed after signing    refused: checksum
 No sha256 claim
-                      sha256 claim missing          checksum
+                      sha256 claim missing          refused: checksum
 The sha256 of another body
-                      sha256 of another body        checksum
+                      sha256 of another body        refused: checksum
 An expired token
-                      expired token                 expired
+                      expired token                 refused: expired
 A token not valid yet
-                      not yet valid token           not-yet-valid
+                      not yet valid token           refused: not yet valid
 Alg none
-                      alg none                      algorithm
+                      alg none                      refused: algorithm
 HS512
-                      HS512                         algorithm
+                      HS512                         refused: algorithm
 A body beyond the size limit
-                      oversized body                oversized-body
-A Signed Event Verifies With Every Fact Reported
+                      oversized body                refused: oversized body
+A signed event verifies with every fact reported
     [Documentation]    Key, algorithm, signature, body hash, expiry, event type, room and participant.
     [Template]    NONE
     A Signed Event Should Verify With Every Fact Reported
-A Signature Does Not Cover Another Body
+A signature does not cover another body
     [Documentation]    The same Authorization header with another event is refused for its sha256.
     [Template]    NONE
     A Body Changed After Signing Should Be Refused
-A Webhook Token Lives Five Minutes
+A webhook token lives five minutes
     [Documentation]    Signed 7 minutes ago, it is past its 5 minutes and the 60 s leeway.
     [Template]    NONE
     A Webhook Signed Five Minutes Ago Should Be Expired

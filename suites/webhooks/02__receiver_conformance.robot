@@ -21,27 +21,27 @@ Test Template     The Receiver Should Answer
 
 
 *** Test Cases ***    CASE                          EXPECTED
-The Event As The Server Sends It Is Accepted
+The event as the server sends it is accepted
                       correctly signed              accepted
-No Authorization Header Is Refused
+No Authorization header is refused
                       no Authorization header       refused
-The Bearer Form Is Refused By A Strict Receiver
+The Bearer form is refused by a strict receiver
                       Bearer prefix                 refused if strict
-Another Secret Is Refused
+Another secret is refused
                       signed with another secret    refused
-A Key The Receiver Does Not Know Is Refused
+A key the receiver does not know is refused
                       unknown API key               refused
-A Body Changed After Signing Is Refused
+A body changed after signing is refused
                       body changed after signing    refused
-A Missing sha256 Claim Is Refused
+A missing sha256 claim is refused
                       sha256 claim missing          refused
-The sha256 Of Another Body Is Refused
+The sha256 of another body is refused
                       sha256 of another body        refused
-An Expired Token Is Refused
+An expired token is refused
                       expired token                 refused
-Alg None Is Refused
+Alg none is refused
                       alg none                      refused
-HS512 Is Refused
+HS512 is refused
                       HS512                         refused
-An Oversized Body Is Refused
+An oversized body is refused
                       oversized body                refused

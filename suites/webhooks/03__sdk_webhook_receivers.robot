@@ -11,39 +11,39 @@ Test Template    The SDK Should Give
 
 
 *** Test Cases ***    SDK                   CASE                          VERDICT
-Signed Here, Accepted By livekit-api
+Signed here, accepted by livekit-api
                       livekit-api           correctly signed              accepted
-Signed Here, Accepted By livekit-server-sdk
+Signed here, accepted by livekit-server-sdk
                       livekit-server-sdk    correctly signed              accepted
-Changed Body Refused By livekit-api
+A changed body refused by livekit-api
                       livekit-api           body changed after signing    refused
-Changed Body Refused By livekit-server-sdk
+A changed body refused by livekit-server-sdk
                       livekit-server-sdk    body changed after signing    refused
-Another Body's sha256 Refused By livekit-api
+Another body's sha256 refused by livekit-api
                       livekit-api           sha256 of another body        refused
-Another Body's sha256 Refused By livekit-server-sdk
+Another body's sha256 refused by livekit-server-sdk
                       livekit-server-sdk    sha256 of another body        refused
-Missing sha256 Refused By livekit-api
+A missing sha256 refused by livekit-api
                       livekit-api           sha256 claim missing          refused
-Missing sha256 Refused By livekit-server-sdk
+A missing sha256 refused by livekit-server-sdk
                       livekit-server-sdk    sha256 claim missing          refused
-Another Secret Refused By livekit-api
+Another secret refused by livekit-api
                       livekit-api           signed with another secret    refused
-Another Secret Refused By livekit-server-sdk
+Another secret refused by livekit-server-sdk
                       livekit-server-sdk    signed with another secret    refused
-Expired Token Refused By livekit-api
+An expired token refused by livekit-api
                       livekit-api           expired token                 refused
-Expired Token Refused By livekit-server-sdk
+An expired token refused by livekit-server-sdk
                       livekit-server-sdk    expired token                 refused
-The Bearer Form Refused By livekit-api
+The Bearer form refused by livekit-api
                       livekit-api           Bearer prefix                 refused
-The Bearer Form Refused By livekit-server-sdk
+The Bearer form refused by livekit-server-sdk
                       livekit-server-sdk    Bearer prefix                 refused
-HS512 Refused By livekit-api
+HS512 refused by livekit-api
                       livekit-api           HS512                         refused
-HS512 Accepted By livekit-server-sdk, Refused By The Server
+HS512 accepted by livekit-server-sdk, refused by the server
     [Tags]    known-difference
                       livekit-server-sdk    HS512                         accepted
-Alg None Makes livekit-server-sdk Fail Rather Than Refuse
+Alg none makes livekit-server-sdk fail rather than refuse
     [Tags]    known-difference
                       livekit-server-sdk    alg none                      crashed

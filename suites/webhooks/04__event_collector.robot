@@ -11,7 +11,7 @@ Suite Teardown    The Webhook Collector Is Stopped
 
 
 *** Test Cases ***
-Signed Events Are Kept And Forged Ones Refused
+Signed events are kept and forged ones refused
     [Documentation]    Two signed events are answered 200 and kept; forged ones are answered 401 and left out.
     The Collector Should Answer    correctly signed    200
     The Collector Should Answer    signed with another secret    401
