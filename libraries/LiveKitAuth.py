@@ -1474,10 +1474,10 @@ def _minting_settings() -> dict:
     """The settings `Get Token Under Test` mints with: the run's variables, else those of the environment."""
     names = ("IDENTITY", "ROOM", "CAN_JOIN", "CAN_PUBLISH", "CAN_SUBSCRIBE", "AUDIENCE", "TTL")
     values = {name: robot_variable(f"${{{name}}}") for name in names}
-    if any(value is None for value in values.values()):  # outside a run, or without settings.py
-        import settings
+    if any(value is None for value in values.values()):  # outside a run, or without livekit_settings.suite
+        from livekit_settings import suite
 
-        defaults = settings.get_variables()
+        defaults = suite.get_variables()
         values = {name: defaults[name] if value is None else value for name, value in values.items()}
     return values
 

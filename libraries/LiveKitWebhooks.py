@@ -643,7 +643,7 @@ class LiveKitWebhooks:
             raise AssertionError(self._delivery_diagnosed(message, collector.received(), missing[0]))
 
     @keyword
-    def received_webhooks_should_be(self, *expected: str, participant: str | None = None, timeout: str = "10 s") -> None:
+    def received_webhooks_should_be(self, *expected: str, participant: str | None = None, timeout: Duration = "10 s") -> None:
         """Check that the verified webhooks (of ``participant``) are exactly the ``expected`` types, in that order.
 
         Waits up to ``timeout`` for the last one. Unlike `Received Webhooks Should Come In Order`,
@@ -661,7 +661,7 @@ class LiveKitWebhooks:
         def concerned(item: dict) -> bool:
             return participant in (None, "") or item.get("participant") == participant
 
-        collector.wait_for(lambda item: concerned(item) and item.get("event") == wanted[-1], self._seconds(timeout, "timeout"))
+        collector.wait_for(lambda item: concerned(item) and item.get("event") == wanted[-1], _not_negative(timeout, "timeout"))
         seen = [item for item in collector.events() if concerned(item)]
         rows = [
             {
