@@ -59,6 +59,19 @@ def run_script(script: Path, *arguments: str, **settings: str) -> subprocess.Com
     )
 
 
+def written_signoff(outputdir: Path, *options: str, environment: dict[str, str] | None = None) -> str:
+    """Write the sign-off of the run in ``outputdir`` with ``tools/signoff.py``, as a user does; return its Markdown."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "signoff.py"), str(outputdir / "output.xml"), *options],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return (outputdir / "signoff.md").read_text(encoding="utf-8")
+
+
 def robot_command(outputdir: Path, *arguments: str) -> list[str]:
     """Robot Framework as `run.py` starts it, writing into ``outputdir``."""
     return [

@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from helpers import ROOT, diagnosis_in
+from helpers import ROOT, diagnosis_in, written_signoff
 from http_test_support import SUITES, clean_environment, leaks, run_robot, tokens_from_log
 from server_support import real_server
 
@@ -54,15 +54,7 @@ def test_every_catalogue_row_passes_against_the_real_server_and_nothing_leaks(tm
     tokens = tokens_from_log(token_log)
     assert len(tokens) > CATALOGUE_ROWS
     assert leaks(run.all_text(), tokens, [SECRET]) == []
-    summary = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "signoff.py"), str(outputdir / "output.xml")],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert summary.returncode == 0, summary.stderr
-    markdown = (outputdir / "signoff.md").read_text(encoding="utf-8")
+    markdown = written_signoff(outputdir, environment=environment)
     assert f"**Diagnosis catalogue** (diagnosis): {CATALOGUE_ROWS} tests: {CATALOGUE_ROWS} passed, 0 failed" in markdown
     assert "**Diagnosis** of" not in markdown
 
@@ -161,13 +153,7 @@ def test_a_failing_live_run_signs_off_with_the_diagnosis_of_each_failure(server,
     diagnosis = diagnosis_in(message)
     assert diagnosis.startswith(f"Diagnosis: The server at {server.ws_url} knows API key '{KEY}' but holds another secret")
     assert statuses["A token of an unknown API key is refused"][0] == "PASS"  # refused for its key, as expected
-    subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "signoff.py"), str(outputdir / "output.xml")],
-        env=environment,
-        capture_output=True,
-        check=True,
-    )
-    markdown = (outputdir / "signoff.md").read_text(encoding="utf-8")
+    markdown = written_signoff(outputdir, environment=environment)
     body = diagnosis.removeprefix("Diagnosis: ")
     assert f"- **Diagnosis** of **The observer token is accepted**: {body}" in markdown.replace("\\", "")
     assert "a-secret-the-server-does-not-have-81f0" not in markdown

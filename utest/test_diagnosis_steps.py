@@ -4,12 +4,10 @@ same words."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
-from helpers import ROOT, before_diagnosis, clean_environment, diagnosis_in
+from helpers import ROOT, before_diagnosis, clean_environment, diagnosis_in, written_signoff
 from http_test_support import Reply, ScriptedServer, run_robot
 
 from livekit_diagnosis import recording
@@ -54,13 +52,7 @@ def test_the_five_steps_on_a_faulty_token_sign_off_with_each_diagnosis(tmp_path)
     )
     assert "Deciding observation: When the token was really minted" in expiry
     assert statuses["Token Generation"][0] == statuses["Signature Validation"][0] == "PASS"
-    subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "signoff.py"), str(tmp_path / "output.xml")],
-        env=environment,
-        capture_output=True,
-        check=True,
-    )
-    markdown = (tmp_path / "signoff.md").read_text(encoding="utf-8").replace("\\", "")
+    markdown = written_signoff(tmp_path, environment=environment).replace("\\", "")
     assert f"- **Diagnosis** of **Access Grants**: {diagnosis_in(room).removeprefix('Diagnosis: ')}" in markdown
     assert "- **Diagnosis** of **Token Expiration**: the evidence does not single out one cause" in markdown
     assert token not in markdown and token.split(".")[2] not in run.all_text()

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT, before_diagnosis, diagnosis_in, section
+from helpers import ROOT, before_diagnosis, diagnosis_in, section, written_signoff
 from http_test_support import (
     SUITES,
     Reply,
@@ -218,14 +218,7 @@ def test_a_run_against_a_server_names_it_in_the_sign_off(tmp_path):
             outputdir, "--exclude", "client", str(SUITES / "authentication"), str(SUITES / "live"), environment=environment
         )
     assert run.returncode == 0, run.stdout[-2000:]
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "signoff.py"), str(outputdir / "output.xml"), "--command", "python run.py"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    markdown = (outputdir / "signoff.md").read_text(encoding="utf-8")
+    markdown = written_signoff(outputdir, "--command", "python run.py")
     assert "## Status: PASSED" in markdown
     environment_rows = section(markdown, "Environment")
     assert f"| LiveKit server URL | `{client_url}` |" in environment_rows

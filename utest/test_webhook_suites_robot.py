@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import secrets
 import socket
-import subprocess
-import sys
 
 import pytest
 from careless_webhook_receiver import CarelessReceiver
-from helpers import ROOT, section
+from helpers import section, written_signoff
 from http_test_support import SUITES, Reply, ScriptedServer, clean_environment, leaks, run_robot, tokens_from_log
 
 from livekit_settings.webhooks import configuration_problem
@@ -43,14 +41,7 @@ FORGED = {name: case for name, case in ROWS.items() if case not in ("correctly s
 
 
 def signoff_findings(outputdir) -> str:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "signoff.py"), str(outputdir / "output.xml"), "--command", "python run.py"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return section((outputdir / "signoff.md").read_text(encoding="utf-8"), "Key Findings")
+    return section(written_signoff(outputdir, "--command", "python run.py"), "Key Findings")
 
 
 def test_every_suite_passes_against_the_reference_receiver_and_nothing_leaks_at_trace(tmp_path):
