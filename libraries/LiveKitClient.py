@@ -284,14 +284,9 @@ class LiveKitClient:
         | Room Service Should List The Client | observer | ${TOKEN_UNDER_TEST} |
         """
         joined = self._joined(alias)
-        listed = {item.get("identity"): item for item in self._list_participants(joined.room)}
-        entry = listed.get(joined.identity)
-        if entry is None:
-            raise AssertionError(
-                f"ListParticipants of room '{joined.room}' does not list '{joined.identity}' "
-                f"(it lists: {', '.join(str(name) for name in listed) or 'nobody'})."
-            )
-        permission = {_snake(name): value for name, value in (entry.get("permission") or {}).items()}
+        entry, permission = self._listing(
+            joined, lambda listed: f" (it lists: {', '.join(str(name) for name in listed) or 'nobody'})."
+        )
         rows, different = self._compare(self._offline_grants(token), permission)
         tracks = len(entry.get("tracks") or [])
         rows.append({"label": "Published tracks", "expected": None, "actual": tracks, "ok": None})
@@ -559,15 +554,28 @@ class LiveKitClient:
 
     def _listed_permission(self, joined: realtime.Joined, fields: list[str]) -> dict:
         """The permission ``fields`` of ``joined`` as ListParticipants shows them (a field it leaves out is false)."""
+        _, permission = self._listing(
+            joined,
+            lambda _: (
+                f", so the permissions the real-time SDK leaves out ({', '.join(fields)}) cannot be read; "
+                "is the client still connected?"
+            ),
+        )
+        return {field: permission.get(field, False) for field in fields}
+
+    def _listing(self, joined: realtime.Joined, why_it_matters) -> tuple[dict, dict]:
+        """The ListParticipants entry of ``joined`` and its permission (snake_case names).
+
+        When the room does not list ``joined``, the failure says so, and its sentence ends with
+        ``why_it_matters(listed)`` (``listed``: the identities the room lists).
+        """
         listed = {item.get("identity"): item for item in self._list_participants(joined.room)}
         entry = listed.get(joined.identity)
         if entry is None:
             raise AssertionError(
-                f"ListParticipants of room '{joined.room}' does not list '{joined.identity}', so the permissions "
-                f"the real-time SDK leaves out ({', '.join(fields)}) cannot be read; is the client still connected?"
+                f"ListParticipants of room '{joined.room}' does not list '{joined.identity}'{why_it_matters(listed)}"
             )
-        permission = {_snake(name): value for name, value in (entry.get("permission") or {}).items()}
-        return {field: permission.get(field, False) for field in fields}
+        return entry, {_snake(name): value for name, value in (entry.get("permission") or {}).items()}
 
     def _over_the_signal(self, alias: str, text: str, publish: bool):
         """The signal-level join and leave (with ``publish``, the answer to a silent track); a refusal fails, diagnosed."""
