@@ -197,3 +197,22 @@ def test_the_sdks_permissions_read_as_the_servers_fields_without_the_two_it_leav
 def test_a_refusal_is_told_from_a_transport_failure_by_the_status_the_sdk_quotes(said, status, transport):
     refused = realtime._refusal(said, "no-token-here")
     assert (refused.status, refused.transport) == (status, transport)
+
+
+def test_a_client_the_room_service_does_not_list_fails_naming_who_it_lists(server, monkeypatch):
+    library = LiveKitClient()
+    library.join_room_as_client(token("frank"), alias="observer")
+    listing = library._list_participants
+    monkeypatch.setattr(
+        library, "_list_participants", lambda room: [item for item in listing(room) if item["identity"] != "frank"]
+    )
+    with pytest.raises(AssertionError) as caught:
+        library.room_service_should_list_the_client("observer", token("frank"))
+    assert str(caught.value) == f"ListParticipants of room '{ROOM}' does not list 'frank' (it lists: nobody)."
+    with pytest.raises(AssertionError) as caught:
+        library.server_permissions_should_match_the_token("observer", token("frank"))
+    assert str(caught.value) == (
+        f"ListParticipants of room '{ROOM}' does not list 'frank', so the permissions the real-time SDK leaves out "
+        "(recorder, agent) cannot be read; is the client still connected?"
+    )
+    library.every_client_leaves()
