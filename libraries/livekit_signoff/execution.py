@@ -107,7 +107,7 @@ def _count(value) -> int:
 # libraries folder with --pythonpath; they are now installed into the environment.)
 _RUN_PY_ROBOT = re.compile(
     r'python -m robot (?:--name "LiveKit Authentication" )?--outputdir (?:"[^"]*"|\S+) --output output\.xml '
-    r'--log log\.html --report report\.html --xunit xunit\.xml(?: --pythonpath ("[^"]*"|\S+))?(.*?)'
+    r'--log log\.html --report report\.html --xunit xunit\.xml(?: --pythonpath (?:"[^"]*"|\S+))?(.*?)'
     r'(?: ("[^"]*[\\/]suites"|\S*[\\/]suites))?'
 )
 
@@ -123,13 +123,10 @@ def run_command(run: Run) -> str | None:
     match = _RUN_PY_ROBOT.fullmatch(recorded.strip())
     if not match:
         return recorded
-    libraries, arguments, suites = (group.strip('"') if group else group for group in match.groups())
-    if suites is None:
-        return f"python run.py{arguments}"
-    default = libraries[: -len("libraries")] + "suites" if libraries and libraries.endswith("libraries") else None
-    if (suites == default or default is None) and _is_absolute(suites):
-        return f"python run.py{arguments}"  # the folder run.py adds when no suite is named
-    return f"python run.py{arguments} {match.group(3)}"
+    arguments, suites = match.groups()
+    if suites is not None and not _is_absolute(suites.strip('"')):  # an absolute one: what run.py adds without a suite
+        arguments += f" {suites}"
+    return f"python run.py{arguments}"
 
 
 def _is_absolute(path: str) -> bool:
