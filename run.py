@@ -858,6 +858,15 @@ def _run_suites(arguments: list[str]) -> int:
     return code or post
 
 
+def parallel_pytest(arguments: list[str]) -> list[str]:
+    """pytest-xdist's options for one worker per core, unless ``arguments`` choose (``-n``, ``-p no:xdist``)."""
+    chosen = any(
+        argument in ("-n", "--numprocesses", "--dist") or argument.startswith(("-n", "--numprocesses=", "--dist="))
+        for argument in arguments
+    )
+    return [] if chosen or "no:xdist" in arguments else ["-n", "auto", "--dist", "worksteal"]
+
+
 def run_checks(arguments: list[str]) -> int:
     ensure_livekit_server()  # the unit tests of the live checks meet the real server too
     steps = [
@@ -865,7 +874,7 @@ def run_checks(arguments: list[str]) -> int:
         ("ruff format", [sys.executable, "-m", "ruff", "format", "--check", "."]),
         ("robocop check", [sys.executable, "-m", "robocop", "check", "suites", "resources"]),
         ("robocop format", [sys.executable, "-m", "robocop", "format", "--check", "--diff", "suites", "resources"]),
-        ("pytest", [sys.executable, "-m", "pytest", *arguments]),
+        ("pytest", [sys.executable, "-m", "pytest", *parallel_pytest(arguments), *arguments]),
     ]
     failed = []
     for name, command in steps:

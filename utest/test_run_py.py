@@ -170,3 +170,19 @@ def test_the_keyword_manuals_cover_the_resource_files_and_name_every_default(tmp
         assert "object at 0x" not in path.read_text(encoding="utf-8"), path.name
     stamp = (tmp_path / "manuals" / run_py.MANUALS_STAMP).read_text(encoding="utf-8").strip()
     assert stamp == run_py.manuals_digest()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "added"),
+    [
+        ([], ["-n", "auto", "--dist", "worksteal"]),
+        (["utest/test_keys.py", "-k", "secret"], ["-n", "auto", "--dist", "worksteal"]),
+        (["-n", "0"], []),
+        (["-n1"], []),
+        (["--numprocesses=3"], []),
+        (["--dist=loadfile", "-n", "2"], []),
+        (["-p", "no:xdist"], []),
+    ],
+)
+def test_the_unit_tests_run_on_every_core_unless_the_options_choose(arguments, added):
+    assert run_py.parallel_pytest(arguments) == added
