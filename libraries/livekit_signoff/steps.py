@@ -40,4 +40,5 @@ AREAS = (
     ("security", "Security catalogue"),
     ("interop", "SDK interoperability"),
     ("diagnosis", "Diagnosis catalogue"),
+    ("agents", "Agents"),
 )

@@ -20,6 +20,7 @@ from livekit_signoff.rules import (
     overall_status,
     step_results,
 )
+from livekit_signoff.agents import agents_section
 from livekit_signoff.step_sections import acceptance_section, flow_section, step_section
 from livekit_signoff.steps import FAIL, NOT_RUN, PASS, SKIP
 from livekit_signoff.wording import counted_tests, leak_places, unsearched_places
@@ -46,6 +47,7 @@ def build(run: Run, command: str | None) -> tuple[str, list[Block]]:
     for result in steps:
         blocks += step_section(result, run)
     blocks += acceptance_section(run)
+    blocks += agents_section(run)
     blocks += flow_section(steps)
     blocks += findings_section(run, steps)
     blocks += conclusion_section(run, steps, status)
