@@ -67,8 +67,8 @@ An explicit dispatch is refused for each other token
     [Documentation]    A wrong secret, an unknown key, room admin of another room, join-only and agent-only
     ...    tokens, and no token, each get 401.
     [Template]    The Agent Dispatch Service Should Answer
-    roomAdmin    livekit-auth-agents-refused    wrong secret    401    unauthenticated
-    roomAdmin    livekit-auth-agents-refused    unknown key     401    unauthenticated
+    roomAdmin    livekit-auth-agents-refused    wrong secret    401    signature is invalid
+    roomAdmin    livekit-auth-agents-refused    unknown key     401    invalid API key
     roomAdmin    another-room                   run key         401    unauthenticated
     join only    livekit-auth-agents-refused    run key         401    unauthenticated
     agent        ${EMPTY}                       run key         401    unauthenticated
