@@ -65,8 +65,7 @@ def agent_endpoint_answer(status: int | None, message: str, api_key: str, server
     if status == 401 and "no permissions to access the room" in text:
         return Diagnosis.certain(
             "agent-grant-missing",
-            "The request on /agent carried no token with the agent grant (video.agent), which the server requires "
-            "of a worker.",
+            "The request on /agent carried no token with the agent grant (video.agent), which the server requires of a worker.",
             AGENT_GRANT_FIX,
         )
     if status == 401 and ("token is expired" in text or "not valid yet" in text):

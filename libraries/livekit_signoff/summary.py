@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta, timezone
 
+from livekit_signoff.agents import agents_section
 from livekit_signoff.conclusion import conclusion_section
 from livekit_signoff.document import TITLE, Block, heading, mark, paragraph, text
 from livekit_signoff.execution import environment_section, execution_section
@@ -20,7 +21,6 @@ from livekit_signoff.rules import (
     overall_status,
     step_results,
 )
-from livekit_signoff.agents import agents_section
 from livekit_signoff.step_sections import acceptance_section, flow_section, step_section
 from livekit_signoff.steps import FAIL, NOT_RUN, PASS, SKIP
 from livekit_signoff.wording import counted_tests, leak_places, unsearched_places

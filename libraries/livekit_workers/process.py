@@ -58,7 +58,7 @@ class WorkerProcess:
         self.log_path = self._folder / "worker.log"
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.5)
-        address = "127.0.0.1:%d" % self._listener.getsockname()[1]
+        address = f"127.0.0.1:{self._listener.getsockname()[1]}"
         environment = {name: value for name, value in os.environ.items() if not name.startswith("LIVEKIT_")}
         environment.update(
             {
@@ -93,7 +93,7 @@ class WorkerProcess:
         while connection is None:
             try:
                 connection, _ = self._listener.accept()
-            except socket.timeout:
+            except TimeoutError:
                 if self.process_finished():
                     return
                 continue
