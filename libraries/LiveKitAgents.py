@@ -13,7 +13,7 @@ from livekit_diagnosis import recording
 from livekit_http.answers import status_text
 from livekit_tokens import evidence
 from livekit_tokens.arguments import CONVERTERS, Duration, typed_arguments
-from livekit_tokens.robot_context import ConfigurationFailure, log_table
+from livekit_tokens.robot_context import log_table
 from livekit_tokens.timeutil import now as current_time
 from livekit_workers import agent_endpoint, calls
 from livekit_workers import environment as worker_environment
@@ -73,7 +73,8 @@ class LiveKitAgents:
         try:
             self.run.python = worker_environment.ensure(announce=logger.console)
         except worker_environment.EnvironmentFailure as failure:
-            raise ConfigurationFailure(str(failure)) from None
+            logger.console(str(failure))  # a failed suite setup shows only its first line in the tests
+            raise
         log_table(
             "Agent workers' environment",
             [
