@@ -14,8 +14,8 @@ import textwrap
 import pytest
 
 from livekit_diagnosis import agents as diagnosis
-from livekit_signoff.agents import agents_section
 from livekit_signoff import results
+from livekit_signoff.agents import agents_section
 from livekit_tokens.keys import ApiKey, Keyring
 from livekit_tokens.verification import parse_token
 from livekit_workers import calls, environment
