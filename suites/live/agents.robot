@@ -1,32 +1,18 @@
 *** Settings ***
-Documentation       Agents: a real livekit-agents worker registers on the server's /agent endpoint with the
-...                 API key and secret, a participant token's roomConfig.agents or an admin's
-...                 AgentDispatchService call dispatches it, and the server mints the agent's own token.
-...                 The worker runs in its own environment (.venv-agents), made on first use.
+Documentation     Agents: a real livekit-agents worker registers on the server's /agent endpoint with the
+...               API key and secret, a participant token's roomConfig.agents or an admin's
+...               AgentDispatchService call dispatches it, and the server mints the agent's own token.
+...               The worker runs in its own environment (.venv-agents), made on first use.
 
-Resource            ../../resources/agents.resource
+Resource          ../../resources/agents.resource
 
-Suite Setup         A Registered Agent Worker Is Ready
-Suite Teardown      Every Agent Worker Is Stopped
+Suite Setup       A Registered Agent Worker Is Ready
+Suite Teardown    Every Agent Worker Is Stopped
 
-Test Tags           agents
+Test Tags         agents
 
 
 *** Test Cases ***
-/agent answers each token as the server does
-    [Documentation]    Plain HTTP with a worker's upgrade headers: 101 for a worker's token, 401 and the cause
-    ...    otherwise, 404 for a request that is no WebSocket upgrade.
-    [Template]    The Agent Endpoint Should Answer
-    right key and agent grant     101    ${EMPTY}                              ${EMPTY}
-    same token in access_token    101    ${EMPTY}                              ${EMPTY}
-    unknown key                   401    invalid API key                       unknown-api-key
-    expired                       401    token is expired                      worker-clock
-    no agent grant                401    no permissions to access the room     agent-grant-missing
-    no token                      401    no permissions to access the room     agent-grant-missing
-    bearer not a jwt              401    invalid authorization token           malformed
-    basic scheme                  401    invalid authorization header          auth-scheme
-    not a websocket request       404    ${EMPTY}                              not-a-worker-connection
-
 A worker with the right key registers
     [Documentation]    The suite's worker registered with the run's key pair (Suite Setup); its id is the server's.
     Agent Worker Should Register    tester
@@ -62,17 +48,6 @@ A dispatch to a worker that reports itself full brings no agent
 An explicit dispatch with room admin brings the agent
     [Documentation]    AgentDispatchService/CreateDispatch with roomAdmin of the room.
     An Explicit Dispatch Should Bring The Agent
-
-An explicit dispatch is refused for each other token
-    [Documentation]    A wrong secret, an unknown key, room admin of another room, join-only and agent-only
-    ...    tokens, and no token, each get 401.
-    [Template]    The Agent Dispatch Service Should Answer
-    roomAdmin    livekit-auth-agents-refused    wrong secret    401    signature is invalid
-    roomAdmin    livekit-auth-agents-refused    unknown key     401    invalid API key
-    roomAdmin    another-room                   run key         401    unauthenticated
-    join only    livekit-auth-agents-refused    run key         401    unauthenticated
-    agent        ${EMPTY}                       run key         401    unauthenticated
-    no token     ${EMPTY}                       run key         401    unauthenticated
 
 A caller of another key pair dispatches the worker of the first
     [Documentation]    Key pairs of one server are not tenants: reported as a finding.
