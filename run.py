@@ -98,7 +98,8 @@ LiveKit client authentication suite
 
 Robot Framework options used most:
   --include TAG, -i TAG        only the tests with this tag: step-1 ... step-5, authentication,
-                               live, client, endpoint, security, interop, webhooks, diagnosis
+                               live, client, endpoint, security, interop, webhooks, diagnosis,
+                               agents
   --exclude TAG, -e TAG        leave out the tests with this tag
   --test NAME, -t NAME         only the test of this name
   --variable NAME:VALUE, -v    a setting by its Robot name: ROOM, IDENTITY, TTL, CAN_PUBLISH, ...
