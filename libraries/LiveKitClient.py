@@ -131,6 +131,7 @@ class LiveKitClient:
             f"Joined as {alias}",
             rows,
             alias=alias,
+            client=f"LiveKit Python real-time SDK {_sdk_version()}",
             identity=joined.identity,
             room=joined.room,
             through=joined.through,
@@ -400,6 +401,21 @@ class LiveKitClient:
         evidence.remember_token(token)
         observe.note_issued(token, "this run")
         return Secret(token)
+
+    # ------------------------------------------------------------------ for other client libraries
+
+    def connected_participant(self, alias: str) -> realtime.Participant:
+        """The real-time SDK participant joined as ``alias`` (the browser client exchanges data with it)."""
+        if self._transport_problem:
+            if _transport_required():
+                raise AssertionError(f"The WebRTC transport did not connect: {self._transport_problem}.")
+            raise SkipExecution(f"The transport was not checked: {self._transport_problem}.")
+        return self._participant(alias)
+
+    def listed_track_count(self, room: str, identity: str) -> int:
+        """How many tracks RoomService ListParticipants shows for ``identity`` in ``room``."""
+        listed = {item.get("identity"): item for item in self._list_participants(room)}
+        return len((listed.get(identity) or {}).get("tracks") or [])
 
     # ------------------------------------------------------------------ helpers
 

@@ -13,7 +13,8 @@ from helpers import ROOT
 
 from livekit_server import binary
 
-LIVE_TESTS = 38  # the tests of suites/live
+LIVE_TESTS = 48  # the tests of suites/live
+BROWSER_TESTS = 10  # of them, the browser client's (suites/live/browser_client.robot)
 
 
 def real_server() -> str:
@@ -37,3 +38,15 @@ def path_without_livekit_server() -> str:
     """PATH without the folders that hold a ``livekit-server``."""
     folders = os.environ.get("PATH", "").split(os.pathsep)
     return os.pathsep.join(folder for folder in folders if not os.path.exists(os.path.join(folder, "livekit-server")))
+
+
+def browser_unavailable() -> str | None:
+    """Why the browser client cannot run here (its skip sentence), or None; fails with ``LIVEKIT_REQUIRE_BROWSER=1``."""
+    from livekit_browser import executable, page
+    from livekit_settings.browser import browser_required
+
+    why = None if executable.find_browser() else executable.HOW_TO_GET_A_BROWSER
+    why = why or page.missing_client()
+    if why and browser_required():
+        pytest.fail(f"LIVEKIT_REQUIRE_BROWSER=1 but the browser check cannot run: {why}")
+    return why

@@ -99,7 +99,9 @@ def test_a_run_against_the_real_server_shows_the_servers_view_after_step_5():
     assert "- Data received by `client_test` from `livekit-auth-publisher`" in acceptance
     assert re.search(r"- Clock skew against the server's Date header: [+-]\d+\.\d s", acceptance)
     conclusion = section(markdown, "Conclusion")
-    assert conclusion.rstrip().splitlines()[-3] == "**Control plane verified. Transport verified.**"
+    assert (
+        conclusion.rstrip().splitlines()[-3] == "**Control plane verified. Transport verified (LiveKit Python real-time SDK).**"
+    )
     assert '<h2 class="status passed">' in page
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from livekit_signoff.clients import transport_clients
 from livekit_signoff.document import Block, Inline, bullets, code, heading, paragraph, show, strong, text
 from livekit_signoff.results import Run
 from livekit_signoff.rules import FAILED, LEAKED, PASSED, PASSED_OFFLINE, StepResult, acceptance, server_lacks_key_pair
@@ -51,8 +52,9 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
             where = f" at {url}" if url else ""
             blocks.append(paragraph(text(f"A LiveKit server{where} was contacted and the live checks passed.")))
             seen = acceptance(run)
-            if seen is not None and seen.transport:
-                verdict = "Control plane verified. Transport verified."
+            crossed = transport_clients(run)
+            if crossed:
+                verdict = f"Control plane verified. Transport verified ({' and '.join(crossed)})."
             elif seen is not None and seen.transport_problem:
                 verdict = f"Control plane verified. Transport not checked: {seen.transport_problem}."
             else:

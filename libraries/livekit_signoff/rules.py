@@ -97,7 +97,8 @@ class Acceptance:
 
 def acceptance(run: Run) -> Acceptance | None:
     """The real client's observations, or None when no client test is in the results."""
-    tests = [test for test in run.tagged("client") if test.has_tag("live")]
+    # The browser client's tests have a part of their own (livekit_signoff.clients).
+    tests = [test for test in run.tagged("client") if test.has_tag("live") and not test.has_tag("browser")]
     if not tests:
         return None
     facts: dict[str, list[tuple[TestRun, dict]]] = {}

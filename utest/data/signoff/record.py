@@ -15,6 +15,8 @@ files hold no secret; tokens never reach output.xml. Absolute paths of this chec
 - live.xml     the default run of the authentication and live suites against the real livekit-server
                (the project's pinned build, given in LIVEKIT_SERVER_BINARY; skipped without it): the
                real client joined, the server refused the observer's track, data crossed the transport
+- clients.xml  the authentication suite and the live suite's client tests, the browser's among them (the
+               system's Chromium, skipped without one): both clients joined and data crossed both ways
 """
 
 from __future__ import annotations
@@ -75,6 +77,16 @@ def main() -> int:
         live = {**environ, "LIVEKIT_SERVER_BINARY": server}
         robot(HERE / "live.xml", "--name", "LiveKit Authentication", environ=live, suites=(SUITE, ROOT / "suites" / "live"))
         names.append("live")
+        clients = ("--include", "authentication", "--include", "client")
+        robot(
+            HERE / "clients.xml",
+            "--name",
+            "LiveKit Authentication",
+            *clients,
+            environ=live,
+            suites=(SUITE, ROOT / "suites" / "live"),
+        )
+        names.append("clients")
     for name in names:
         normalise(HERE / f"{name}.xml")
     return 0
