@@ -125,8 +125,12 @@ class LiveKitAgents:
         )
 
     @keyword
-    def agent_worker_should_register(self, alias: str, timeout: Duration = "30 seconds") -> None:
+    def agent_worker_should_register(self, alias: str, timeout: Duration = "90 seconds") -> None:
         """Wait until the worker ``alias`` registered with the server and log its id and key.
+
+        A worker registers about 4 s after its start on an idle 2-core machine, most of it
+        importing livekit-agents; on a busy one the imports alone can take half a minute, hence
+        the generous default ``timeout``.
 
         A worker that does not register fails with the server's answer to its credentials on
         ``/agent`` and the diagnosis; one that exited says so (livekit-agents exits 0 after giving up).
@@ -149,7 +153,7 @@ class LiveKitAgents:
         record("registered", f"Agent worker {alias} registered", rows, {**self.run.facts[alias], "alias": alias})
 
     @keyword
-    def agent_worker_should_be_refused(self, alias: str, message: str, cause: str, timeout: Duration = "30 seconds") -> None:
+    def agent_worker_should_be_refused(self, alias: str, message: str, cause: str, timeout: Duration = "90 seconds") -> None:
         """Check that the worker ``alias`` never registered: its log shows the server's 401, it gave up,
         and the server answers its credentials on ``/agent`` with 401 and ``message``; the diagnosis names ``cause``.
 
