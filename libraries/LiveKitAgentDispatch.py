@@ -246,26 +246,28 @@ class LiveKitAgentDispatch:
             )
 
     @keyword
-    def use_a_server_with_two_key_pairs(self) -> None:
+    def use_a_server_with_two_key_pairs(self) -> bool:
         """Have a server that holds two key pairs: workers use the first, callers the second (``second key``).
 
-        With a server given by ``LIVEKIT_URL`` the run's first two configured pairs are used (set
-        ``LIVEKIT_KEYS`` to two pairs the server holds), else the test is skipped saying so. Otherwise
-        a second livekit-server is started with the run's first pair and a generated one.
+        Without ``LIVEKIT_URL`` a second livekit-server is started with the run's first pair and a
+        generated one. With a server given by ``LIVEKIT_URL`` the run's first two configured pairs
+        are used (``LIVEKIT_KEYS`` with two pairs the server holds). Returns whether there is such
+        a server; when there is none, `Two Key Pairs Should Be In Use` skips the test saying why.
 
         Example:
-        | Use A Server With Two Key Pairs |
+        | ${two keys} = | Use A Server With Two Key Pairs |
         """
         chosen = self.run.server()
         keys = list(self.run.keyring)
         if chosen.started is None:
             if len(keys) < 2:
-                raise SkipExecution(
+                self.run.without_two_keys = (
                     "The key-pair check needs a server with two key pairs: set LIVEKIT_KEYS to two pairs the server at "
                     f"{chosen.ws_url} holds."
                 )
+                return False
             self.run.second = calls.Credentials(keys[1].key, keys[1].secret, f"the second key '{keys[1].key}'")
-            return
+            return True
         second = calls.Credentials(f"second-{random_source.token_hex(3)}", calls.random_secret(), "")
         second = calls.Credentials(second.api_key, second.api_secret, f"the second key '{second.api_key}'")
         evidence.remember_secret(second.api_secret)
@@ -282,6 +284,17 @@ class LiveKitAgentDispatch:
                 {"label": "Keys", "value": f"'{keys[0].key}' (the workers'), '{second.api_key}' (the callers')"},
             ],
         )
+        return True
+
+    @keyword
+    def two_key_pairs_should_be_in_use(self) -> None:
+        """Skip the test, saying what to set, when `Use A Server With Two Key Pairs` found no such server.
+
+        Example:
+        | Two Key Pairs Should Be In Use |
+        """
+        if self.run.second is None:
+            raise SkipExecution(self.run.without_two_keys or "No server with two key pairs is in use.")
 
     @keyword
     def agent_keys_should_be_reported(self, worker: str, room: str) -> None:

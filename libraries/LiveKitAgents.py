@@ -64,7 +64,7 @@ class LiveKitAgents:
     def agent_worker_environment_should_be_ready(self) -> None:
         """Make the workers' environment on first use (``.venv-agents``) and log what it holds.
 
-        The first time it takes about half a minute and 390 MB; later runs find it ready.
+        The first time it installs about 390 MB, in half a minute to a few minutes; later runs find it ready.
 
         Example:
         | Agent Worker Environment Should Be Ready |
@@ -128,9 +128,9 @@ class LiveKitAgents:
     def agent_worker_should_register(self, alias: str, timeout: Duration = "90 seconds") -> None:
         """Wait until the worker ``alias`` registered with the server and log its id and key.
 
-        A worker registers about 4 s after its start on an idle 2-core machine, most of it
-        importing livekit-agents; on a busy one the imports alone can take half a minute, hence
-        the generous default ``timeout``.
+        A worker registered about 5 s after its start on the project's 2-core machine, most of it
+        importing livekit-agents; while other runs shared the cores its imports alone took over
+        30 s, hence the generous default ``timeout``.
 
         A worker that does not register fails with the server's answer to its credentials on
         ``/agent`` and the diagnosis; one that exited says so (livekit-agents exits 0 after giving up).
@@ -224,13 +224,10 @@ class LiveKitAgents:
         Example:
         | Suite Teardown | Stop Every Agent Worker |
         """
-        for alias in list(self.run.callers):
-            self.run.leave(alias)
-        for alias in list(self.run.workers):
-            self.stop_agent_worker(alias)
-        if self.run.two_key_server is not None:
-            self.run.two_key_server.stop()
-            self.run.two_key_server = None
+        stopping = dict(self.run.workers)
+        self.run.stop_everything()
+        for alias, worker in stopping.items():
+            logger.info(f"Stopped the agent worker {alias} (exit code {worker.exit_code}).")
 
     # ------------------------------------------------------------------ /agent
 

@@ -38,6 +38,7 @@ class AgentRun:
         self.callers: dict[str, signal.HeldJoin] = {}
         self.second: calls.Credentials | None = None
         self.two_key_server = None  # a server started with two key pairs
+        self.without_two_keys = ""  # why there is no server with two key pairs, when there is none
         self.known: set[str] = set()
         self._session = calls.session()
 
@@ -143,6 +144,8 @@ class AgentRun:
     def stop_everything(self) -> None:
         for alias in list(self.callers):
             self.leave(alias)
+        for worker in self.workers.values():
+            worker.ask_to_stop()
         for alias in list(self.workers):
             self.stop_worker(alias)
         if self.two_key_server is not None:

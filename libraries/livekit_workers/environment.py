@@ -23,7 +23,7 @@ REQUIREMENTS = PROJECT_ROOT / "requirements-agents.txt"
 FOLDER_VARIABLE = "LIVEKIT_AGENTS_VENV"  # another folder for the workers' environment
 DEFAULT_FOLDER = PROJECT_ROOT / ".venv-agents"
 INSTALL_TIMEOUT = 15 * 60  # seconds; an install that has not finished by then is stopped
-COST_HINT = "about 390 MB and half a minute, once"
+COST_HINT = "about 390 MB, half a minute to a few minutes, once"
 
 
 class EnvironmentFailure(AssertionError):

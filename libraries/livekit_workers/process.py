@@ -172,6 +172,11 @@ class WorkerProcess:
 
     # ------------------------------------------------------------------ stop
 
+    def ask_to_stop(self) -> None:
+        """Ask the worker to stop (it drains its jobs), without waiting: several stop at once."""
+        if self.process.poll() is None:
+            self.process.terminate()
+
     def stop(self) -> int | None:
         """Stop the worker (asked, then killed after a grace period) and remove its private folder."""
         if self.process.poll() is None:

@@ -6,7 +6,7 @@ Documentation     Agents: a real livekit-agents worker registers on the server's
 
 Resource          ../../resources/agents.resource
 
-Suite Setup       A Registered Agent Worker Is Ready
+Suite Setup       The Agent Workers Of The Suite Are Started
 Suite Teardown    Every Agent Worker Is Stopped
 
 Test Tags         agents
@@ -19,11 +19,11 @@ A worker with the right key registers
 
 A worker with a wrong secret is refused
     [Documentation]    Its log shows the server's 401 and it gives up (exiting 0); /agent names the cause.
-    A Worker With These Credentials Should Be Refused    wrong secret    signature is invalid    secret-mismatch
+    The Worker Should Be Refused    wrong secret    signature is invalid    secret-mismatch
 
 A worker with an unknown key is refused
     [Documentation]    Its log shows the server's 401 and it gives up (exiting 0); /agent names the cause.
-    A Worker With These Credentials Should Be Refused    unknown key    invalid API key    unknown-api-key
+    The Worker Should Be Refused    unknown key    invalid API key    unknown-api-key
 
 A token asking for the agent brings it into the room
     [Documentation]    roomConfig.agents=[{agentName}] in the caller's token: the agent joins as kind AGENT.
