@@ -48,8 +48,12 @@ def server_configuration(
     stun_port: int = 9,
     webhook_urls: Iterable[str] = (),
     webhook_key: str | None = None,
+    redis_address: str | None = None,
 ) -> dict:
-    """The configuration of a server the suite starts, as a JSON-compatible dict."""
+    """The configuration of a server the suite starts, as a JSON-compatible dict.
+
+    With ``redis_address`` (``127.0.0.1:port``) the server is a node of a cluster that shares that Redis.
+    """
     configuration: dict = {
         "port": http_port,
         "bind_addresses": ["127.0.0.1"],
@@ -74,6 +78,8 @@ def server_configuration(
     urls = [url for url in webhook_urls if url]
     if urls:
         configuration["webhook"] = {"api_key": webhook_key or next(iter(keys)), "urls": urls}
+    if redis_address:
+        configuration["redis"] = {"address": redis_address}
     return configuration
 
 
@@ -136,8 +142,12 @@ def start_server(
     webhook_urls: Iterable[str] = (),
     webhook_key: str | None = None,
     timeout: float = 30.0,
+    redis_address: str | None = None,
 ) -> RunningServer:
-    """Start ``binary`` on free ports of 127.0.0.1 with ``keys`` and wait until it answers HTTP."""
+    """Start ``binary`` on free ports of 127.0.0.1 with ``keys`` and wait until it answers HTTP.
+
+    With ``redis_address`` it is a node of the cluster that shares that Redis.
+    """
     folder = Path(tempfile.mkdtemp(prefix="livekit-server-"))  # created readable by this user only
     # The public development secret is the ordinary word "secret": replacing it would garble the log.
     secrets = tuple(secret for secret in keys.values() if secret and secret != DEV_API_SECRET)
@@ -148,7 +158,7 @@ def start_server(
         chosen["udp"], stun = free_udp_port(), free_udp_port()
         while stun == chosen["udp"]:
             stun = free_udp_port()
-        configuration = server_configuration(port, chosen["udp"], keys, stun, webhook_urls, webhook_key)
+        configuration = server_configuration(port, chosen["udp"], keys, stun, webhook_urls, webhook_key, redis_address)
         descriptor = os.open(config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump(configuration, handle)
