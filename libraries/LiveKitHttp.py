@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from livekit_cluster import started as started_cluster
 from RequestsLibrary import RequestsLibrary
 from robot.api import SkipExecution, logger
 from robot.api.deco import keyword, library
@@ -30,6 +31,7 @@ from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normali
 from livekit_server import binary as server_binary
 from livekit_server import current as current_server
 from livekit_server import process as server_process
+from livekit_settings import cluster as cluster_settings
 from livekit_tokens import environment as run_environment
 from livekit_tokens import evidence, minting, policy
 from livekit_tokens import grants as model
@@ -160,6 +162,7 @@ class LiveKitHttp:
         | ${server} = | Use LiveKit Server |
         """
         given = url if url not in (None, "") else os.environ.get("LIVEKIT_URL", "").strip()
+        given = given or (cluster_settings.node_urls() or [""])[0]
         running = current_server.chosen()
         if not given and running is not None and running.started is not None and running.started.running:
             self._state.server_url, self._state.server_ws_url = running.http_url, running.ws_url
@@ -184,12 +187,15 @@ class LiveKitHttp:
                 raise SkipExecution(HOW_TO_ENABLE_LIVE)
             keys = {key.key: key.secret for key in self.keyring}
             try:
-                started = server_process.start_server(source.binary, keys, **self._webhook_settings())
+                settings = self._webhook_settings()
+                started = started_cluster.start_for_run(source.binary, keys, **settings)
+                started = started or server_process.start_server(source.binary, keys, **settings)
             except BaseException:
                 self._state.collector.stop()
                 raise
             self._state.started[SERVER_SESSION] = started
             how = f"started from {source.binary} (127.0.0.1, HTTP port {started.managed.port}, UDP port {started.udp_port})"
+            how += started_cluster.described(started)
             self._state.server_url, self._state.server_ws_url = started.http_url, started.ws_url
             self._session(SERVER_SESSION, started.http_url)
             version = server_version.from_binary(source.binary)
@@ -390,6 +396,7 @@ class LiveKitHttp:
             SERVER_SESSION, server, "GET", "/rtc/validate", token=text, scheme=scheme, what="the LiveKit server"
         )
         observe.note_verdict(text, exchange.status, self._excerpt(exchange.body, limit=300))
+        started_cluster.every_node_alike(text, scheme, int(expected_status))  # a cluster: the same answer from each node
         self._check_answer("Server validation", exchange, int(expected_status), expected_text, token=text, scheme=scheme)
 
     @keyword

@@ -69,6 +69,7 @@ class RunningCluster:
     nodes: list[Node]
     ready_seconds: float = 0.0
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    collectors: list = field(default_factory=list, repr=False)  # webhook collectors of each node, when used
 
     # What the single-server code reads of a started server, answered by node 1.
     @property
@@ -128,13 +129,16 @@ class RunningCluster:
         """Stop one node (its configuration folder goes with it); the others and Redis keep running."""
         return self.nodes[number - 1].server.stop()
 
-    def stop(self) -> int | None:
-        """Stop every node, then Redis; the exit code of node 1."""
+    def stop(self, at_once: bool = True) -> int | None:
+        """Stop every node (``at_once``: side by side), then Redis; the exit code of node 1."""
         with _LOCK:
             if self in _RUNNING:
                 _RUNNING.remove(self)
-        codes = _each([node.server for node in self.nodes], lambda server: server.stop())
+        servers = [node.server for node in self.nodes]
+        codes = _each(servers, lambda server: server.stop()) if at_once else [server.stop() for server in servers]
         self.redis.stop()
+        for collector in self.collectors:
+            collector.stop()
         return codes[0] if codes else None
 
 
@@ -196,7 +200,7 @@ def start_cluster(
             )
         except StartFailure as failure:
             return StartFailure(f"Node {number} of the LiveKit cluster did not start: {failure}")
-        except BaseException as error:  # noqa: BLE001 - handed back so that every started node is stopped
+        except BaseException as error:  # handed back, so that every started node is stopped
             return error
         return Node(number, server)
 
@@ -246,4 +250,4 @@ def _wait_until_registered(cluster: RunningCluster, deadline: float, timeout: fl
 @atexit.register
 def _stop_leftovers() -> None:  # registered after livekit_http.processes', so it runs first: nodes before Redis
     for cluster in list(_RUNNING):
-        cluster.stop()
+        cluster.stop(at_once=False)  # no new threads while the interpreter exits

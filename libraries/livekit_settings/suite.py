@@ -122,9 +122,10 @@ def _http_problem(environ) -> str | None:
     except (UrlError, ValueError) as error:
         return str(error)
     from livekit_settings.browser import configuration_problem as browser_problem
+    from livekit_settings.cluster import configuration_problem as cluster_problem
     from livekit_settings.webhooks import configuration_problem as webhook_problem
 
-    return webhook_problem(environ) or browser_problem(environ)
+    return webhook_problem(environ) or browser_problem(environ) or cluster_problem(environ)
 
 
 def _supplied(environ):

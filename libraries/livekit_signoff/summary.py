@@ -7,6 +7,7 @@ from datetime import timedelta, timezone
 
 from livekit_signoff.agents import agents_section
 from livekit_signoff.clients import clients_section
+from livekit_signoff.cluster import cluster_section
 from livekit_signoff.conclusion import conclusion_section
 from livekit_signoff.document import TITLE, Block, heading, mark, paragraph, text
 from livekit_signoff.execution import environment_section, execution_section
@@ -50,6 +51,7 @@ def build(run: Run, command: str | None) -> tuple[str, list[Block]]:
     blocks += acceptance_section(run)
     blocks += clients_section(run)
     blocks += agents_section(run)
+    blocks += cluster_section(run)
     blocks += flow_section(steps)
     blocks += findings_section(run, steps)
     blocks += conclusion_section(run, steps, status)
