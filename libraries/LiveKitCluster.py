@@ -3,14 +3,13 @@ with every failure naming the node by its URL and the operator's fix."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
-import requests
+from livekit_cluster import calls
 from livekit_cluster import nodes as cluster_nodes
 from livekit_cluster.alike import NodeAnswer, difference, validate_everywhere
 from livekit_cluster.joins import NodeJoin, join_through, refusal_of
-from robot.api import SkipExecution, logger
+from robot.api import SkipExecution
 from robot.api.deco import keyword, library
 
 from livekit_client import realtime, signal
@@ -140,7 +139,7 @@ class LiveKitCluster:
         body = {"name": room}
         if target.node_id:
             body["node_id"] = target.node_id
-        _twirp(found[0], "CreateRoom", body, self._admin(room))
+        calls.twirp(found[0], "CreateRoom", body, self._admin(room))
         joins, refused = [], []
         for node in found:
             token = self._participant_token(f"cluster-via-node-{node.number}", room)
@@ -196,7 +195,7 @@ class LiveKitCluster:
         wanted = {join.joined.participant_sid for join in self._joins}
         rows, missing_any = [], []
         for node in self._nodes():
-            status, answer = _twirp(node, "ListParticipants", {"room": room}, self._admin(room), check=False)
+            status, answer = calls.twirp(node, "ListParticipants", {"room": room}, self._admin(room), check=False)
             listed = {entry.get("sid") for entry in (answer or {}).get("participants", [])} if status == 200 else set()
             missing = sorted(wanted - listed)
             rows.append(
@@ -280,7 +279,7 @@ class LiveKitCluster:
             while done < limit:
                 batch = min(JOIN_BATCH, limit - done)
                 tokens = [self._participant_token(f"cluster-refresh-{made + index}", room) for index in range(batch)]
-                got = run_on_loop(_join_all(first, tokens), 60, f"Joining {batch} participants through {first.label}")
+                got = run_on_loop(calls.join_all(first, tokens), 60, f"Joining {batch} participants through {first.label}")
                 done += batch
                 made += batch
                 for join in got:
@@ -338,7 +337,7 @@ class LiveKitCluster:
         """
         joins, self._joins = self._joins, []
         if joins:
-            run_on_loop(_leave_all(joins), 30, "Leaving the cluster's room")
+            run_on_loop(calls.leave_all(joins), 30, "Leaving the cluster's room")
         participants, self._participants = self._participants, []
         for participant in participants:
             realtime.leave(participant)
@@ -358,7 +357,7 @@ class LiveKitCluster:
             for node in found:
                 if node.node_id not in hosts:
                     room = f"{self._room}-{node.number}"
-                    _twirp(found[0], "CreateRoom", {"name": room, "node_id": node.node_id}, self._admin(room))
+                    calls.twirp(found[0], "CreateRoom", {"name": room, "node_id": node.node_id}, self._admin(room))
                     rooms[room] = node.node_id
             return rooms
         for attempt in range(4 * len(found)):
@@ -433,7 +432,7 @@ class LiveKitCluster:
 def check_alike(token: str, what: str, status: int | None, text: str | None, scheme: str = "Bearer") -> list[NodeAnswer]:
     """Validate ``token`` at every node; a difference fails naming the odd node; returns the answers."""
     answers = validate_everywhere(token, scheme)
-    key = _issuer(token)
+    key = calls.issuer(token)
     found = difference(answers, what, key, status)
     if found is not None:
         message, diagnosis = found
@@ -454,61 +453,6 @@ def check_alike(token: str, what: str, status: int | None, text: str | None, sch
             f"Every node answered {what} with {answers[0].shown()}, not {status} {text or ''}.".replace("  ", " ")
         )
     return answers
-
-
-def _issuer(token: str) -> str | None:
-    import jwt
-
-    try:
-        return str(jwt.decode(token, options={"verify_signature": False}).get("iss") or "") or None
-    except jwt.PyJWTError:
-        return None
-
-
-def _twirp(node, method: str, body: dict, token: str, check: bool = True):
-    session = requests.Session()
-    session.trust_env = False
-    try:
-        reply = session.post(
-            f"{node.http_url}/twirp/livekit.RoomService/{method}",
-            json=body,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=10,
-        )
-    except requests.RequestException as error:
-        if check:
-            raise AssertionError(
-                recording.failure(f"{node.label} did not answer {method}.", diagnoses.node_gone(node.label, type(error).__name__))
-            ) from None
-        return 0, None
-    finally:
-        session.close()
-    try:
-        answer = reply.json()
-    except ValueError:
-        answer = None
-    if check and reply.status_code != 200:
-        message = f"{node.label} answered {method} with {reply.status_code}: {scrub(reply.text, tokens=(token,))[:160]}"
-        diagnosis = diagnoses.redis_unreachable(node.label, str(reply.status_code)) if reply.status_code >= 500 else None
-        raise AssertionError(recording.failure(message, diagnosis))
-    logger.debug(f"{method} through {node.label}: {reply.status_code}")
-    return reply.status_code, answer
-
-
-async def _join_all(node, tokens: list[str]) -> list[NodeJoin]:
-    got = await asyncio.gather(
-        *(join_through(node.number, node.ws_url, node.http_url, token) for token in tokens), return_exceptions=True
-    )
-    joins = [join for join in got if isinstance(join, NodeJoin)]
-    await _leave_all(joins)
-    refused = [error for error in got if isinstance(error, BaseException)]
-    if refused and not joins:
-        raise AssertionError(f"{node.label} refused every participant: {scrub(str(refused[0]))}.")
-    return joins
-
-
-async def _leave_all(joins: list[NodeJoin]) -> None:
-    await asyncio.gather(*(join.leave() for join in joins), return_exceptions=True)
 
 
 def _transport_required() -> bool:

@@ -1,0 +1,68 @@
+"""The HTTP and signal calls the cluster checks make through a chosen node."""
+
+from __future__ import annotations
+
+import asyncio
+
+import jwt
+import requests
+from robot.api import logger
+
+from livekit_diagnosis import cluster as diagnoses
+from livekit_diagnosis import recording
+from livekit_http.answers import scrub
+
+from .joins import NodeJoin, join_through
+
+
+def issuer(token: str) -> str | None:
+    try:
+        return str(jwt.decode(token, options={"verify_signature": False}).get("iss") or "") or None
+    except jwt.PyJWTError:
+        return None
+
+
+def twirp(node, method: str, body: dict, token: str, check: bool = True):
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        reply = session.post(
+            f"{node.http_url}/twirp/livekit.RoomService/{method}",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+    except requests.RequestException as error:
+        if check:
+            raise AssertionError(
+                recording.failure(f"{node.label} did not answer {method}.", diagnoses.node_gone(node.label, type(error).__name__))
+            ) from None
+        return 0, None
+    finally:
+        session.close()
+    try:
+        answer = reply.json()
+    except ValueError:
+        answer = None
+    if check and reply.status_code != 200:
+        message = f"{node.label} answered {method} with {reply.status_code}: {scrub(reply.text, tokens=(token,))[:160]}"
+        diagnosis = diagnoses.redis_unreachable(node.label, str(reply.status_code)) if reply.status_code >= 500 else None
+        raise AssertionError(recording.failure(message, diagnosis))
+    logger.debug(f"{method} through {node.label}: {reply.status_code}")
+    return reply.status_code, answer
+
+
+async def join_all(node, tokens: list[str]) -> list[NodeJoin]:
+    got = await asyncio.gather(
+        *(join_through(node.number, node.ws_url, node.http_url, token) for token in tokens), return_exceptions=True
+    )
+    joins = [join for join in got if isinstance(join, NodeJoin)]
+    await leave_all(joins)
+    refused = [error for error in got if isinstance(error, BaseException)]
+    if refused and not joins:
+        raise AssertionError(f"{node.label} refused every participant: {scrub(str(refused[0]))}.")
+    return joins
+
+
+async def leave_all(joins: list[NodeJoin]) -> None:
+    await asyncio.gather(*(join.leave() for join in joins), return_exceptions=True)
