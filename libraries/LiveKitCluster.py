@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 
-from livekit_cluster import calls
+from livekit_cluster import calls, rooms, tokens
 from livekit_cluster import nodes as cluster_nodes
-from livekit_cluster.alike import NodeAnswer, difference, validate_everywhere
+from livekit_cluster import started as started_cluster
 from livekit_cluster.joins import NodeJoin, join_through, refusal_of
 from robot.api import SkipExecution
 from robot.api.deco import keyword, library
@@ -19,14 +19,13 @@ from livekit_diagnosis import recording
 from livekit_http.answers import scrub
 from livekit_server import redis as redis_server
 from livekit_settings import cluster as settings
-from livekit_tokens import evidence, minting
+from livekit_tokens import evidence
 from livekit_tokens.robot_context import log_table, run_context
 
 __version__ = "1.0.0"
 
 DATA_TOPIC = "livekit-auth-cluster"
 CLUSTER_METADATA = "LiveKit cluster"
-PARTICIPANT_GRANTS = {"room_join": True, "can_subscribe": True, "can_publish": False, "can_publish_data": True}
 JOIN_BATCH = 16  # refresh-token joins at once
 
 
@@ -116,7 +115,7 @@ class LiveKitCluster:
         chosen = server_checks.case_named(case)
         token, _claims = server_checks.mint_case(chosen, keyring, "client_test", "test_room", int(time.time()))
         evidence.remember_token(token)
-        check_alike(token, f"the '{chosen}' token", int(status), text)
+        started_cluster.check_alike(token, f"the '{chosen}' token", int(status), text)
 
     # ------------------------------------------------------------------ a room across nodes
 
@@ -329,6 +328,123 @@ class LiveKitCluster:
             raise AssertionError(recording.failure(message, diagnoses.refresh_key(room_label, node.label, key)))
 
     @keyword
+    def webhooks_of_the_room_should_come_from_its_node_and_verify(self, timeout: float = 10.0) -> None:
+        """The webhooks of the checked room come only from the node that hosts it, and each verifies.
+
+        Each node of a cluster the suite starts also sends its webhooks to a receiver of its own, so the
+        sender is known. A webhook that does not verify fails with the room's node named; one from
+        another node fails too. On your cluster (``LIVEKIT_NODE_URLS``) the test is skipped: its
+        webhooks go where its configuration says.
+
+        Example:
+        | Webhooks Of The Room Should Come From Its Node And Verify |
+        """
+        room = self._checked_room()
+        started = cluster_nodes.started_cluster()
+        if started is None or not started.collectors:
+            raise SkipExecution(
+                "Which node sent a webhook is known only for a cluster the suite starts (LIVEKIT_CLUSTER_NODES); "
+                "your cluster's webhooks go where its configuration says."
+            )
+        host = cluster_nodes.node_for_id(self._room_node or "")
+        if host is None:
+            raise AssertionError(f"The node that hosts room '{room}' ({self._room_node}) is not a node of this cluster.")
+        deadline = time.monotonic() + float(timeout)
+        while True:
+            seen = {
+                node.number: [event for event in collector.received() if event.get("room") == room or not event.get("verified")]
+                for node, collector in zip(started.nodes, started.collectors, strict=True)
+            }
+            if seen[host.number] or time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
+        rows = [
+            {
+                "key": f"node_{number}",
+                "label": f"From node {number}",
+                "expected": "the room's webhooks, verified" if number == host.number else "none",
+                "actual": f"{len(events)} ({sum(1 for event in events if event.get('verified'))} verified)",
+                "ok": (bool(events) and all(event.get("verified") for event in events)) if number == host.number else not events,
+            }
+            for number, events in seen.items()
+        ]
+        _record(
+            "cluster_webhooks", "Webhooks of the room", rows, room=room, room_node=host.label, ok=all(row["ok"] for row in rows)
+        )
+        if not seen[host.number]:
+            raise AssertionError(
+                f"No webhook of room '{room}' came from {host.label}, the node of the room, within {timeout:g} s."
+            )
+        unverified = [event for event in seen[host.number] if not event.get("verified")]
+        if unverified:
+            reason = str(unverified[0].get("reason") or unverified[0].get("cause") or "not verified")
+            message = f"{len(unverified)} webhook(s) from {host.label}, the node of room '{room}', did not verify: {reason}."
+            raise AssertionError(recording.failure(message, diagnoses.webhook_key(host.label, reason)))
+        strays = [number for number, events in seen.items() if number != host.number and events]
+        if strays:
+            raise AssertionError(
+                f"Webhooks of room '{room}' came from node(s) {', '.join(map(str, strays))}, not only from {host.label}."
+            )
+
+    @keyword
+    def a_room_should_move_to_another_node_when_its_node_stops(self, within: float = 20.0) -> float:
+        """Stop the last node of the suite's cluster and rejoin its room through the first node within ``within`` s.
+
+        A room is pinned on the last node and joined through the first; the last node is stopped (as an
+        operator stops one); a new participant must then be admitted into the same room name, hosted
+        by another node. Returns the seconds from the stop to that join. Skipped for your cluster:
+        the suite never stops a node it did not start.
+
+        Example:
+        | ${seconds} = | A Room Should Move To Another Node When Its Node Stops | within=20 |
+        """
+        started = cluster_nodes.started_cluster()
+        found = self._nodes()
+        if started is None or len(found) < 2:
+            raise SkipExecution("Stopping a node is checked only on a cluster the suite starts (LIVEKIT_CLUSTER_NODES).")
+        first, last = found[0], found[-1]
+        room = f"{self._checked_room()}-moved"
+        calls.twirp(first, "CreateRoom", {"name": room, "node_id": last.node_id}, self._admin(room))
+        before = run_on_loop(
+            join_through(first.number, first.ws_url, first.http_url, self._participant_token("cluster-before-stop", room)),
+            20,
+            f"Joining through {first.label}",
+        )
+        self._joins.append(before)
+        started.stop_node(last.number)
+        cluster_nodes.mark_stopped(last)
+        stopped_at = time.monotonic()
+        attempt, answer = 0, "no attempt"
+        while time.monotonic() - stopped_at < float(within):
+            attempt += 1
+            token = self._participant_token(f"cluster-after-stop-{attempt}", room)
+            try:
+                after = run_on_loop(
+                    join_through(first.number, first.ws_url, first.http_url, token), 10, f"Rejoining through {first.label}"
+                )
+            except (signal.SignalRefused, AssertionError) as refused:
+                answer = scrub(str(refused))
+                time.sleep(0.2)
+                continue
+            self._joins.append(after)
+            if after.room_node_id and after.room_node_id != last.node_id:
+                seconds = time.monotonic() - stopped_at
+                rows = [
+                    {"key": "stopped", "label": "Stopped", "value": f"{last.label}, which hosted room '{room}'"},
+                    {
+                        "key": "rejoined",
+                        "label": "Rejoined through",
+                        "value": f"{first.label} after {seconds:.2f} s, {attempt} attempt(s)",
+                    },
+                ]
+                _record("cluster_failover", "A node stopped", rows, seconds=round(seconds, 2), ok=True)
+                return seconds
+            answer = f"still hosted by the stopped node {last.node_id}"
+            time.sleep(0.2)
+        message = f"No participant could rejoin room '{room}' through {first.label} within {within:g} s after {last.label} stopped ({answer})."
+        raise AssertionError(recording.failure(message, diagnoses.node_gone(last.label, "stopped by the suite")))
+
+    @keyword
     def every_cluster_client_leaves(self) -> None:
         """Every participant this library joined leaves.
 
@@ -345,51 +461,10 @@ class LiveKitCluster:
     # ------------------------------------------------------------------ helpers
 
     def _rooms_on_every_node(self, found) -> dict[str, str]:
-        """A room hosted on each node (room name -> node ID), the checked room first.
-
-        The suite's own cluster pins them with CreateRoom's ``node_id``; on your cluster new rooms are
-        created through each node in turn until each node hosts one, or 4 per node were made (your cluster
-        chooses where they live).
-        """
-        rooms = {self._checked_room(): self._room_node or ""}
-        hosts = set(rooms.values())
-        if all(node.node_id for node in found):
-            for node in found:
-                if node.node_id not in hosts:
-                    room = f"{self._room}-{node.number}"
-                    calls.twirp(found[0], "CreateRoom", {"name": room, "node_id": node.node_id}, self._admin(room))
-                    rooms[room] = node.node_id
-            return rooms
-        for attempt in range(4 * len(found)):
-            if len(hosts) >= len(found):
-                break
-            room = f"{self._room}-{attempt}"
-            token = self._participant_token("cluster-room-probe", room)
-            through = found[attempt % len(found)]  # a new room tends to live on the node it was first joined through
-            join = run_on_loop(
-                join_through(through.number, through.ws_url, through.http_url, token), 20, f"Joining through {through.label}"
-            )
-            run_on_loop(join.leave(), 10, "Leaving")
-            if join.room_node_id not in hosts:
-                hosts.add(join.room_node_id)
-                rooms[room] = join.room_node_id
-        return rooms
+        return rooms.rooms_on_every_node(found, self._checked_room(), self._room_node or "")
 
     def _fail_refused_joins(self, refused, joins) -> None:
-        node, refusal = refused[0]
-        others = [f"node {join.through}" for join in joins]
-        message = f"{node.label[:1].upper() + node.label[1:]} refused the join into room '{self._room}' with {refusal.status}: {scrub(refusal.reason)}"
-        if joins:
-            message += f", while {', '.join(others)} admitted the same kind of token."
-        if refusal.status >= 500:
-            diagnosis = diagnoses.redis_unreachable(node.label, f"{refusal.status}")
-        elif refusal.status == 0:
-            diagnosis = diagnoses.node_gone(node.label, scrub(refusal.reason))
-        elif joins:
-            diagnosis = diagnoses.keys_differ(node.label, others, run_context().keyring.primary.key)
-        else:
-            diagnosis = None
-        raise AssertionError(recording.failure(message, diagnosis))
+        raise AssertionError(rooms.refused_join_failure(refused, joins, self._room or ""))
 
     def _nodes(self):
         found = cluster_nodes.current_nodes()
@@ -404,55 +479,8 @@ class LiveKitCluster:
             )
         return self._room
 
-    @staticmethod
-    def _participant_token(identity: str, room: str) -> str:
-        keyring = run_context().keyring
-        claims = minting.build_claims(keyring.primary.key, identity, room, ttl="10 minutes", **PARTICIPANT_GRANTS)
-        token = minting.encode(claims, keyring.prepared_secret(keyring.primary.key))
-        evidence.remember_token(token)
-        return token
-
-    @staticmethod
-    def _admin(room: str) -> str:
-        keyring = run_context().keyring
-        claims = minting.build_claims(
-            keyring.primary.key,
-            "livekit-auth-cluster-admin",
-            room,
-            ttl="5 minutes",
-            room_admin=True,
-            room_create=True,
-            room_list=True,
-        )
-        token = minting.encode(claims, keyring.prepared_secret(keyring.primary.key))
-        evidence.remember_token(token)
-        return token
-
-
-def check_alike(token: str, what: str, status: int | None, text: str | None, scheme: str = "Bearer") -> list[NodeAnswer]:
-    """Validate ``token`` at every node; a difference fails naming the odd node; returns the answers."""
-    answers = validate_everywhere(token, scheme)
-    key = calls.issuer(token)
-    found = difference(answers, what, key, status)
-    if found is not None:
-        message, diagnosis = found
-        raise AssertionError(recording.failure(message, diagnosis))
-    rows = [
-        {
-            "key": f"node_{answer.node.number}",
-            "label": answer.node.label,
-            "expected": f"{status} {text or ''}".strip(),
-            "actual": answer.shown(),
-            "ok": True,
-        }
-        for answer in answers
-    ]
-    _record("cluster_alike", f"Every node's answer to {what}", rows, alike=True, nodes=len(answers))
-    if status is not None and answers and (answers[0].status != status or (text or "").lower() not in answers[0].text.lower()):
-        raise AssertionError(
-            f"Every node answered {what} with {answers[0].shown()}, not {status} {text or ''}.".replace("  ", " ")
-        )
-    return answers
+    _participant_token = staticmethod(tokens.participant_token)
+    _admin = staticmethod(tokens.admin_token)
 
 
 def _transport_required() -> bool:

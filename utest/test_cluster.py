@@ -5,8 +5,14 @@ the node named and the operator's fix."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+from helpers import ROOT, section, written_signoff
 from http_test_support import SUITES, clean_environment, run_robot
 from server_support import real_server
 
@@ -75,7 +81,16 @@ def test_a_cluster_whose_nodes_hold_the_same_keys_passes(tmp_path, start):
     result = _suite(tmp_path, running)
     statuses = result.statuses()
     assert result.returncode == 0, statuses
-    assert len(statuses) == 7 and all(status == "PASS" for status, _ in statuses.values())
+    assert len(statuses) == 9 and all(
+        status == "PASS" for name, (status, _) in statuses.items() if "webhooks" not in name and "rejoins" not in name
+    )
+    # The suite never stops a node of a cluster it did not start, and cannot see where that cluster sends its webhooks.
+    assert statuses["A room rejoins through another node when its node stops"][0] == "SKIP"
+    assert statuses["The room's webhooks come from its node and verify"][0] == "SKIP"
+    cluster_section = section(written_signoff(tmp_path / "out"), "Cluster")
+    assert f"Nodes (2, given by LIVEKIT_NODE_URLS): `{running.nodes[0].ws_url}, {running.nodes[1].ws_url}`" in cluster_section
+    assert "Every node answered alike: 3 token checks, each against all 2 nodes" in cluster_section
+    assert "Reconnect across nodes: refresh tokens of key(s) clusterkey" in cluster_section
 
 
 def test_a_node_with_another_secret_is_named_with_the_operators_fix(tmp_path, start):
@@ -111,3 +126,106 @@ def test_redis_stopped_mid_run_is_not_taken_for_a_key_problem(tmp_path, start):
     assert status == "FAIL"
     assert "cannot reach the cluster's Redis" in message
     assert "keys and secrets are not the cause" in message
+
+
+def _running_under(folder) -> list[str]:
+    """Processes whose arguments or working folder name ``folder`` (a node's configuration, Redis's folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            arguments = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            where = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if str(folder) in arguments or where.startswith(str(folder)):
+            found.append(f"{arguments.strip()} (in {where})")
+    return found
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the running processes from /proc")
+def test_a_started_cluster_is_stopped_when_the_run_is_interrupted(tmp_path):
+    real_server(), _redis()
+    private = tmp_path / "tmp"
+    private.mkdir()
+    environment = clean_environment(
+        LIVEKIT_CLUSTER_NODES="2", LIVEKIT_SERVER_BINARY=real_server(), LIVEKIT_REDIS_SERVER=_redis(), TMPDIR=str(private)
+    )
+    command = [sys.executable, "-m", "robot", "--outputdir", str(tmp_path / "out"), str(SUITES / "cluster")]
+    run = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len([line for line in _running_under(private) if "--config" in line]) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len([line for line in _running_under(private) if "redis" in line]) == 1, _running_under(private)
+        run.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        run.send_signal(signal.SIGINT)  # the second Ctrl-C stops Robot Framework at once
+        run.wait(60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    time.sleep(0.5)
+    assert _running_under(private) == []
+    assert list(private.iterdir()) == []
+
+
+def _suite_on_started_cluster(tmp_path, count: int, odd: int, kind: str, *tests: str):
+    """The cluster suite on a cluster started as the suite starts its own, with node ``odd`` holding other keys."""
+    environment = clean_environment(
+        LIVEKIT_API_KEY="clusterkey",
+        LIVEKIT_API_SECRET=SECRET,
+        LIVEKIT_SERVER_BINARY=real_server(),
+        LIVEKIT_REDIS_SERVER=_redis(),
+        LIVEKIT_CLUSTER_REFRESH_JOINS="96",
+    )
+    selected = [option for name in tests for option in ("--test", name)]
+    command = [
+        sys.executable,
+        str(ROOT / "utest" / "run_cluster_suite_with_odd_node.py"),
+        str(count),
+        str(odd),
+        kind,
+        "--outputdir",
+        str(tmp_path / "out"),
+        *selected,
+    ]
+    done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=180, check=False)
+    urls = dict(line.split(": ", 1) for line in done.stdout.splitlines() if line.startswith("node "))
+    from http_test_support import RobotRun
+
+    return RobotRun(done.returncode, done.stdout, done.stderr, tmp_path / "out").statuses(), urls
+
+
+def test_a_started_cluster_with_one_node_of_another_secret_names_that_node(tmp_path):
+    statuses, urls = _suite_on_started_cluster(
+        tmp_path, 3, 2, "secret", "Every node answers the observer token alike", "A room on one node is joined through every node"
+    )
+    status, message = statuses["Every node answers the observer token alike"]
+    assert status == "FAIL"
+    assert f"Odd one: node 2 ({urls['node 2']})" in message
+    assert f"Make the keys of node 2 ({urls['node 2']}) match the other nodes'" in message
+    status, message = statuses["A room on one node is joined through every node"]
+    assert status == "FAIL"
+    assert message.startswith(f"Node 2 ({urls['node 2']}) refused the join into room")
+    assert "while node 1, node 3 admitted the same kind of token" in message
+
+
+def test_a_started_cluster_with_an_extra_key_on_the_rooms_node_fails_the_reconnect_naming_both(tmp_path):
+    statuses, urls = _suite_on_started_cluster(
+        tmp_path,
+        3,
+        3,
+        "extra",
+        "A room on one node is joined through every node",
+        "A client reconnects through another node with its refresh token",
+    )
+    status, message = statuses["A client reconnects through another node with its refresh token"]
+    assert status == "FAIL", statuses
+    assert (
+        f"node 3 ({urls['node 3']}), the node of the room, re-issued the participant's token with API key 'extrakey'" in message
+    )
+    assert f"which node 1 ({urls['node 1']}) does not hold" in message
+    assert "Do not change the secret this run holds" in message

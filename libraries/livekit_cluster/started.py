@@ -9,9 +9,10 @@ from livekit_diagnosis import recording
 from livekit_server import cluster as server_cluster
 from livekit_server import redis as redis_server
 from livekit_settings import cluster as settings
+from livekit_tokens.robot_context import log_table
 
 from . import nodes as cluster_nodes
-from .alike import difference, validate_everywhere
+from .alike import NodeAnswer, difference, validate_everywhere
 
 
 def start_for_run(binary: str, keys: dict, webhook_urls=(), webhook_key: str | None = None):
@@ -76,3 +77,45 @@ def _issuer(token: str) -> str | None:
         return str(jwt.decode(token, options={"verify_signature": False}).get("iss") or "") or None
     except jwt.PyJWTError:
         return None
+
+
+def odd_node_diagnosis():
+    """The diagnosis of the node that answers a fresh observer token otherwise than the others, or None."""
+    if len(cluster_nodes.current_nodes()) < 2:
+        return None
+    import time
+
+    from livekit_http import server_checks
+    from livekit_tokens import evidence
+    from livekit_tokens.robot_context import run_context
+
+    token, _claims = server_checks.mint_case("observer", run_context().keyring, "client_test", "test_room", int(time.time()))
+    evidence.remember_token(token)
+    found = difference(validate_everywhere(token), "the same token", _issuer(token), 200)
+    return found[1] if found is not None else None
+
+
+def check_alike(token: str, what: str, status: int | None, text: str | None, scheme: str = "Bearer") -> list[NodeAnswer]:
+    """Validate ``token`` at every node; a difference fails naming the odd node; returns the answers."""
+    answers = validate_everywhere(token, scheme)
+    key = _issuer(token)
+    found = difference(answers, what, key, status)
+    if found is not None:
+        message, diagnosis = found
+        raise AssertionError(recording.failure(message, diagnosis))
+    rows = [
+        {
+            "key": f"node_{answer.node.number}",
+            "label": answer.node.label,
+            "expected": f"{status} {text or ''}".strip(),
+            "actual": answer.shown(),
+            "ok": True,
+        }
+        for answer in answers
+    ]
+    log_table(f"Every node's answer to {what}", rows, kind="cluster_alike", facts={"alike": True, "nodes": len(answers)})
+    if status is not None and answers and (answers[0].status != status or (text or "").lower() not in answers[0].text.lower()):
+        raise AssertionError(
+            f"Every node answered {what} with {answers[0].shown()}, not {status} {text or ''}.".replace("  ", " ")
+        )
+    return answers

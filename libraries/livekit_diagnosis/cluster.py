@@ -99,3 +99,24 @@ def node_gone(node: str, answer: str) -> Diagnosis:
         f"Start {node} again with the cluster's redis.address, or remove it from the load balancer; keys and secrets are "
         "not the cause.",
     )
+
+
+# The single-server diagnoses that would tell the user to change the key pair they hold.
+_KEY_CAUSES = ("secret-mismatch", "key-unknown-to-server", "secret-whitespace")
+
+
+def instead_in_a_cluster(found: Diagnosis | None) -> Diagnosis | None:
+    """In a cluster whose nodes answer a fresh token differently, the odd node's diagnosis instead of ``found``.
+
+    A key diagnosis of one node would tell the user to take that node's secret, which the other
+    nodes refuse; when every node answers alike, ``found`` stands (the user's key pair is not the
+    cluster's).
+    """
+    if found is None or not set(found.causes) & set(_KEY_CAUSES):
+        return found
+    try:
+        from livekit_cluster.started import odd_node_diagnosis
+
+        return odd_node_diagnosis() or found
+    except Exception:  # a diagnosis explains a failure; it must never replace it
+        return found

@@ -20,6 +20,7 @@ from livekit_tokens import grants as model
 from livekit_tokens.policy import likely_meant
 from livekit_tokens.timeutil import format_duration, format_utc
 
+from . import cluster
 from .model import (
     CLOCK,
     ENDPOINT,
@@ -60,7 +61,8 @@ def diagnose(observations: Observations) -> Diagnosis | None:
         CLOCK: _clock_check,
         ENDPOINT: _endpoint,
     }.get(observations.failure)
-    return rule(observations) if rule is not None else None
+    found = rule(observations) if rule is not None else None
+    return cluster.instead_in_a_cluster(found)  # a node that differs from the others is the operator's to fix
 
 
 # ---------------------------------------------------------------- words

@@ -186,6 +186,7 @@ def start_cluster(
         urls = shared + [url for url in (node_webhook_urls[index] if index < len(node_webhook_urls) else ()) if url]
         configs.append((index + 1, dict(own), urls))
     results: list = []
+    started: list[process.RunningServer] = []  # every node that started, also while an interruption stops the start
 
     def start_node(config) -> Node | BaseException:
         number, own, urls = config
@@ -202,6 +203,7 @@ def start_cluster(
             return StartFailure(f"Node {number} of the LiveKit cluster did not start: {failure}")
         except BaseException as error:  # handed back, so that every started node is stopped
             return error
+        started.append(server)
         return Node(number, server)
 
     try:
@@ -211,8 +213,9 @@ def start_cluster(
             raise failures[0]
         cluster = RunningCluster(store, list(results), secrets=_secrets(keys, node_keys))
         _wait_until_registered(cluster, deadline, timeout)
-    except BaseException:
-        _each([result.server for result in results if isinstance(result, Node)], lambda server: server.stop())
+    except BaseException:  # a node that failed, or Ctrl-C: nothing of this start keeps running
+        for server in started:
+            server.stop()
         store.stop()
         raise
     cluster.ready_seconds = time.monotonic() - started_at

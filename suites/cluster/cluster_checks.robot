@@ -35,3 +35,12 @@ A client reconnects through another node with its refresh token
     [Documentation]    The room's node re-issues each participant's token with one of its keys; every other
     ...    node must admit it.
     A Client Should Reconnect Through Another Node With Its Refresh Token
+
+The room's webhooks come from its node and verify
+    [Documentation]    Webhooks come only from the room's node, signed with its key: each must verify.
+    The Room's Webhooks Should Come From Its Node And Verify
+
+A room rejoins through another node when its node stops
+    [Documentation]    Optional for your cluster (skipped); the suite's own cluster stops its last node.
+    [Tags]    failover
+    A Room Should Rejoin Through Another Node When Its Node Stops
