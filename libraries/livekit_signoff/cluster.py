@@ -46,6 +46,15 @@ def cluster_section(run: Run) -> list[Block]:
                 text(f"{reconnect.facts.get('joins')} joins; {verdict}"),
             ]
         )
+    webhooks = next((record for record in records if record.kind == "cluster_webhooks"), None)
+    if webhooks is not None:
+        verdict = "only from it, every one verified" if webhooks.facts.get("ok") else "NOT only from it, or not verified"
+        items.append([text(f"Webhooks of the room on {webhooks.facts.get('room_node')}: {verdict}")])
+    failover = next((record for record in records if record.kind == "cluster_failover"), None)
+    if failover is not None:
+        items.append(
+            [text(f"A node stopped: its room was joined again through another node after {failover.facts.get('seconds')} s")]
+        )
     blocks.append(bullets(items))
     for test in tests:
         if test.status == FAIL:
