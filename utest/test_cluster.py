@@ -145,7 +145,8 @@ def _running_under(folder) -> list[str]:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads the running processes from /proc")
-def test_a_started_cluster_is_stopped_when_the_run_is_interrupted(tmp_path):
+@pytest.mark.parametrize(("nodes_seen", "then"), [(1, 0.0), (2, 1.0)], ids=["while it starts", "once it runs"])
+def test_a_started_cluster_is_stopped_when_the_run_is_interrupted(tmp_path, nodes_seen, then):
     real_server(), _redis()
     private = tmp_path / "tmp"
     private.mkdir()
@@ -156,9 +157,10 @@ def test_a_started_cluster_is_stopped_when_the_run_is_interrupted(tmp_path):
     run = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while len([line for line in _running_under(private) if "--config" in line]) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        while len([line for line in _running_under(private) if "--config" in line]) < nodes_seen and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert len([line for line in _running_under(private) if "redis" in line]) == 1, _running_under(private)
+        time.sleep(then)
         run.send_signal(signal.SIGINT)
         time.sleep(0.3)
         run.send_signal(signal.SIGINT)  # the second Ctrl-C stops Robot Framework at once

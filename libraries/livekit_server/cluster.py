@@ -15,6 +15,7 @@ stopped the same way.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import re
 import threading
 import time
@@ -31,6 +32,7 @@ NODES_HASH = "nodes"  # where livekit-server v1.13.5 registers each node (pkg/ro
 ROOM_NODE_HASH = "room_node_map"  # room name -> the ID of the node that hosts it
 _NODE_ID = re.compile(r'"nodeID": "(ND_[A-Za-z0-9]+)"')
 _RUNNING: list[RunningCluster] = []
+_NODES: list[process.RunningServer] = []  # every node started, stopped again at exit (stopping twice is harmless)
 _LOCK = threading.Lock()
 
 
@@ -178,7 +180,7 @@ def start_cluster(
         raise ValueError("A cluster has at least one node.")
     started_at = time.monotonic()
     deadline = started_at + timeout
-    store = redis.start_redis(redis_binary, timeout=min(timeout, 10.0))
+    store = redis.start_redis(redis_binary, timeout=min(timeout, 10.0))  # stops itself when interrupted
     shared = [url for url in webhook_urls if url]
     configs = []
     for index in range(count):
@@ -204,6 +206,7 @@ def start_cluster(
         except BaseException as error:  # handed back, so that every started node is stopped
             return error
         started.append(server)
+        _NODES.append(server)
         return Node(number, server)
 
     try:
@@ -253,4 +256,8 @@ def _wait_until_registered(cluster: RunningCluster, deadline: float, timeout: fl
 @atexit.register
 def _stop_leftovers() -> None:  # registered after livekit_http.processes', so it runs first: nodes before Redis
     for cluster in list(_RUNNING):
-        cluster.stop(at_once=False)  # no new threads while the interpreter exits
+        with contextlib.suppress(BaseException):  # what is left is stopped below
+            cluster.stop(at_once=False)  # no new threads while the interpreter exits
+    for server in list(_NODES):  # nodes of a start that was interrupted: their configuration folders hold secrets
+        with contextlib.suppress(BaseException):  # the next one is still stopped
+            server.stop()

