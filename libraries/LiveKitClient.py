@@ -11,7 +11,9 @@ from robot.api import SkipExecution, logger
 from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
-from livekit_client import realtime, signal
+from client_decisions import DecisionKeywords, decision_expectation
+from livekit_client import decisions, realtime, signal
+from livekit_client.loop import poll
 from livekit_client.loop import run as run_on_loop
 from livekit_diagnosis import observe, recording
 from livekit_diagnosis.model import EXPECTATION, SERVER_ANSWER, Expectation, Observations, ServerAnswer
@@ -42,6 +44,9 @@ PERMISSION_OF_GRANT = {
 }
 # Facts of the server's view, recorded under these stable keys for the sign-off.
 ACCEPTANCE_KEY = "server_acceptance"
+PUBLISH_WAIT = 10.0  # seconds for an allowed publication: the SDK's, then ListParticipants showing it
+REFUSAL_WAIT = 2.0  # seconds in which a refused publication must not complete
+LISTED_WAIT = 10.0
 
 
 def _record(fact: str, title: str, rows: list[dict], **facts) -> None:
@@ -60,7 +65,7 @@ def _same(grant: str, offline, server) -> bool:
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
-class LiveKitClient:
+class LiveKitClient(DecisionKeywords):
     """Join a LiveKit room with a real client and read what the server applied.
 
     The client is LiveKit's Python real-time SDK (``livekit`` on PyPI): it joins over the server's
@@ -95,6 +100,7 @@ class LiveKitClient:
         self._joins: dict[str, realtime.Joined] = {}
         self._held: dict[str, signal.HeldJoin] = {}  # signal-level joins standing in for the SDK's
         self._transport_problem: str | None = None
+        self._tracks_of: dict[str, str] = {}  # alias -> the sid of the silent track it keeps published
 
     # ------------------------------------------------------------------ joining
 
@@ -144,19 +150,22 @@ class LiveKitClient:
             raise AssertionError(f"The WebRTC transport did not connect: {self._transport_problem}.")
 
     @keyword
-    def client_should_be_in_room(self, alias: str, identity: str, room: str) -> None:
+    def client_should_be_in_room(self, alias: str, identity: str | None = None, room: str | None = None) -> None:
         """Check that the server put ``alias`` in ``room`` as ``identity`` (from its join answer).
+
+        An identity or room that is not set (``${None}`` or empty, as for a supplied token whose
+        settings leave them out) is reported as the server's answer, not checked.
 
         Example:
         | Client Should Be In Room | observer | client_test | test_room |
         """
         joined = self._joined(alias)
         rows = [
-            {"label": "Participant", "expected": identity, "actual": joined.identity, "ok": joined.identity == identity},
-            {"label": "Room", "expected": room, "actual": joined.room, "ok": joined.room == room},
+            _where_row("Participant", identity, joined.identity),
+            _where_row("Room", room, joined.room),
         ]
         log_table(f"Where the server put {alias}", rows)
-        wrong = [row["label"].lower() for row in rows if not row["ok"]]
+        wrong = [row["label"].lower() for row in rows if row["ok"] is False]
         if wrong:
             message = (
                 f"The server put '{alias}' in room '{joined.room}' as '{joined.identity}', "
@@ -167,6 +176,15 @@ class LiveKitClient:
             else:
                 expected = Expectation("claim", "sub", identity, joined.identity)
             raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected))
+
+    @keyword
+    def get_room_of_client(self, alias: str) -> str:
+        """Return the room the server put ``alias`` in (from its join answer).
+
+        Example:
+        | ${room} = | Get Room Of Client | observer |
+        """
+        return self._joined(alias).room
 
     @keyword
     def joining_should_be_refused(self, token: Secret, status: int, reason: str, alias: str = "refused client") -> None:
@@ -311,7 +329,7 @@ class LiveKitClient:
         Example:
         | Publishing Should Be Refused | observer | ${TOKEN_UNDER_TEST} |
         """
-        self._check_publishing(alias, token, refused=True)
+        self._check_publishing(alias, token, {decisions.SDK_SOURCE: False})
 
     @keyword
     def publishing_should_be_allowed(self, alias: str, token: Secret) -> None:
@@ -320,7 +338,7 @@ class LiveKitClient:
         Example:
         | Publishing Should Be Allowed | publisher | ${token} |
         """
-        self._check_publishing(alias, token, refused=False)
+        self._check_publishing(alias, token, {decisions.SDK_SOURCE: True})
 
     @keyword
     def data_should_reach(self, receiver: str, sender: str) -> None:
@@ -419,67 +437,89 @@ class LiveKitClient:
 
     # ------------------------------------------------------------------ helpers
 
-    def _check_publishing(self, alias: str, token: Secret, refused: bool) -> None:
+    def _check_publishing(self, alias: str, token: Secret, expected: dict[str, bool]) -> None:
+        """Publish as the real-time SDK, then ask at signal level, and compare each answer with ``expected``.
+
+        ``expected`` says, per track source (``microphone``, ``camera``, ...), whether the server should
+        let ``alias`` publish it; the SDK publishes a silent microphone track, the signal-level join asks
+        for every source in ``expected``.
+        """
         participant = self._participants.get(alias)
         text = self._text(token)
         rows = []
         sid = None
-        if participant is not None:
-            sid = realtime.try_to_publish_silent_track(participant)
+        microphone = expected.get(decisions.SDK_SOURCE)
+        if participant is not None and microphone is not None:
+            sid = realtime.try_to_publish_silent_track(participant, PUBLISH_WAIT if microphone else REFUSAL_WAIT)
+            wait = f"within {PUBLISH_WAIT if microphone else REFUSAL_WAIT:g} s"
             rows.append(
                 {
-                    "label": "Real-time SDK publication",
-                    "expected": "none" if refused else "published",
-                    "actual": f"published ({sid})" if sid else "none within 2 s",
-                    "ok": (sid is None) == refused,
+                    "label": "Real-time SDK publication (microphone)",
+                    "expected": "published" if microphone else "none",
+                    "actual": f"published ({sid})" if sid else f"none {wait}",
+                    "ok": (sid is not None) == microphone,
                 }
             )
             joined = self._joined(alias)
-            listed = {item.get("identity"): item for item in self._list_participants(joined.room)}
-            tracks = len((listed.get(joined.identity) or {}).get("tracks") or [])
+            # The server lists a track once the publication is complete, a moment after it announced it.
+            tracks, _ = poll(
+                lambda: self._listed_tracks(joined),
+                lambda count: (count > 0) == microphone,
+                LISTED_WAIT if microphone and sid else 0,
+            )
             rows.append(
                 {
                     "label": "Tracks in ListParticipants",
-                    "expected": 0 if refused else "1 or more",
-                    "actual": tracks,
-                    "ok": (tracks == 0) == refused,
+                    "expected": "1 or more" if microphone else 0,
+                    "actual": tracks if tracks or not microphone else f"0 within {LISTED_WAIT:g} s",
+                    "ok": (tracks > 0) == microphone,
                 }
             )
         self._leave(alias)
-        _, answer = self._over_the_signal(alias, text, publish=True)
-        rows.append(
-            {
-                "label": "Server's answer to AddTrack",
-                "expected": "NOT_ALLOWED" if refused else "OK (published)",
-                "actual": answer.reason if not answer.published else "OK (published)",
-                "ok": (answer.reason == "NOT_ALLOWED") if refused else answer.published,
-            }
-        )
+        _, answers = self._over_the_signal(alias, text, publish=True, sources=tuple(expected))
+        for source, allowed in expected.items():
+            answer = answers[source]
+            rows.append(
+                {
+                    "label": f"Server's answer to AddTrack ({source.replace('_', ' ')})",
+                    "expected": "OK (published)" if allowed else "NOT_ALLOWED",
+                    "actual": "OK (published)" if answer.published else answer.reason,
+                    "ok": answer.published if allowed else answer.reason == "NOT_ALLOWED",
+                }
+            )
         outcome = all(row["ok"] for row in rows)
+        first = answers.get(decisions.SDK_SOURCE) or next(iter(answers.values()))
         _record(
             "publish",
             f"Publishing as {alias}",
             rows,
             alias=alias,
-            expected="refused" if refused else "allowed",
-            answer=answer.reason,
-            refused=answer.reason == "NOT_ALLOWED" and not sid,
+            expected="allowed" if microphone else "refused",
+            answer=first.reason,
+            refused=first.reason == "NOT_ALLOWED" and not sid,
+            sources={source: answers[source].reason for source in expected},
             matches=outcome,
         )
         if not outcome:
             wrong = "; ".join(f"{row['label']}: {row['actual']}" for row in rows if not row["ok"])
-            wanted = "refuse" if refused else "allow"
-            message = f"The server did not {wanted} publishing for '{alias}' as expected ({wrong})."
+            message = f"The server did not decide publishing for '{alias}' as its token grants ({wrong})."
             facts = observe.token_facts(text, self._keyring())
-            video = facts.video or {}
-            expected = Expectation(
-                "grant",
-                "canPublish",
-                not refused,
-                refused,
-                written="canPublish" in model.server_view(video, model.VIDEO_FIELDS),
-            )
-            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected, token=facts))
+            grants = self._offline_grants(token)
+            different = [source for source, allowed in expected.items() if answers[source].published != allowed]
+            source = different[0] if different else decisions.SDK_SOURCE
+            grant = "canPublishSources" if grants.get("canPublish") and grants.get("canPublishSources") else "canPublish"
+            if decisions.may_publish(grants, source) != expected[source]:  # the token grants otherwise than expected
+                video = facts.video or {}
+                written = grant in model.server_view(video, model.VIDEO_FIELDS)
+                expectation = Expectation("grant", grant, expected[source], grants.get(grant), written=written)
+            else:  # the token grants what was expected; the server decided otherwise
+                what = f"publish a {source.replace('_', ' ')} track"
+                expectation = decision_expectation(facts, grant, expected[source], what)
+            raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expectation, token=facts))
+
+    def _listed_tracks(self, joined: realtime.Joined) -> int:
+        listed = {item.get("identity"): item for item in self._list_participants(joined.room)}
+        return len((listed.get(joined.identity) or {}).get("tracks") or [])
 
     def _diagnosed(self, message: str, failure: str, **facts) -> str:
         """``message`` with the diagnosis of what was observed added (and recorded as a finding)."""
@@ -593,11 +633,14 @@ class LiveKitClient:
             )
         return entry, {_snake(name): value for name, value in (entry.get("permission") or {}).items()}
 
-    def _over_the_signal(self, alias: str, text: str, publish: bool):
-        """The signal-level join and leave (with ``publish``, the answer to a silent track); a refusal fails, diagnosed."""
+    def _over_the_signal(self, alias: str, text: str, publish: bool, sources: tuple[str, ...] = (decisions.SDK_SOURCE,)):
+        """The signal-level join and leave (with ``publish``, the answers to silent tracks of ``sources``);
+        a refusal fails, diagnosed."""
         server = self._server()
         what = f"Asking to publish as {alias}" if publish else f"The signal-level join as {alias}"
-        coroutine = signal.join_and_ask_to_publish(server.ws_url, server.http_url, text, publish=publish, secrets=self._secrets())
+        coroutine = signal.join_and_ask_to_publish(
+            server.ws_url, server.http_url, text, publish=publish, secrets=self._secrets(), sources=sources
+        )
         return self._signal_answer(alias, text, coroutine, what)
 
     def _signal_answer(self, alias: str, text: str, coroutine, what: str):
@@ -620,35 +663,43 @@ class LiveKitClient:
         return participant is not None or held is not None
 
     def _list_participants(self, room: str) -> list[dict]:
-        server = self._server()
         keyring = self._keyring()
         key = keyring.primary
         claims = minting.build_claims(key.key, "livekit-auth-admin", room, ttl="5 minutes", room_admin=True)
         admin = minting.encode(claims, keyring.prepared_secret(key.key))
         evidence.remember_token(admin)
+        status, body = self._room_service_post("ListParticipants", {"room": room}, admin)
+        if status != 200:
+            message = f"ListParticipants of room '{room}' answered {status}: {body[:200]}"
+            reply = ServerAnswer(status, body[:200], "RoomService/ListParticipants", room=room)
+            token = observe.token_facts(admin, keyring)
+            raise AssertionError(self._diagnosed(message, SERVER_ANSWER, server=reply, token=token))
+        try:
+            return list(json.loads(body).get("participants") or [])
+        except (ValueError, AttributeError, RecursionError):
+            raise AssertionError("ListParticipants answered something that is not its JSON object.") from None
+
+    def _room_service_post(self, method: str, body: dict, token: str) -> tuple[int, str]:
+        """POST a RoomService call with ``token``; the status and the body, every token and secret replaced."""
+        server = self._server()
         session = requests.Session()
         session.trust_env = False
         try:
             answer = session.post(
-                f"{server.http_url}/twirp/livekit.RoomService/ListParticipants",
-                json={"room": room},
-                headers={"Authorization": f"Bearer {admin}"},
+                f"{server.http_url}/twirp/livekit.RoomService/{method}",
+                json=body,
+                headers={"Authorization": f"Bearer {token}"},
                 timeout=10,
             )
         except requests.RequestException as error:
-            raise AssertionError(f"ListParticipants could not reach the server: {type(error).__name__}.") from None
+            raise AssertionError(f"{method} could not reach the server: {type(error).__name__}.") from None
         finally:
             session.close()
-        if answer.status_code != 200:
-            body = scrub(answer.text, tokens=(admin,), secrets=self._secrets())[:200]
-            message = f"ListParticipants of room '{room}' answered {answer.status_code}: {body}"
-            reply = ServerAnswer(answer.status_code, body, "RoomService/ListParticipants", room=room)
-            token = observe.token_facts(admin, keyring)
-            raise AssertionError(self._diagnosed(message, SERVER_ANSWER, server=reply, token=token))
-        try:
-            return list(json.loads(answer.text).get("participants") or [])
-        except (ValueError, AttributeError, RecursionError):
-            raise AssertionError("ListParticipants answered something that is not its JSON object.") from None
+        return answer.status_code, scrub(answer.text, tokens=(token,), secrets=self._secrets())
+
+    @staticmethod
+    def _fact(fact: str, title: str, rows: list[dict], **facts) -> None:
+        _record(fact, title, rows, **facts)
 
     def _joined(self, alias: str) -> realtime.Joined:
         joined = self._joins.get(alias)
@@ -688,6 +739,12 @@ class LiveKitClient:
             return tuple(self._keyring().secrets())
         except AssertionError:
             return ()
+
+
+def _where_row(label: str, expected: str | None, actual: str) -> dict:
+    if expected in (None, ""):
+        return {"label": label, "expected": "not set", "actual": actual, "ok": None}
+    return {"label": label, "expected": expected, "actual": actual, "ok": actual == expected}
 
 
 def _through(joined: realtime.Joined) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Coroutine
+import time
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 _lock = threading.Lock()
@@ -38,3 +39,19 @@ def run(coroutine: Coroutine[Any, Any, Any], timeout: float, what: str) -> Any:
     except (concurrent.futures.TimeoutError, TimeoutError):
         future.cancel()
         raise ClientTimeout(f"{what} did not finish within {timeout:g} s.") from None
+
+
+def poll(read: Callable[[], Any], done: Callable[[Any], bool], timeout: float, interval: float = 0.1) -> tuple[Any, bool]:
+    """Call ``read`` until ``done`` holds for its value or ``timeout`` seconds have passed.
+
+    Returns the last value read and whether ``done`` held: the bounded wait for what the server shows a
+    moment after it decided (a published track in ListParticipants, a participant another one sees).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if done(value):
+            return value, True
+        if time.monotonic() >= deadline:
+            return value, False
+        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))

@@ -173,6 +173,58 @@ def try_to_publish_silent_track(participant: Participant, wait: float = 2.0) -> 
     return run(publish(), wait + 5, f"Publishing a track as {participant.alias}")
 
 
+def update_own_metadata(participant: Participant, metadata: str, timeout: float = 10.0) -> str | None:
+    """Ask the server to set ``participant``'s own metadata; the server's refusal as the SDK's native
+    library reports it, or None when it was not refused.
+
+    The Python wrapper of the pinned SDK (1.2.1, ``LocalParticipant.set_metadata``) drops the error of
+    the native callback, where the server's ``RequestResponse`` arrives ("request error: NotAllowed -
+    does not have permission to update own metadata"); the same request is therefore made through the
+    wrapper's FFI client, and that error read.
+    """
+    _import_rtc()
+    from livekit.rtc._ffi_client import FfiClient
+    from livekit.rtc._proto import ffi_pb2
+
+    async def update() -> str | None:
+        request = ffi_pb2.FfiRequest()
+        request.set_local_metadata.local_participant_handle = participant.room.local_participant._ffi_handle.handle
+        request.set_local_metadata.metadata = metadata
+        queue = FfiClient.instance.queue.subscribe()
+        try:
+            response = FfiClient.instance.request(request)
+            event = await queue.wait_for(lambda item: item.set_local_metadata.async_id == response.set_local_metadata.async_id)
+        finally:
+            FfiClient.instance.queue.unsubscribe(queue)
+        answer = event.set_local_metadata
+        return scrub(answer.error) if answer.HasField("error") else None
+
+    return run(update(), timeout, f"Updating the metadata of {participant.alias}")
+
+
+def remote_identities(participant: Participant) -> list[str]:
+    """The identities of the other participants the server has told ``participant`` about."""
+
+    async def read() -> list[str]:
+        return sorted(remote.identity for remote in participant.room.remote_participants.values())
+
+    return run(read(), 5, f"Reading the participants {participant.alias} sees")
+
+
+def subscribed_tracks(participant: Participant) -> int:
+    """How many tracks of other participants ``participant`` is subscribed to."""
+
+    async def read() -> int:
+        return sum(
+            1
+            for remote in participant.room.remote_participants.values()
+            for publication in remote.track_publications.values()
+            if publication.subscribed
+        )
+
+    return run(read(), 5, f"Reading the subscriptions of {participant.alias}")
+
+
 def send_data(participant: Participant, topic: str) -> bytes:
     """Send a reliable data packet of random bytes on ``topic``; returns the bytes sent."""
     payload = b"livekit-auth " + random_source.token_hex(8).encode()

@@ -23,6 +23,7 @@ from livekit.protocol import rtc as proto_rtc
 
 from livekit_http.answers import scrub
 
+from . import decisions
 from .joined import SIGNAL, Joined
 
 PROTOCOL_VERSION = "16"  # a protocol the pinned server answers with RequestResponse (pkg/rtc/clientinfo.go 105-111)
@@ -150,29 +151,42 @@ def _session() -> aiohttp.ClientSession:
 
 
 async def join_and_ask_to_publish(
-    ws_url: str, http_url: str, token: str, publish: bool, timeout: float = 10.0, secrets: tuple[str, ...] = ()
-) -> tuple[SignalJoin, PublishAnswer | None]:
-    """Join over the signal WebSocket; with ``publish``, also ask to publish a silent audio track; then leave.
+    ws_url: str,
+    http_url: str,
+    token: str,
+    publish: bool,
+    timeout: float = 10.0,
+    secrets: tuple[str, ...] = (),
+    sources: tuple[str, ...] = ("microphone",),
+) -> tuple[SignalJoin, dict[str, PublishAnswer] | None]:
+    """Join over the signal WebSocket; with ``publish``, also ask to publish one silent track of each of
+    ``sources`` (``camera``, ``microphone``, ...; no media is sent); then leave.
 
-    Raises :class:`SignalRefused` when the server refuses the connection.
+    The answers are keyed by source. Raises :class:`SignalRefused` when the server refuses the connection.
     """
     async with _session() as session:
         ws, joined = await _join_over(session, ws_url, http_url, token, timeout, secrets)
         try:
             if not publish:
                 return joined, None
-            request = proto_rtc.SignalRequest(
-                add_track=proto_rtc.AddTrackRequest(
-                    cid=SILENT_TRACK_CID,
-                    name="silence",
-                    type=proto_models.TrackType.AUDIO,
-                    source=proto_models.TrackSource.MICROPHONE,
-                )
-            )
-            await ws.send_bytes(request.SerializeToString())
-            return joined, await _publish_answer(ws, timeout)
+            for source in sources:
+                await ws.send_bytes(_add_track(source).SerializeToString())
+            return joined, await _publish_answers(ws, sources, timeout)
         finally:
             await _leave(ws)
+
+
+def _add_track(source: str) -> proto_rtc.SignalRequest:
+    name, kind = decisions.SOURCES[source]
+    request = proto_rtc.AddTrackRequest(
+        cid=f"{SILENT_TRACK_CID}-{source}",
+        name=f"silent {source}",
+        type=proto_models.TrackType.Value(kind),
+        source=proto_models.TrackSource.Value(name),
+    )
+    if kind == "VIDEO":
+        request.width, request.height = 640, 360
+    return proto_rtc.SignalRequest(add_track=request)
 
 
 @dataclass
@@ -229,20 +243,30 @@ async def _drain(ws) -> None:
             return
 
 
-async def _publish_answer(ws, timeout: float) -> PublishAnswer:
+async def _publish_answers(ws, sources: tuple[str, ...], timeout: float) -> dict[str, PublishAnswer]:
+    """The server's answer to each track asked for, by source: published, refused with a reason, or none in time."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while True:
+    source_of = {f"{SILENT_TRACK_CID}-{source}": source for source in sources}
+    answers: dict[str, PublishAnswer] = {}
+    while len(answers) < len(sources):
         left = deadline - loop.time()
-        if left <= 0:
-            return PublishAnswer("no answer", False, f"no answer within {timeout:g} s")
         try:
+            if left <= 0:
+                raise TimeoutError
             response = await _receive(ws, left)
         except (asyncio.TimeoutError, TimeoutError):
-            return PublishAnswer("no answer", False, f"no answer within {timeout:g} s")
+            for source in sources:
+                answers.setdefault(source, PublishAnswer("no answer", False, f"no answer within {timeout:g} s"))
+            break
         kind = response.WhichOneof("message")
-        if kind == "track_published" and response.track_published.cid == SILENT_TRACK_CID:
-            return PublishAnswer("OK", True, "the server announced the track as published")
-        if kind == "request_response" and response.request_response.WhichOneof("request") == "add_track":
-            reason = proto_rtc.RequestResponse.Reason.Name(response.request_response.reason)
-            return PublishAnswer(reason, reason == "OK", response.request_response.message)
+        if kind == "track_published" and response.track_published.cid in source_of:
+            answers[source_of[response.track_published.cid]] = PublishAnswer(
+                "OK", True, "the server announced the track as published"
+            )
+        elif kind == "request_response" and response.request_response.WhichOneof("request") == "add_track":
+            source = source_of.get(response.request_response.add_track.cid)
+            if source is not None:
+                reason = proto_rtc.RequestResponse.Reason.Name(response.request_response.reason)
+                answers[source] = PublishAnswer(reason, reason == "OK", response.request_response.message)
+    return {source: answers[source] for source in sources}

@@ -139,7 +139,9 @@ class Expectation:
 
     ``kind`` is claim, grant, lifetime, algorithm, permissions (the server applied other permissions:
     ``name`` says where it showed, ``actual`` the differences) or data (``name`` the sender,
-    ``expected`` the receiver, ``actual`` whether anything arrived).
+    ``expected`` the receiver, ``actual`` whether anything arrived) or decision (the server did not
+    decide as the token's grant ``name`` says: ``expected`` whether the token allows ``detail``,
+    ``actual`` whether the server did).
     """
 
     kind: str
@@ -148,6 +150,7 @@ class Expectation:
     actual: object = None
     written: bool = True  # the token writes this grant (False: the server's default applies)
     tolerance: float | None = None
+    detail: str | None = None  # for a decision: what was asked, "publish a microphone track"
 
 
 @dataclass(frozen=True)

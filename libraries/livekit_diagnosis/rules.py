@@ -20,7 +20,7 @@ from livekit_tokens import grants as model
 from livekit_tokens.policy import likely_meant
 from livekit_tokens.timeutil import format_duration, format_utc
 
-from . import cluster
+from . import cluster, decisions
 from .model import (
     CLOCK,
     ENDPOINT,
@@ -932,6 +932,8 @@ def _expectation(o: Observations) -> Diagnosis | None:
         return _permissions(o)
     if expected.kind == "data":
         return _data(o)
+    if expected.kind == "decision":
+        return decisions.diagnose(o)
     return None
 
 

@@ -30,9 +30,30 @@ Data from a publisher reaches the observer
     [Documentation]    The transport carries a data packet from the publisher to the observer.
     Data Sent By The Publisher Should Reach The Observer
 
-The server decides publishing as Step 4 did
-    [Documentation]    The server refuses the observer's silent track (publishes it if the token grants canPublish).
-    The Server Should Decide Publishing As Step 4 Did
+The publisher sees the client unless its token is hidden
+    [Documentation]    The server tells other participants about the client exactly when the token is not hidden.
+    The Publisher Should See The Client As The Token Grants
+
+The client's data reaches others as canPublishData decides
+    [Documentation]    The server forwards the client's data packet exactly when the token grants canPublishData.
+    The Client's Data Should Reach The Publisher As The Token Grants
+
+The client subscribes to tracks as canSubscribe decides
+    [Documentation]    The client subscribes to the publisher's track exactly when the token grants canSubscribe.
+    The Client Should Subscribe As The Token Grants
+
+The client updates its own metadata as canUpdateOwnMetadata decides
+    [Documentation]    The server accepts the client's new metadata exactly when the token grants canUpdateOwnMetadata.
+    The Client Should Update Its Metadata As The Token Grants
+
+The room service answers the client's token as its admin grants decide
+    [Documentation]    ListParticipants with the token needs roomAdmin for its room, ListRooms needs roomList.
+    The Room Service Should Answer The Client's Token As It Grants
+
+The server decides publishing as the token grants
+    [Documentation]    The server publishes the track sources the token's canPublish and canPublishSources allow
+    ...    and refuses the others (the observer's: every source).
+    The Server Should Decide Publishing As The Token Grants
 
 A token without roomJoin cannot join
     [Documentation]    The real client gets 401 "permissions denied".
