@@ -13,7 +13,7 @@ from helpers import ROOT
 
 from livekit_server import binary
 
-LIVE_TESTS = 48  # the tests of suites/live
+LIVE_TESTS = 53  # the tests of suites/live
 BROWSER_TESTS = 10  # of them, the browser client's (suites/live/browser_client.robot)
 
 
