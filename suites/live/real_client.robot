@@ -38,13 +38,13 @@ The client's data reaches others as canPublishData decides
     [Documentation]    The server forwards the client's data packet exactly when the token grants canPublishData.
     The Client's Data Should Reach The Publisher As The Token Grants
 
-The client subscribes to tracks as canSubscribe decides
-    [Documentation]    The client subscribes to the publisher's track exactly when the token grants canSubscribe.
-    The Client Should Subscribe As The Token Grants
-
 The client updates its own metadata as canUpdateOwnMetadata decides
     [Documentation]    The server accepts the client's new metadata exactly when the token grants canUpdateOwnMetadata.
     The Client Should Update Its Metadata As The Token Grants
+
+The client subscribes to tracks as canSubscribe decides
+    [Documentation]    The client subscribes to the publisher's track exactly when the token grants canSubscribe.
+    The Client Should Subscribe As The Token Grants
 
 The room service answers the client's token as its admin grants decide
     [Documentation]    ListParticipants with the token needs roomAdmin for its room, ListRooms needs roomList.
