@@ -18,7 +18,8 @@ from livekit_client.loop import run as run_on_loop
 from livekit_diagnosis import observe, recording
 from livekit_diagnosis.model import EXPECTATION, SERVER_ANSWER, Expectation, Observations, ServerAnswer
 from livekit_diagnosis.rules import diagnose
-from livekit_http.answers import scrub
+from livekit_http import tls
+from livekit_http.answers import scrub, transport_failure
 from livekit_server import current as current_server
 from livekit_tokens import evidence, minting
 from livekit_tokens import grants as model
@@ -200,6 +201,8 @@ class LiveKitClient(DecisionKeywords):
         try:
             participant = realtime.join(alias, server.ws_url, text, self.timeout)
         except realtime.JoinRefused as refused:
+            if refused.certificate:
+                raise AssertionError(str(refused)) from None
             observed_status, message = refused.status, str(refused)
         else:
             realtime.leave(participant)
@@ -583,6 +586,8 @@ class LiveKitClient(DecisionKeywords):
             try:
                 participant = realtime.join(alias, self._server().ws_url, text, self.timeout)
             except realtime.JoinRefused as refused:
+                if refused.certificate:
+                    raise AssertionError(str(refused)) from None
                 if not refused.transport:
                     message = f"The client '{alias}' could not join: {refused}."
                     raise AssertionError(self._answer_diagnosed(message, refused.status, str(refused), text)) from None
@@ -684,6 +689,7 @@ class LiveKitClient(DecisionKeywords):
         server = self._server()
         session = requests.Session()
         session.trust_env = False
+        session.verify = tls.verify_setting()
         try:
             answer = session.post(
                 f"{server.http_url}/twirp/livekit.RoomService/{method}",
@@ -692,7 +698,7 @@ class LiveKitClient(DecisionKeywords):
                 timeout=10,
             )
         except requests.RequestException as error:
-            raise AssertionError(f"{method} could not reach the server: {type(error).__name__}.") from None
+            raise AssertionError(transport_failure(error, "the LiveKit server", server.http_url, 10)) from None
         finally:
             session.close()
         return answer.status_code, scrub(answer.text, tokens=(token,), secrets=self._secrets())

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from livekit_cluster import started as started_cluster
@@ -21,7 +22,7 @@ from robot.api.types import Secret
 from livekit_diagnosis import deliveries, observe, recording
 from livekit_diagnosis.model import CLOCK, ENDPOINT, REFUSAL, SERVER_ANSWER, TRANSPORT, EndpointFacts, Observations
 from livekit_diagnosis.rules import diagnose
-from livekit_http import js_client, processes, server_checks, server_version, transport
+from livekit_http import js_client, processes, server_checks, server_version, tls, transport
 from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, refusal_cause, status_text, transport_failure
 from livekit_http.clock import skew_from_date
 from livekit_http.headers import HeaderError, read_extra_headers
@@ -886,7 +887,7 @@ class LiveKitHttp:
         return self._requests
 
     def _session(self, alias: str, base_url: str) -> requests.Session:
-        session = self._requests_library().create_session(alias, base_url, max_retries=0, verify=True)
+        session = self._requests_library().create_session(alias, base_url, max_retries=0, verify=tls.verify_setting())
         host = base_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
         if is_loopback(host):
             session.trust_env = False  # never send loopback traffic to a proxy from the environment
@@ -919,6 +920,10 @@ class LiveKitHttp:
             message = transport_failure(error, what, url, self.timeout)
             configured = self._state.server_given if alias == SERVER_SESSION else self._state.endpoint_url
             failure = observe.transport_failure(error, url, configured, what=what, timeout=self.timeout)
+            if failure.kind == "tls-expected":
+                parts = urlsplit(url)
+                setting = "LIVEKIT_URL" if alias == SERVER_SESSION else "LIVEKIT_TOKEN_ENDPOINT"
+                message = tls.plain_to_tls(parts.hostname, parts.port or 80, what, setting)
             raise AssertionError(self._diagnosed(message, TRANSPORT, transport=failure)) from None
 
     def _exchange_rows(self, exchange: Exchange) -> list[dict]:

@@ -16,7 +16,7 @@ from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
 from livekit_diagnosis import deliveries, recording
-from livekit_http import processes
+from livekit_http import processes, tls
 from livekit_http.answers import excerpt, status_text, transport_failure
 from livekit_http.headers import HeaderError, read_extra_headers
 from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, without_query
@@ -863,7 +863,7 @@ class LiveKitWebhooks:
     def _new_session(self, url: str) -> requests.Session:
         parts = urlsplit(url)
         session = self._requests_library().create_session(
-            RECEIVER_SESSION, f"{parts.scheme}://{parts.netloc}", max_retries=0, verify=True
+            RECEIVER_SESSION, f"{parts.scheme}://{parts.netloc}", max_retries=0, verify=tls.verify_setting()
         )
         if is_loopback(parts.hostname or ""):
             session.trust_env = False  # never send loopback traffic to a proxy from the environment

@@ -14,9 +14,11 @@ import logging
 import re
 import secrets as random_source
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from livekit.protocol import models as proto_models
 
+from livekit_http import tls
 from livekit_http.answers import scrub
 
 from .joined import REALTIME, Joined
@@ -50,10 +52,11 @@ class JoinRefused(AssertionError):
 
     ROBOT_SUPPRESS_NAME = True
 
-    def __init__(self, message: str, status: int | None, transport: bool = False):
+    def __init__(self, message: str, status: int | None, transport: bool = False, certificate: bool = False):
         super().__init__(message)
         self.status = status
         self.transport = transport  # True: the signal join worked, WebRTC did not connect
+        self.certificate = certificate  # True: the server's TLS certificate did not verify (the message says why)
 
 
 @dataclass
@@ -130,7 +133,7 @@ def join(alias: str, ws_url: str, token: str, timeout: float = CONNECT_TIMEOUT) 
         try:
             await room.connect(ws_url, token, rtc.RoomOptions(auto_subscribe=True, connect_timeout=timeout))
         except rtc.ConnectError as error:
-            raise _refusal(str(error), token) from None
+            raise _refusal(str(error), token, ws_url) from None
         return participant
 
     try:
@@ -141,8 +144,15 @@ def join(alias: str, ws_url: str, token: str, timeout: float = CONNECT_TIMEOUT) 
         raise JoinRefused(f"the WebRTC transport did not connect within {timeout + 5:g} s", None, transport=True) from None
 
 
-def _refusal(message: str, token: str) -> JoinRefused:
+def _refusal(message: str, token: str, ws_url: str = "") -> JoinRefused:
     text = scrub(message, tokens=(token,))
+    if "certificate" in text.lower():
+        # rustls: "invalid peer certificate: UnknownIssuer", "certificate not valid for name ..."
+        parts = urlsplit(ws_url)
+        host = f"{parts.hostname}:{parts.port or 443}" if parts.hostname else "its address"
+        sentence = tls.certificate_failure(host, text)
+        if sentence is not None:
+            return JoinRefused(sentence, None, certificate=True)
     status = _STATUS.search(text)
     if status:
         return JoinRefused(f"the server refused the join: {text}", int(status.group(1)))

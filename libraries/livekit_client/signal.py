@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import aiohttp
 import requests
@@ -21,6 +22,7 @@ from google.protobuf.json_format import MessageToDict
 from livekit.protocol import models as proto_models
 from livekit.protocol import rtc as proto_rtc
 
+from livekit_http import tls
 from livekit_http.answers import scrub
 
 from . import decisions
@@ -28,6 +30,12 @@ from .joined import SIGNAL, Joined
 
 PROTOCOL_VERSION = "16"  # a protocol the pinned server answers with RequestResponse (pkg/rtc/clientinfo.go 105-111)
 SILENT_TRACK_CID = "livekit-auth-silent-track"
+
+
+class SignalCertificate(AssertionError):
+    """The server's TLS certificate did not verify; the message names the host and the reason."""
+
+    ROBOT_SUPPRESS_NAME = True
 
 
 class SignalRefused(AssertionError):
@@ -88,6 +96,7 @@ def _refusal_reason(http_url: str, token: str, secrets: tuple[str, ...]) -> str:
     """The server's reason for refusing ``token``, read from ``/rtc/validate`` (scrubbed, short)."""
     session = requests.Session()
     session.trust_env = False
+    session.verify = tls.verify_setting()
     try:
         answer = session.get(f"{http_url}/rtc/validate", headers={"Authorization": f"Bearer {token}"}, timeout=5)
         text = answer.text.strip()
@@ -103,6 +112,7 @@ async def _open(session: aiohttp.ClientSession, ws_url: str, token: str, timeout
         f"{ws_url}/rtc",
         params={"protocol": PROTOCOL_VERSION, "sdk": "python", "auto_subscribe": "0"},
         headers={"Authorization": f"Bearer {token}"},
+        ssl=tls.ssl_context() if ws_url.lower().startswith("wss:") else None,
         timeout=aiohttp.ClientWSTimeout(ws_receive=timeout, ws_close=2),
         max_msg_size=16 * 1024 * 1024,
     )
@@ -115,6 +125,10 @@ async def _join_over(session: aiohttp.ClientSession, ws_url: str, http_url: str,
     except aiohttp.WSServerHandshakeError as error:
         reason = await asyncio.to_thread(_refusal_reason, http_url, token, secrets)
         raise SignalRefused(error.status, reason) from None
+    except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as error:
+        host = f"{urlsplit(ws_url).hostname}:{urlsplit(ws_url).port or 443}"
+        sentence = tls.certificate_failure(host, f"{error} {error.__cause__ or ''} {getattr(error, 'certificate_error', '')}")
+        raise SignalCertificate(sentence or f"The TLS handshake with the LiveKit server at {host} failed.") from None
     except (aiohttp.ClientError, OSError) as error:
         raise SignalRefused(0, f"no connection ({type(error).__name__})") from None
     try:

@@ -123,7 +123,8 @@ class ServerAnswer:
 
 @dataclass(frozen=True)
 class TransportFailure:
-    """No HTTP answer: ``kind`` is tls-plain, tls, refused, dns, timeout, closed or scheme."""
+    """No HTTP answer: ``kind`` is tls-plain, tls, tls-expected (a plain URL for a port that speaks TLS),
+    refused, dns, timeout, closed or scheme."""
 
     kind: str
     url: str  # what was requested, without its query

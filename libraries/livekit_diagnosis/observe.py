@@ -13,7 +13,9 @@ import base64
 import binascii
 import hmac
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
+from livekit_http import tls
 from livekit_http.answers import excerpt, failure_kind, failure_reason
 from livekit_http.clock import skew_from_date
 from livekit_http.urls import without_query
@@ -215,9 +217,18 @@ def clock_from_date(date_header, sent_at: float, received_at: float) -> ClockFac
 def transport_failure(
     error: Exception, url: str, configured: str | None = None, what: str = "the LiveKit server", timeout: float | None = None
 ) -> TransportFailure:
-    """A request that got no answer, as a diagnosis reads it."""
+    """A request that got no answer, as a diagnosis reads it.
+
+    A plain ``http://`` connection closed without an answer is probed once with a TLS handshake
+    (2 s at most): a port that speaks TLS makes the kind ``tls-expected`` (``ws://`` written for ``wss://``).
+    """
+    kind = failure_kind(error)
+    if kind == "closed" and url.lower().startswith("http://"):
+        parts = urlsplit(url)
+        if parts.hostname and tls.speaks_tls(parts.hostname, parts.port or 80):
+            kind = "tls-expected"
     return TransportFailure(
-        kind=failure_kind(error),
+        kind=kind,
         url=_safe_url(url),
         configured=_safe_url(configured) if configured else None,
         what=what,

@@ -14,7 +14,7 @@ import math
 import re
 from urllib.parse import urlsplit
 
-from livekit_http import room_service
+from livekit_http import room_service, tls
 from livekit_server.binary import PINNED_VERSION
 from livekit_tokens import grants as model
 from livekit_tokens.policy import likely_meant
@@ -748,12 +748,24 @@ def _transport(o: Observations) -> Diagnosis:
             "LIVEKIT_URL into that form itself.",
         )
     if failure.kind == "tls":
+        said = re.sub(r"\s*\(_ssl\.c:\d+\)?", "", failure.reason or "").strip(" .") or "no reason given"
+        reason = tls.certificate_reason(said) or "the certificate is not trusted here or is not for this host name"
+        if "host name" in reason:
+            fix = "Use the host name the certificate names in the URL, or give the server a certificate for this host name."
+        else:
+            fix = (
+                "Set SSL_CERT_FILE to the PEM file of the certificate authority that signed it (this suite's HTTP checks, "
+                "the real-time SDK and, as NODE_EXTRA_CA_CERTS, Node.js read it)."
+            )
+        return Diagnosis.certain("tls-certificate", f"The TLS handshake with {host} failed: {reason} ({said}).", fix)
+    if failure.kind == "tls-expected":
+        setting = "LIVEKIT_URL" if what == "the LiveKit server" else "LIVEKIT_TOKEN_ENDPOINT"
+        secure = "wss" if scheme in ("ws", "wss") else "https"
         return Diagnosis.certain(
-            "tls-certificate",
-            f"The TLS handshake with {host} failed ({failure.reason or 'no reason given'}): the certificate is not "
-            "trusted here or is not for this host name.",
-            "Use the host name the certificate names, or add its certificate authority to the trust store "
-            "(REQUESTS_CA_BUNDLE for this suite).",
+            "url-scheme-tls",
+            f"{setting} says {scheme}://, but {what} at {host} speaks TLS: it closed the plain connection and "
+            "answers a TLS handshake.",
+            f"Write {secure}://{host} in {setting}.",
         )
     if failure.kind == "refused":
         return Diagnosis.certain(

@@ -12,11 +12,13 @@ import json
 import re
 from collections.abc import Iterable
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 import requests
 
 from livekit_tokens.evidence import credential_parts, fingerprint, mask_tokens
 
+from .tls import certificate_failure
 from .urls import without_query
 
 EXCERPT_CHARS = 160
@@ -158,6 +160,9 @@ def transport_failure(error: Exception, what: str, url: str, timeout: float | No
     if isinstance(error, requests.exceptions.ReadTimeout):
         return f"{_capital(where)} accepted the connection but did not answer within {limit}."
     if isinstance(error, requests.exceptions.SSLError):
+        certificate = certificate_failure(_host_port(url), _all_words(error), what)
+        if certificate is not None:
+            return certificate
         return f"Could not connect to {where}: the TLS handshake failed ({_root_reason(error)})."
     if isinstance(error, requests.exceptions.ConnectionError):
         if _refused(error):
@@ -192,6 +197,18 @@ def failure_kind(error: Exception) -> str:
     if isinstance(error, (requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema)):
         return "scheme"
     return "other"
+
+
+def _all_words(error: BaseException) -> str:
+    return " ".join(str(item) for item in _chain(error))
+
+
+def _host_port(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
 def failure_reason(error: Exception) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from livekit_tokens import grants as model
 
+from . import tls
 from .answers import TOO_DEEP, UnreadableJson, load_json
 
 NODE_PROJECT = Path(__file__).resolve().parents[2] / "interop" / "node"
@@ -25,7 +26,7 @@ def fetch_token(
 
     ``excerpt`` shows what the script printed with every token and secret replaced.
     """
-    environment = dict(os.environ)
+    environment = tls.node_environment(os.environ)
     environment["LIVEKIT_TOKEN_ENDPOINT"] = endpoint
     environment[HEADERS_ENVIRONMENT] = json.dumps(headers)
     try:

@@ -121,11 +121,12 @@ def _http_problem(environ) -> str | None:
         endpoint_variables(environ)
     except (UrlError, ValueError) as error:
         return str(error)
+    from livekit_http.tls import configuration_problem as tls_problem
     from livekit_settings.browser import configuration_problem as browser_problem
     from livekit_settings.cluster import configuration_problem as cluster_problem
     from livekit_settings.webhooks import configuration_problem as webhook_problem
 
-    return webhook_problem(environ) or browser_problem(environ) or cluster_problem(environ)
+    return tls_problem(environ) or webhook_problem(environ) or browser_problem(environ) or cluster_problem(environ)
 
 
 def _supplied(environ):

@@ -23,6 +23,8 @@ import warnings
 from importlib import metadata
 from pathlib import Path
 
+from livekit_http import tls
+
 from . import grants as model
 from . import interop
 
@@ -299,6 +301,7 @@ class NodeSdk:
         self._process = subprocess.Popen(
             [node, str(self.script)],
             cwd=self.project,
+            env=tls.node_environment(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
