@@ -105,6 +105,7 @@ def test_the_live_suite_passes_against_a_server_behind_tls_with_the_ca_in_ssl_ce
     output = (tmp_path / "out" / "output.xml").read_text(encoding="utf-8")
     assert f"{url}, version" in output  # the real-time SDK joined over wss://
     assert "connected (WebRTC, UDP on 127.0.0.1)" in output
+    assert statuses["The browser joins with the five-step token"][0] == "PASS"  # Chromium, told the verified key
     assert "Traceback" not in run.stdout + run.stderr
     assert leaks(run.all_text(), tokens_from_log(token_log), [SECRET]) == []
 
@@ -301,6 +302,16 @@ def test_an_unusable_ssl_cert_file_stops_the_run_with_one_sentence(certificates,
     not_pem.write_text("not a certificate\n")
     assert configuration_problem({tls.CA_FILE: str(not_pem)}).startswith(f"SSL_CERT_FILE names '{not_pem}', which holds no")
     assert configuration_problem({tls.CA_FILE: str(certificates[0].ca)}) is None
+
+
+def test_the_browser_is_told_the_key_of_a_certificate_only_once_it_verified_here(behind_tls, behind_other_host, certificates):
+    ca, other = str(certificates[0].ca), str(certificates[1].ca)
+    pin = tls.verified_key_pin(f"wss://localhost:{behind_tls}", {tls.CA_FILE: ca})
+    assert pin is not None and len(pin) == 44  # base64 of a SHA-256
+    assert tls.verified_key_pin(f"wss://localhost:{behind_tls}", {tls.CA_FILE: other}) is None
+    assert tls.verified_key_pin(f"wss://localhost:{behind_other_host}", {tls.CA_FILE: ca}) is None  # another host name
+    assert tls.verified_key_pin(f"ws://localhost:{behind_tls}", {tls.CA_FILE: ca}) is None
+    assert tls.verified_key_pin(f"wss://localhost:{behind_tls}", {}) is None  # the browser's own store decides
 
 
 def test_a_port_speaks_tls_or_not(server, behind_tls):

@@ -92,11 +92,21 @@ def resolver_rules(server_host: str | None = None) -> str:
 
 
 def launch_options(
-    executable: Path, headless: bool = True, loopback_only: bool | None = None, server_host: str | None = None
+    executable: Path,
+    headless: bool = True,
+    loopback_only: bool | None = None,
+    server_host: str | None = None,
+    server_key_pin: str | None = None,
 ) -> dict:
-    """Keyword arguments for Playwright's ``chromium.launch``: the system browser, the loopback flags."""
+    """Keyword arguments for Playwright's ``chromium.launch``: the system browser, the loopback flags.
+
+    ``server_key_pin``: the SPKI pin of a ``wss://`` server's certificate that verified with the
+    user's CA (``SSL_CERT_FILE``), which Chromium does not read; the browser accepts that key.
+    """
     playwright_features = playwright_disabled_features()
     arguments = [disable_features_argument(playwright_features), resolver_rules(server_host), *MEDIA_FLAGS]
+    if server_key_pin:
+        arguments.append(f"--ignore-certificate-errors-spki-list={server_key_pin}")
     if only_loopback_interfaces() if loopback_only is None else loopback_only:
         arguments.append(LOOPBACK_ONLY_FLAG)
     return {

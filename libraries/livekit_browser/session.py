@@ -22,6 +22,15 @@ LAUNCH_TIMEOUT = 30.0  # seconds for the browser to start and the page to load
 CALL_MARGIN = 5.0  # seconds a page call may take beyond its own deadline
 
 
+def _server_key_pin() -> str | None:
+    """The key of the chosen ``wss://`` server's certificate, when it verified with ``SSL_CERT_FILE``."""
+    from livekit_http import tls
+    from livekit_server import current as current_server
+
+    chosen = current_server.chosen()
+    return tls.verified_key_pin(chosen.ws_url) if chosen is not None else None
+
+
 class BrowserProblem(AssertionError):
     """The browser could not do what was asked; the message says what and why."""
 
@@ -60,7 +69,7 @@ class BrowserSession:
         self._server = PageServer()
         try:
             self._playwright = sync_playwright().start()
-            options = launch.launch_options(self.executable, server_host=self.server_host)
+            options = launch.launch_options(self.executable, server_host=self.server_host, server_key_pin=_server_key_pin())
             self._browser = self._playwright.chromium.launch(timeout=LAUNCH_TIMEOUT * 1000, **options)
         except Error as error:
             self.stop()

@@ -9,6 +9,8 @@ variables, read by every client of a run alike:
 - LiveKit's real-time SDK: its native library (rustls with the platform's roots, as
   ``rustls-native-certs`` reads them) loads ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` itself, in place
   of the system's certificates;
+- Chromium (the browser client): it reads neither either; it is told the key of the server's
+  certificate once that certificate verified here (:func:`verified_key_pin`);
 - Node.js (livekit-server-sdk, livekit-client): it reads neither, but adds the certificates of
   ``NODE_EXTRA_CA_CERTS`` to its own, so that variable names ``SSL_CERT_FILE`` (joined with the
   file it already named, if any) for the Node processes a run starts.
@@ -19,6 +21,8 @@ A certificate that does not verify is told in one sentence naming the host and t
 from __future__ import annotations
 
 import atexit
+import base64
+import hashlib
 import os
 import shutil
 import socket
@@ -26,6 +30,7 @@ import ssl
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 CA_FILE = "SSL_CERT_FILE"
 CA_DIR = "SSL_CERT_DIR"
@@ -146,6 +151,38 @@ def certificate_failure(host: str, text: str, what: str = "the LiveKit server") 
     else:
         fix = FIX
     return f"The TLS certificate of {what} at {host} does not verify: {reason}; {fix}."
+
+
+def verified_key_pin(url: str, environ: Mapping[str, str] | None = None, timeout: float = 5.0) -> str | None:
+    """The SPKI pin (base64 of the SHA-256 of its public key) of the certificate a ``wss://``/``https://``
+    server presents, once it verified here with ``SSL_CERT_FILE``/``SSL_CERT_DIR`` and the host name;
+    None for a plain URL, without those variables, or when it does not verify.
+
+    Chromium on Linux trusts only its own certificate store (NSS), not these variables: the browser
+    client is told to accept exactly this key (``--ignore-certificate-errors-spki-list``), which
+    Python has verified against the user's CA for this very host.
+    """
+    environ = _environ(environ)
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("wss", "https") or not parts.hostname:
+        return None
+    if not (environ.get(CA_FILE, "").strip() or environ.get(CA_DIR, "").strip()):
+        return None
+    try:
+        context = ssl_context(environ)
+        with (
+            socket.create_connection((parts.hostname, parts.port or 443), timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=parts.hostname) as secured,
+        ):
+            der = secured.getpeercert(binary_form=True)
+    except (OSError, ssl.SSLError, ValueError):
+        return None
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    key = x509.load_der_x509_certificate(der).public_key()
+    spki = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii")
 
 
 def speaks_tls(host: str, port: int, timeout: float = 2.0) -> bool:
