@@ -13,6 +13,7 @@ from robot.api.types import Secret
 
 from client_decisions import DecisionKeywords, decision_expectation
 from livekit_client import decisions, realtime, signal
+from livekit_client.joined import where_row
 from livekit_client.loop import poll
 from livekit_client.loop import run as run_on_loop
 from livekit_diagnosis import observe, recording
@@ -162,8 +163,8 @@ class LiveKitClient(DecisionKeywords):
         """
         joined = self._joined(alias)
         rows = [
-            _where_row("Participant", identity, joined.identity),
-            _where_row("Room", room, joined.room),
+            where_row("Participant", identity, joined.identity),
+            where_row("Room", room, joined.room),
         ]
         log_table(f"Where the server put {alias}", rows)
         wrong = [row["label"].lower() for row in rows if row["ok"] is False]
@@ -177,6 +178,15 @@ class LiveKitClient(DecisionKeywords):
             else:
                 expected = Expectation("claim", "sub", identity, joined.identity)
             raise AssertionError(self._diagnosed(message, EXPECTATION, expectation=expected))
+
+    @keyword
+    def get_room_of_token(self, token: Secret) -> str:
+        """Return the room ``token`` grants, as the server reads it (the room its client joins).
+
+        Example:
+        | ${room} = | Get Room Of Token | ${TOKEN_UNDER_TEST} |
+        """
+        return str(self._offline_grants(token).get("room") or "")
 
     @keyword
     def get_room_of_client(self, alias: str) -> str:
@@ -745,12 +755,6 @@ class LiveKitClient(DecisionKeywords):
             return tuple(self._keyring().secrets())
         except AssertionError:
             return ()
-
-
-def _where_row(label: str, expected: str | None, actual: str) -> dict:
-    if expected in (None, ""):
-        return {"label": label, "expected": "not set", "actual": actual, "ok": None}
-    return {"label": label, "expected": expected, "actual": actual, "ok": actual == expected}
 
 
 def _through(joined: realtime.Joined) -> str:

@@ -26,3 +26,10 @@ class Joined:
     permission: dict
     through: str
     server_version: str | None = None
+
+
+def where_row(label: str, expected: str | None, actual: str) -> dict:
+    """A row of where the server put a client: checked against ``expected``, or reported when it is not set."""
+    if expected in (None, ""):
+        return {"label": label, "expected": "not set", "actual": actual, "ok": None}
+    return {"label": label, "expected": expected, "actual": actual, "ok": actual == expected}
