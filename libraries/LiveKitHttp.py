@@ -32,6 +32,7 @@ from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normali
 from livekit_server import binary as server_binary
 from livekit_server import current as current_server
 from livekit_server import process as server_process
+from livekit_server import version_probe
 from livekit_settings import cluster as cluster_settings
 from livekit_tokens import environment as run_environment
 from livekit_tokens import evidence, minting, policy
@@ -179,6 +180,9 @@ class LiveKitHttp:
             self._session(SERVER_SESSION, server.http_base)
             answer = self._exchange(SERVER_SESSION, server.http_base, "GET", "/", what="the LiveKit server")
             version = server_version.from_headers(answer.headers)
+            if version is None:  # a running server names its version only in its join answer
+                joined = version_probe.version_from_join(server.ws_base, server.http_base, self.keyring, self.timeout)
+                version = f"{joined} (its join answer)" if joined else None
         else:
             self._state.server_given = None
             source = self._server_binary()
@@ -208,7 +212,7 @@ class LiveKitHttp:
                 self._state.server_version,
                 how,
                 started,
-                self._state.collector if started is not None else None,
+                self._state.collector if started is not None else self._given_server_collector(),
             )
         )
         self._log_table(
@@ -1168,6 +1172,26 @@ class LiveKitHttp:
 
         self._state.collector = start_collector(self.keyring)
         return {"webhook_urls": [self._state.collector.url], "webhook_key": self.keyring.primary.key}
+
+    def _given_server_collector(self):
+        """For a server given by URL: the run's collector at ``LIVEKIT_WEBHOOK_COLLECTOR``, started on first use; else None.
+
+        It listens from the first suite on, so that the server's webhooks of every suite reach it.
+        """
+        from livekit_settings.webhooks import collector_address
+        from livekit_webhooks import given_server
+
+        address = collector_address()  # checked before the run
+        if address is None:
+            return None
+        try:
+            collector = given_server.collector_at(address, self.keyring)
+        except OSError as error:
+            raise ConfigurationFailure(
+                f"Cannot receive the LiveKit server's webhooks on {address[0]}:{address[1]} ({error.strerror or error}): "
+                "set LIVEKIT_WEBHOOK_COLLECTOR to a free port of this machine and name it in the server's webhook.urls."
+            ) from None
+        return collector
 
     def _stop(self, alias: str) -> None:
         managed = self._state.started.pop(alias, None)

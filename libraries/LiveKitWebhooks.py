@@ -38,7 +38,7 @@ from livekit_tokens.sdk_oracles import PYTHON_SDK, NodeSdk, PythonSdk, SdkFailur
 from livekit_tokens.timeutil import format_duration, format_utc
 from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.verification import TokenRejected, token_text
-from livekit_webhooks import conformance, events, hostile, signing
+from livekit_webhooks import conformance, events, given_server, hostile, signing
 from livekit_webhooks.collector import Collector, start_collector
 from livekit_webhooks.verification import CAUSES, verify_webhook
 
@@ -491,7 +491,7 @@ class LiveKitWebhooks:
         Example:
         | ${url} = | Start Webhook Collector |
         """
-        if self._collector is not None and self._collector.running:
+        if self._collector is not None and self._collector.running and not self._server_collector:
             raise AssertionError("A webhook collector is already running here; stop it first with Stop Webhook Collector.")
         if not is_loopback(str(host)):
             raise AssertionError(
@@ -499,6 +499,7 @@ class LiveKitWebhooks:
             )
         try:
             self._collector = start_collector(self.keyring, host, int(port))
+            self._server_collector = False
         except OSError as error:
             raise AssertionError(f"Cannot start the webhook collector on {host}:{port}: {error.strerror or error}.") from None
         log_table(
@@ -575,8 +576,11 @@ class LiveKitWebhooks:
         `LiveKitHttp.Use LiveKit Server` configures a server it starts with that collector's URL
         (``webhook.urls``) and the first configured key (``webhook.api_key``). With
         ``forget_earlier`` the events received so far are dropped, so that the checks see only
-        what follows. Fails when the server was not started by this run (a server given by
-        ``LIVEKIT_URL`` sends its webhooks where its own configuration says).
+        what follows. A server given by ``LIVEKIT_URL`` sends its webhooks where its own
+        configuration says: when ``LIVEKIT_WEBHOOK_COLLECTOR`` names a loopback address and port
+        (``127.0.0.1:7890``), the collector listens there for the whole run, and the server's
+        ``webhook.urls`` must name it (``http://127.0.0.1:7890/webhook``); without that setting the
+        calling suite is skipped with the sentence that says the webhooks were not checked.
 
         Example:
         | Use The Webhook Collector Of The LiveKit Server |
@@ -584,12 +588,11 @@ class LiveKitWebhooks:
         from livekit_server import current as current_server
 
         server = current_server.chosen()
-        if server is None or server.collector is None:
-            raise AssertionError(
-                "The LiveKit server of this run was not started by the suite, so its webhooks go where its own "
-                "configuration says; call Use LiveKit Server without LIVEKIT_URL to check them."
-            )
-        self._collector = server.collector
+        if server is None:
+            raise AssertionError("No LiveKit server was chosen yet: call Use LiveKit Server first.")
+        collector = server.collector if server.collector is not None else self._collector_for_given_server(server)
+        given_server.record(given_server.checked_sentence(collector.url, started=server.started is not None))
+        self._collector = collector
         self._server_collector = True
         if forget_earlier:
             self._collector.clear()
@@ -597,6 +600,13 @@ class LiveKitWebhooks:
             "Webhook collector", [{"label": "URL", "value": self._collector.url}, {"label": "Server", "value": server.ws_url}]
         )
         return self._collector.url
+
+    @staticmethod
+    def _collector_for_given_server(server):
+        """A server the run did not start: its webhooks reach the run only at ``LIVEKIT_WEBHOOK_COLLECTOR``; else skip, saying so."""
+        sentence = given_server.not_checked_sentence(server.ws_url)
+        given_server.record(sentence)
+        raise SkipExecution(sentence)
 
     @keyword
     def received_webhooks_should_come_in_order(

@@ -11,6 +11,7 @@ from robot.api import SkipExecution, logger
 from robot.api.deco import keyword
 from robot.api.types import Secret
 
+from livekit_http import server_version
 from livekit_http.server_oracle import Comparison, ServerJudge, expected_answer
 from livekit_http.urls import is_loopback
 from livekit_tokens import environment, hostile, profiles
@@ -24,7 +25,10 @@ from livekit_tokens.timeutil import to_epoch
 VERSION_VARIABLE = "LIVEKIT_SERVER_VERSION"
 NO_VERSION_REASON = "no server and no LIVEKIT_SERVER_VERSION"
 _TIME_CLAIMS = ("exp", "nbf", "iat")
-_RULES_USED: dict[str, str] = {}  # what decided the offline verdicts of this run, for the sign-off
+_RULES_USED: dict[str, str] = {}
+_UNKNOWN_VERSION_SAID: dict[
+    str, str
+] = {}  # said once per server and run  # what decided the offline verdicts of this run, for the sign-off
 
 
 def profile_from_setting(value: str | None, setting: str = VERSION_VARIABLE) -> ServerProfile | None:
@@ -193,13 +197,9 @@ class ServerVerdictKeywords:
             return None
         reported = version or _recorded_server_version()
         setting = os.environ.get(VERSION_VARIABLE, "").strip()
-        if not reported:
-            if not setting:
-                raise ConfigurationFailure(
-                    f"The LiveKit server at {base_url} does not report its version: set {VERSION_VARIABLE} to it "
-                    "(for example 1.13.5), so that its rules decide the offline verdicts."
-                )
-            reported = setting
+        if not reported and not setting:
+            return self._judge_of_unknown_version(base_url, Keyring(list(http.keyring)), getattr(http, "timeout", 10.0))
+        reported = reported or setting
         profile = profile_from_setting(reported, "The LiveKit server's version")
         if setting and profile_from_setting(setting) != profile:
             raise ConfigurationFailure(
@@ -214,6 +214,27 @@ class ServerVerdictKeywords:
             [
                 {"label": "HTTP base URL", "value": base_url},
                 {"label": "Version", "value": reported},
+                {"label": "Rules of the offline verdicts", "value": profile.title},
+                {"label": "Keys the server holds", "value": ", ".join(key.key for key in keys)},
+            ],
+        )
+        self._log_rules()
+        return base_url
+
+    def _judge_of_unknown_version(self, base_url: str, keys: Keyring, timeout: float) -> str:
+        """A server that names its version nowhere judges by the current rules, said in one line."""
+        line = unknown_version_line(base_url)
+        if _UNKNOWN_VERSION_SAID.get(base_url) is None:
+            _UNKNOWN_VERSION_SAID[base_url] = line
+            logger.warn(line)
+        profile = profiles.CURRENT
+        self._judge = ServerJudge(base_url, server_version.NOT_REPORTED, profile, keys, timeout=timeout)
+        self._profile_choice = (None, f"the LiveKit server at {base_url} does not report its version")
+        log_table(
+            "LiveKit server as judge",
+            [
+                {"label": "HTTP base URL", "value": base_url},
+                {"label": "Version", "value": server_version.NOT_REPORTED},
                 {"label": "Rules of the offline verdicts", "value": profile.title},
                 {"label": "Keys the server holds", "value": ", ".join(key.key for key in keys)},
             ],
@@ -329,6 +350,14 @@ def _moved(value, shift: int):
     if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 30:
         return str(int(value) + shift)
     return value
+
+
+def unknown_version_line(base_url: str) -> str:
+    """The one line a run says when its LiveKit server reports no version."""
+    return (
+        f"The LiveKit server at {base_url} does not report its version, so the current rules decide the offline "
+        f"verdicts; set {VERSION_VARIABLE} to its version to use that release line's rules instead."
+    )
 
 
 def _recorded_server_version() -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from livekit_http.urls import UrlError, check_endpoint_url
+from livekit_http.urls import UrlError, check_endpoint_url, is_loopback
 from livekit_tokens.keys import ConfigurationError, load_keyring
 
 DEFAULT_OVERSIZED_BYTES = 2 * 1024 * 1024  # twice the reference receiver's limit
@@ -60,10 +60,30 @@ def oversized_bytes(value) -> int:
     return int(text)
 
 
+COLLECTOR_SETTING = "LIVEKIT_WEBHOOK_COLLECTOR"  # where the suite receives the webhooks of a server it did not start
+
+
+def collector_address(environ=None) -> tuple[str, int] | None:
+    """``LIVEKIT_WEBHOOK_COLLECTOR`` (``127.0.0.1:7890``) as a host and a port, None when unset; ``ValueError`` when unusable."""
+    environ = os.environ if environ is None else environ
+    text = environ.get(COLLECTOR_SETTING, "").strip()
+    if not text:
+        return None
+    host, separator, port = text.removeprefix("http://").rstrip("/").rpartition(":")
+    host = host.strip("[]")
+    if not separator or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536 or not is_loopback(host):
+        raise ValueError(
+            f"{COLLECTOR_SETTING} must be a loopback address and a port of this machine such as 127.0.0.1:7890, "
+            f"got {text[:60]!r}; list http://127.0.0.1:7890/webhook under webhook.urls in the server's configuration."
+        )
+    return host, int(port)
+
+
 def configuration_problem(environ=None) -> str | None:
     """One sentence saying what to set when a webhook setting is unusable; else None."""
     environ = os.environ if environ is None else environ
     try:
+        collector_address(environ)
         url = environ.get("LIVEKIT_WEBHOOK_URL", "").strip()
         if url:
             check_endpoint_url(url, "LIVEKIT_WEBHOOK_URL")

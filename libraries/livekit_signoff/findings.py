@@ -130,6 +130,8 @@ def area_item(area: AreaResult, run: Run) -> Inline:
         if version := run.meta(environment.SERVER_VERSION):
             content += [text(f", version {version}")] if version.startswith("not ") else [text(", version "), code(version)]
         content.append(text("."))
+        if webhooks := run.meta(environment.SERVER_WEBHOOKS):
+            content.append(text(f" Server webhooks: {webhooks.removeprefix('Server webhooks ')}"))
     failed = [test for test in area.tests if test.status == FAIL]
     groups = grouped(failed)
     for tests, message in groups[:10]:

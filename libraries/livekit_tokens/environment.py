@@ -35,6 +35,7 @@ COMMIT = "Project commit"
 COMMAND = "Robot command"
 SERVER_URL = "LiveKit server URL"
 SERVER_VERSION = "LiveKit server version"
+SERVER_WEBHOOKS = "LiveKit server webhooks"  # checked, or why not (livekit_webhooks.given_server)
 SERVER_RULES = "Server rules of the offline verdicts"  # which profile decided them (server_verdicts.py)
 UTC_OFFSET = "UTC offset"  # of the machine's clock, so that Robot's local times can be read as UTC
 
