@@ -875,13 +875,18 @@ def run_checks(arguments: list[str]) -> int:
         ("ruff format", [sys.executable, "-m", "ruff", "format", "--check", "."]),
         ("robocop check", [sys.executable, "-m", "robocop", "check", "suites", "resources"]),
         ("robocop format", [sys.executable, "-m", "robocop", "format", "--check", "--diff", "suites", "resources"]),
-        ("pytest", [sys.executable, "-m", "pytest", *parallel_pytest(arguments), *arguments]),
+        ("pytest", [sys.executable, "-m", "pytest", "-m", "not matrix", *parallel_pytest(arguments), *arguments]),
+        # Each row: a livekit-server started by hand, then python run.py as a user runs it (utest/test_configuration_matrix.py);
+        # one row at a time, so that the rows sharing a server share one.
+        ("configuration matrix", [sys.executable, "-m", "pytest", "-m", "matrix", "-p", "no:xdist", "utest", *arguments]),
     ]
     failed = []
     for name, command in steps:
         print(f"\n=== {name} ===", flush=True)
+        started = time.perf_counter()
         if subprocess.call(command, cwd=ROOT) != 0:
             failed.append(name)
+        print(f"{name}: {time.perf_counter() - started:.0f} s", flush=True)
     print("\n=== acceptance suites ===", flush=True)
     if run_suites([]) != 0:
         failed.append("acceptance suites")

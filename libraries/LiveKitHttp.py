@@ -180,7 +180,8 @@ class LiveKitHttp:
             self._session(SERVER_SESSION, server.http_base)
             answer = self._exchange(SERVER_SESSION, server.http_base, "GET", "/", what="the LiveKit server")
             version = server_version.from_headers(answer.headers)
-            if version is None:  # a running server names its version only in its join answer
+            if version is None and not os.environ.get("LIVEKIT_SERVER_VERSION", "").strip():
+                # A running server names its version only in its join answer; a version given by the user is taken as given.
                 joined = version_probe.version_from_join(server.ws_base, server.http_base, self.keyring, self.timeout)
                 version = f"{joined} (its join answer)" if joined else None
         else:
