@@ -284,7 +284,7 @@ def configuration_problem(arguments: list[str] = ()) -> str | None:
     refused = robot_options.parse_error(list(arguments))
     if refused:
         return f"{refused.rstrip('.')}; see python run.py --help."
-    return settings_problem() or missing_variable_file(list(arguments))
+    return settings_problem(arguments=list(arguments)) or missing_variable_file(list(arguments))
 
 
 def _token_value(variable: str) -> str | None:

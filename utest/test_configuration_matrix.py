@@ -94,6 +94,13 @@ ROWS = [
         shows=("holds another secret for it than the one configured here", "Set LIVEKIT_API_SECRET"),
     ),
     Row(
+        "--variable typo",
+        None,
+        arguments=("--variable", "TTL:6hourz"),
+        status="stopped",
+        shows=("Configuration error: TTL must be a duration such as '6 hours' or '90 seconds', got '6hourz'.",),
+    ),
+    Row(
         "server without webhooks configured",
         "own server without webhooks",
         shows=("Server webhooks: not checked: the LiveKit server at",),
@@ -130,3 +137,5 @@ def test_configuration(row: Row, deployments, tmp_path):
     assert not missing, f"{missing} not shown; {run}\nsign-off:\n{run.signoff[-4000:]}"
     for _, secret in deployment.keys:
         assert secret not in seen
+    if row.status == "stopped":
+        assert not run.outputdir.exists(), "a run stopped before any test wrote results"

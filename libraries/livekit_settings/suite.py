@@ -18,18 +18,9 @@ from __future__ import annotations
 
 import os
 
+from livekit_settings import reader
 from livekit_tokens import supplied as supplied_token
 from livekit_tokens.keys import ConfigurationError, load_keyring
-from livekit_tokens.timeutil import to_seconds
-
-# Durations and their settings: checked before a run so that a typo stops it with one sentence.
-DURATION_SETTINGS = (
-    "LIVEKIT_TTL",
-    "LIVEKIT_MAX_TTL",
-    "LIVEKIT_ENDPOINT_MIN_TTL",
-    "LIVEKIT_ENDPOINT_MAX_TTL",
-    "LIVEKIT_ENDPOINT_FRESHNESS",
-)
 
 DOCUMENTED = {
     "ROOM": "test_room",
@@ -54,7 +45,7 @@ _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, 
 
 
 def _value(name: str, environ, supplied: bool):
-    raw = environ.get(ENVIRONMENT[name], "").strip()
+    raw = reader.from_environment(environ).text(ENVIRONMENT[name])
     if raw:
         if name.startswith("CAN_"):
             # An unusable value is reported by configuration_problem(); the text is kept meanwhile.
@@ -80,8 +71,12 @@ def _robot_value(name: str):
     return None if value in (None, "") else value
 
 
-def configuration_problem(environ=None) -> str | None:
-    """One sentence saying what to set, when a setting of the project is unusable; else None."""
+def configuration_problem(environ=None, arguments=()) -> str | None:
+    """One sentence saying what to set, when a setting of the project is unusable; else None.
+
+    ``arguments`` are Robot Framework's (``--variable``, ``--variablefile``, ``-A``; ``ROBOT_OPTIONS``
+    is read from ``environ``): every setting is read and checked once by ``livekit_settings.reader``.
+    """
     environ = os.environ if environ is None else environ
     try:
         load_keyring(environ=environ)
@@ -90,34 +85,19 @@ def configuration_problem(environ=None) -> str | None:
     token_problem = supplied_token.problem(environ)
     if token_problem:
         return token_problem
-    for name, setting in ENVIRONMENT.items():
-        raw = environ.get(setting, "").strip()
-        if name.startswith("CAN_") and raw and raw.lower() not in _BOOLEANS:
-            return f"{setting} must be true or false, got {raw[:40]!r}; set it to true or false."
-    for setting in DURATION_SETTINGS:
-        raw = environ.get(setting, "").strip()
-        if raw:
-            try:
-                seconds = to_seconds(raw, setting)
-            except ValueError as error:
-                return str(error)
-            if seconds <= 0:
-                return f"{setting} must be a positive duration such as '6 hours', got {raw[:40]!r}."
-    policy = environ.get("LIVEKIT_POLICY", "").strip()
-    if policy and policy.lower() not in ("warn", "fail"):
-        return f"LIVEKIT_POLICY must be warn or fail, got {policy[:40]!r}."
+    problem = reader.read(arguments, environ).problem()
+    if problem:
+        return problem
     return _http_problem(environ)
 
 
 def _http_problem(environ) -> str | None:
-    from livekit_http.urls import UrlError, check_endpoint_url, normalise_server_url
+    from livekit_http.urls import UrlError, normalise_server_url
     from livekit_settings.endpoint import get_variables as endpoint_variables
 
     try:
         if environ.get("LIVEKIT_URL", "").strip():
             normalise_server_url(environ["LIVEKIT_URL"])
-        if environ.get("LIVEKIT_TOKEN_ENDPOINT", "").strip():
-            check_endpoint_url(environ["LIVEKIT_TOKEN_ENDPOINT"])
         endpoint_variables(environ)
     except (UrlError, ValueError) as error:
         return str(error)

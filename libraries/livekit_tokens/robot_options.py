@@ -7,6 +7,8 @@ short options (``-XvTOKEN:x``, ``-.vx``), any case of a long name or an abbrevia
 
 from __future__ import annotations
 
+import os
+
 SECRET_VARIABLE_WORDS = ("SECRET", "TOKEN", "PASSWORD", "KEYS", "HEADER")
 HIDDEN = "<hidden>"
 
@@ -65,9 +67,18 @@ def looks_secret(variable_name: str) -> bool:
     return any(word in variable_name.upper() for word in SECRET_VARIABLE_WORDS)
 
 
-def parse(arguments: list[str]) -> RobotArguments | None:
-    """``arguments`` as Robot Framework's parser reads them, or None when it refuses them (Robot says why)."""
-    return _parse(arguments)[0]
+def parse(arguments: list[str], effective: bool = False, environ=None) -> RobotArguments | None:
+    """``arguments`` as Robot Framework's parser reads them, or None when it refuses them (Robot says why).
+
+    With ``effective``, as Robot Framework applies them: after the options of ``ROBOT_OPTIONS`` (from
+    ``environ``, default the process's environment) and with argument files (``-A``) read in.
+    """
+    if effective:
+        from robot.utils import cmdline2list
+
+        environ = os.environ if environ is None else environ
+        arguments = cmdline2list(environ.get("ROBOT_OPTIONS", "")) + list(arguments)
+    return _parse(arguments, effective)[0]
 
 
 def parse_error(arguments: list[str]) -> str | None:
@@ -75,7 +86,7 @@ def parse_error(arguments: list[str]) -> str | None:
     return _parse(arguments)[1]
 
 
-def _parse(arguments: list[str]) -> tuple[RobotArguments | None, str | None]:
+def _parse(arguments: list[str], argument_files: bool = False) -> tuple[RobotArguments | None, str | None]:
     from robot.errors import DataError
     from robot.run import USAGE
     from robot.utils.argumentparser import ArgumentParser
@@ -96,10 +107,10 @@ def _parse(arguments: list[str]) -> tuple[RobotArguments | None, str | None]:
             self.raw_sources = list(args)
             return super()._glob_args(args)
 
-    parser = OrderedParser(USAGE, arg_limits=(0,), auto_help=False, auto_version=False, auto_argumentfile=False)
+    parser = OrderedParser(USAGE, arg_limits=(0,), auto_help=False, auto_version=False, auto_argumentfile=argument_files)
     try:
         parser.parse_args(list(arguments))
-    except DataError as error:
+    except (DataError, OSError) as error:
         return None, str(error)
     flags = set(parser._flag_opts) | {f"no{name}" for name in parser._flag_opts}
     return RobotArguments(parser.pairs, parser.raw_sources, flags), None
