@@ -80,6 +80,12 @@ def _wrong_secret(deployment: Deployment) -> dict[str, str]:
     return deployment.user_settings(LIVEKIT_API_SECRET=key_pair()[1])
 
 
+def _keys_with_comments(deployment: Deployment) -> dict[str, str]:
+    (first, first_secret), (second, second_secret) = deployment.keys
+    listed = f"# production\n{first}: {first_secret}\n\n# rotation, with a comment after it\n{second}: {second_secret}  # May\n"
+    return {"LIVEKIT_URL": deployment.url, "LIVEKIT_KEYS": listed}
+
+
 ROWS = [
     Row(
         "own server, correct",
@@ -100,6 +106,7 @@ ROWS = [
         status="stopped",
         shows=("Configuration error: TTL must be a duration such as '6 hours' or '90 seconds', got '6hourz'.",),
     ),
+    Row("LIVEKIT_KEYS with a comment and several keys", "own server without webhooks", settings=_keys_with_comments),
     Row(
         "server without webhooks configured",
         "own server without webhooks",

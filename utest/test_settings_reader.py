@@ -23,7 +23,11 @@ def problem(*arguments: str, **environ: str) -> str | None:
         (["--variable", "ROOM:"], {}, "ROOM is empty: give it a value, or leave ROOM out to use its default."),
         (["--variable", "POLICY:strict"], {}, "POLICY must be warn or fail, got 'strict'."),
         (["--variable", "MAX_TTL:0"], {}, "MAX_TTL must be a positive duration such as '6 hours', got '0'."),
-        ([], {"ROBOT_OPTIONS": "--variable TTL:forever"}, "TTL must be a duration such as '6 hours' or '90 seconds', got 'forever'."),
+        (
+            [],
+            {"ROBOT_OPTIONS": "--variable TTL:forever"},
+            "TTL must be a duration such as '6 hours' or '90 seconds', got 'forever'.",
+        ),
         (["--variable", "ROMM:x"], {}, "--variable sets ROMM, which is no setting of this suite; did you mean ROOM?"),
         (
             ["--variable", "LIVEKIT_ROOM:x"],

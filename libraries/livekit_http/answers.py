@@ -18,6 +18,7 @@ import requests
 
 from livekit_tokens.evidence import credential_parts, fingerprint, mask_tokens
 
+from .split_tokens import mask_split_tokens
 from .tls import certificate_failure
 from .urls import without_query
 
@@ -48,6 +49,7 @@ def scrub(text: str, tokens: Iterable[str] = (), secrets: Iterable[str] = ()) ->
     hidden |= {part for s in hidden for part in credential_parts(s) if len(part) >= MIN_CREDENTIAL}
     for token in sorted(tokens, key=len, reverse=True):
         text = text.replace(token, f"<token {fingerprint(token)}>")
+    text = mask_split_tokens(text, tokens)  # a token written with a line break or an escape inside it
     for secret in sorted(hidden, key=len, reverse=True):
         text = text.replace(secret, "<secret>")
     text = _ENCODED_RUN.sub(lambda match: _mask_encoded(match.group(0), tokens, hidden), text)

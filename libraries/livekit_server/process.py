@@ -114,8 +114,17 @@ class RunningServer:
             return ""
 
     def log_text(self) -> str:
-        """The server's output so far, with every configured secret and every token replaced."""
-        return scrub(self._raw_log(), secrets=self.secrets)
+        """The server's output so far, with every configured secret and every token replaced.
+
+        Every token the run noted is searched for, also split by a line break or an escape (the
+        server logs a refused token as the client sent it), and so is anything shaped like one.
+        """
+        from livekit_evidence.leak_guard import recorded_tokens
+        from livekit_tokens.evidence import TOKEN_LOG_VARIABLE
+
+        noted = os.environ.get(TOKEN_LOG_VARIABLE)
+        tokens = recorded_tokens(Path(noted)) if noted else []
+        return scrub(self._raw_log(), tokens=tokens, secrets=self.secrets)
 
     def reported_weak_secret(self) -> bool:
         """Whether the server logged that a configured secret is under 32 characters."""

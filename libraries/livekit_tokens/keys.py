@@ -1,7 +1,7 @@
 """API keys and secrets: where they come from and how they are held.
 
-The LiveKit server reads its keys either from ``LIVEKIT_KEYS`` (``key: secret``, one pair per line)
-or from its config file; SDKs read ``LIVEKIT_API_KEY`` and ``LIVEKIT_API_SECRET``. A keyring here
+The LiveKit server reads its keys either from ``LIVEKIT_KEYS`` (YAML: ``key: secret``, one pair per
+line, read here as the server reads it, see ``server_keys``) or from its config file; SDKs read ``LIVEKIT_API_KEY`` and ``LIVEKIT_API_SECRET``. A keyring here
 holds every configured pair so that a token is checked against the secret its ``iss`` names, as the
 server does, while new tokens are signed with the primary key.
 """
@@ -128,43 +128,37 @@ def _check_pair(api_key: ApiKey) -> None:
 
 
 def parse_livekit_keys(text: str) -> list[ApiKey]:
-    """Parse the server's ``LIVEKIT_KEYS`` format: ``key: secret`` pairs, one per line.
+    """Read ``LIVEKIT_KEYS`` as the LiveKit server reads it: YAML, ``key: secret`` one pair per line.
 
-    Blank lines and ``#`` comments are skipped. The value is kept as written after the separator
-    (minus the single space YAML expects), so a stray trailing space can be reported. A key listed
-    twice with the same secret counts once; with different secrets it is refused, as only one of
-    them can be the server's.
+    The rules are the server's (``livekit_tokens.server_keys``): comments and blank lines are
+    skipped, a plain secret loses its trailing blanks, a quoted one keeps them, a value the server
+    does not read as text (a number, a boolean, a date, an empty value) drops its key, and a text
+    the server cannot read, a key named twice or no key left stops the run with one sentence.
     """
-    keys = []
-    seen: dict[str, str] = {}
-    for number, raw_line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
-        line = raw_line.strip()
-        if not line or line.startswith("#"):
-            continue
-        name, separator, secret = raw_line.partition(":")
-        if not separator:
-            raise ConfigurationError(f"LIVEKIT_KEYS line {number} has no ':'; write one 'key: secret' pair per line.")
-        if secret.startswith(" "):
-            secret = secret[1:]
-        api_key = ApiKey(name.strip(), _unquote(secret), origin="LIVEKIT_KEYS")
-        if api_key.key in seen:
-            if seen[api_key.key] != api_key.secret:
-                raise ConfigurationError(
-                    f"API key '{api_key.key}' is listed twice with different secrets in LIVEKIT_KEYS; keep one."
-                )
-            continue
-        seen[api_key.key] = api_key.secret
-        keys.append(api_key)
-    if not keys:
-        raise ConfigurationError("LIVEKIT_KEYS holds no key; write one 'key: secret' pair per line.")
-    return keys
+    from livekit_tokens.server_keys import KeysRefused, read_server_keys
+
+    try:
+        read = read_server_keys(text)
+    except KeysRefused as refused:
+        raise ConfigurationError(str(refused)) from None
+    if not read.kept:
+        dropped = "; ".join(f"'{name}' is {kind}" for name, kind in read.dropped[:3])
+        raise ConfigurationError(
+            "LIVEKIT_KEYS holds no key the LiveKit server would use"
+            + (f" (it drops every value that is no text: {dropped})" if dropped else "")
+            + "; write one 'key: secret' pair per line."
+        )
+    return [ApiKey(name, secret, origin="LIVEKIT_KEYS") for name, secret in read.kept.items()]
 
 
-def _unquote(value: str) -> str:
-    stripped = value.strip()
-    if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "'\"":
-        return stripped[1:-1]
-    return value
+def dropped_livekit_keys(text: str) -> list[tuple[str, str]]:
+    """The keys of ``LIVEKIT_KEYS`` that the server drops without a word, with what their value is instead."""
+    from livekit_tokens.server_keys import KeysRefused, read_server_keys
+
+    try:
+        return read_server_keys(text).dropped
+    except KeysRefused:
+        return []
 
 
 def load_keyring(
