@@ -188,9 +188,10 @@ class LiveKitHttp:
             self._state.server_given = None
             source = self._server_binary()
             if source.binary is None:
+                reason = server_binary.why_no_server()
                 if os.environ.get(REQUIRE_SERVER_VARIABLE, "").strip() == "1":
-                    raise AssertionError(f"{REQUIRE_SERVER_VARIABLE}=1 but no LiveKit server was found. {HOW_TO_ENABLE_LIVE}")
-                raise SkipExecution(HOW_TO_ENABLE_LIVE)
+                    raise AssertionError(f"{REQUIRE_SERVER_VARIABLE}=1 but no LiveKit server was found. {reason}")
+                raise SkipExecution(reason)
             keys = {key.key: key.secret for key in self.keyring}
             try:
                 settings = self._webhook_settings()

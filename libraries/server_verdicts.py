@@ -23,7 +23,7 @@ from livekit_tokens.timeutil import now as current_time
 from livekit_tokens.timeutil import to_epoch
 
 VERSION_VARIABLE = "LIVEKIT_SERVER_VERSION"
-NO_VERSION_REASON = "no server and no LIVEKIT_SERVER_VERSION"
+NO_VERSION_REASON = "LIVEKIT_SERVER_VERSION not set, and no LiveKit server judged these verdicts"
 _TIME_CLAIMS = ("exp", "nbf", "iat")
 _RULES_USED: dict[str, str] = {}
 _UNKNOWN_VERSION_SAID: dict[

@@ -108,6 +108,19 @@ ROWS = [
     ),
     Row("LIVEKIT_KEYS with a comment and several keys", "own server without webhooks", settings=_keys_with_comments),
     Row(
+        "own server, --exclude live",
+        "own server without webhooks",
+        arguments=("--exclude", "live"),
+        status="PASSED (offline only)",
+        shows=("No LiveKit server answered a live check", "judged the security catalogue's verdicts"),
+    ),
+    Row(
+        "no server, LIVEKIT_SERVER_BUILD=0",
+        None,
+        status="PASSED (offline only)",
+        shows=("**Skipped (14 tests):** No LiveKit server: LIVEKIT_URL is not set", "LIVEKIT_SERVER_BUILD=0 turns off the build"),
+    ),
+    Row(
         "server without webhooks configured",
         "own server without webhooks",
         shows=("Server webhooks: not checked: the LiveKit server at",),

@@ -75,8 +75,13 @@ def test_a_passing_run_without_a_server_reads_like_the_document_but_passed_offli
     ]
     assert titles == expected
     assert re.search(r"^\w+ \d{1,2}, \d{4}, run started \d\d:\d\d:\d\d UTC$", section(markdown, "Test Date"), re.MULTILINE)
-    assert "but no LiveKit server was contacted: the token was checked offline only" in markdown
-    assert "Not checked: no LiveKit server answered in these results." in section(markdown, "Server Acceptance")
+    assert (
+        "but the token was checked offline only, by the server's rules. No LiveKit server was contacted: the live checks "
+        "were not part of this run" in markdown
+    )
+    assert "Not checked. No LiveKit server was contacted: the live checks were not part of this run" in section(
+        markdown, "Server Acceptance"
+    )
     assert "**Control plane verified. Server acceptance not checked.**" in section(markdown, "Conclusion")
     assert "Transport verified" not in markdown
     assert '<h2 class="status offline">' in page
@@ -168,7 +173,7 @@ def test_the_environment_comes_from_the_run():
     assert "| Robot Framework | `7.5` |" in environment_rows
     assert "| Command | `python run.py --include step-1` |" in environment_rows
     assert re.search(r"\| Robot Framework command line \| `python -m robot [^`]*suites/authentication` \|", environment_rows)
-    assert "| LiveKit server | none contacted in this run |" in environment_rows
+    assert "| LiveKit server | No LiveKit server was contacted: the live checks were not part of this run" in environment_rows
 
 
 def test_a_failed_step_shows_the_value_that_failed_and_why():

@@ -251,7 +251,7 @@ def test_a_default_run_of_every_suite_names_one_token_and_no_combined_results(tm
     assert "different tokens" not in markdown
     assert "combined" not in markdown
     assert "The five authentication steps passed in this run. The token generated for participant" in markdown
-    assert "| LiveKit server | none contacted in this run |" in section_text(markdown, "Environment")
+    assert "| LiveKit server | No LiveKit server was contacted: " in section_text(markdown, "Environment")
     assert "Server acceptance not checked." in section_text(markdown, "Conclusion")
 
 

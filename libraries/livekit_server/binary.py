@@ -61,6 +61,27 @@ class ServerSource:
         return "no LiveKit server"
 
 
+def why_no_server(environ: dict | None = None) -> str:
+    """One sentence: why no LiveKit server can be had in this run, and what changes that (the real reason first)."""
+    environ = os.environ if environ is None else environ
+    go = go_toolchain(environ)
+    if str(environ.get(BUILD_VARIABLE, "")).strip() == "0":
+        if go:
+            return (
+                f"No LiveKit server: LIVEKIT_URL is not set, no livekit-server is on PATH, and {BUILD_VARIABLE}=0 turns off "
+                f"the build of livekit-server v{PINNED_VERSION} with the Go at {go}; unset {BUILD_VARIABLE} to build it, "
+                "or set LIVEKIT_URL to a LiveKit server you run."
+            )
+        return (
+            f"No LiveKit server: LIVEKIT_URL is not set, no livekit-server is on PATH, and {BUILD_VARIABLE}=0 turns off "
+            f"the build of livekit-server v{PINNED_VERSION}; {HOW_TO_GET_A_SERVER[0].lower()}{HOW_TO_GET_A_SERVER[1:]}"
+        )
+    return (
+        "No LiveKit server: LIVEKIT_URL is not set, no livekit-server is on PATH and no Go toolchain is installed to "
+        f"build one; {HOW_TO_GET_A_SERVER[0].lower()}{HOW_TO_GET_A_SERVER[1:]}"
+    )
+
+
 def cache_folder(base: str | os.PathLike | None = None) -> Path:
     """Where the pinned build is kept: inside the virtual environment (or ``LIVEKIT_SERVER_CACHE``), one folder per version."""
     folder = Path(base) if base else Path(os.environ.get(CACHE_VARIABLE) or Path(sys.prefix) / "livekit-server")

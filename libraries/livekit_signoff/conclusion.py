@@ -6,6 +6,7 @@ from livekit_signoff.clients import transport_clients
 from livekit_signoff.document import Block, Inline, bullets, code, heading, paragraph, show, strong, text
 from livekit_signoff.results import Run
 from livekit_signoff.rules import FAILED, LEAKED, PASSED, PASSED_OFFLINE, StepResult, acceptance, server_lacks_key_pair
+from livekit_signoff.servers import server_sentence
 from livekit_signoff.steps import FAIL, NOT_RUN, PASS, SKIP
 from livekit_signoff.wording import KEY_PAIR_CAUSE, bounded, failure_names, grouped, leak_places
 from livekit_tokens import environment
@@ -64,9 +65,8 @@ def conclusion_section(run: Run, steps: list[StepResult], status: str) -> list[B
             blocks.append(
                 paragraph(
                     text(
-                        "No LiveKit server accepted the token in this run (the live suite did not run or was skipped), "
-                        "so this summary shows that the token is valid as the server would verify it, not that a "
-                        "particular server accepted it."
+                        f"{server_sentence(run)} This summary shows that the token is valid as the server would verify "
+                        "it, not that a particular server accepted it."
                     )
                 )
             )

@@ -9,6 +9,7 @@ import re
 
 from livekit_signoff.document import Block, Inline, bullets, code, heading, strong, text
 from livekit_signoff.results import Run
+from livekit_signoff.servers import server_sentence
 from livekit_tokens import environment
 
 ENVIRONMENT_ROWS = (
@@ -153,8 +154,7 @@ def environment_section(run: Run, command: str | None) -> list[Block]:
     for name in (environment.SERVER_URL, environment.SERVER_VERSION, environment.SERVER_RULES):
         if run.meta(name):
             rows.append([[text(name)], [code(run.meta(name))]])
-    if not run.meta(environment.SERVER_URL):
-        rows.append([[text("LiveKit server")], [text("none contacted in this run")]])
+    rows.append([[text("LiveKit server")], [text(server_sentence(run))]])
     if len(run.sources) == 1:
         rows += command_rows(run, command, "")
     else:

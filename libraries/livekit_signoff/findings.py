@@ -8,6 +8,7 @@ from livekit_evidence.record import CONSOLE_NAME
 from livekit_signoff.document import Block, Inline, bullets, code, heading, strong, text
 from livekit_signoff.results import DIAGNOSIS_FINDING, Run
 from livekit_signoff.rules import AreaResult, StepResult, area_results, server_lacks_key_pair
+from livekit_signoff.servers import NO_SERVER
 from livekit_signoff.steps import FAIL, PASS, SKIP
 from livekit_signoff.wording import (
     FINDING_LIMIT,
@@ -17,6 +18,7 @@ from livekit_signoff.wording import (
     counted_tests,
     failure_names,
     grouped,
+    grouped_skips,
     leak_places,
     unsearched_places,
 )
@@ -142,6 +144,9 @@ def area_item(area: AreaResult, run: Run) -> Inline:
     if area.tag == "live" and server_lacks_key_pair(run):
         content.append(text(f" Likely cause: {KEY_PAIR_CAUSE}."))
     if area.tests and area.count(SKIP) == len(area.tests):
-        reasons = sorted({bounded(test.message) for test in area.tests if test.message})
-        content.append(text(" Not checked: " + ("; ".join(reasons[:3]) or "skipped without a reason")))
+        reasons = [
+            "no LiveKit server (the Environment section says why)" if reason.startswith(NO_SERVER) else bounded(reason)
+            for reason, _ in grouped_skips(area.tests)
+        ]
+        content.append(text(" Not checked: " + "; ".join(reasons[:3])))
     return content

@@ -7,8 +7,9 @@ import re
 from livekit_signoff.document import Block, Inline, bullets, code, heading, mark, paragraph, show, strong, text
 from livekit_signoff.results import Record, Run, TestRun
 from livekit_signoff.rules import StepResult, acceptance, observed_grants, observer_sentence, server_checked, signature_result
+from livekit_signoff.servers import server_sentence
 from livekit_signoff.steps import FAIL, NOT_RUN, PASS, SKIP, STATUS_WORDS
-from livekit_signoff.wording import bounded
+from livekit_signoff.wording import bounded, grouped_skips
 from livekit_tokens import environment
 
 
@@ -50,6 +51,15 @@ def without_diagnoses(message: str) -> str:
     return _DIAGNOSIS_IN_MESSAGE.sub("", message)
 
 
+def skipped_blocks(tests: list[TestRun]) -> list[Block]:
+    """One paragraph per reason the ``tests`` were skipped, with how many it skipped when more than one."""
+    blocks = []
+    for reason, count in grouped_skips(tests):
+        label = "Skipped:" if count == 1 else f"Skipped ({count} tests):"
+        blocks.append(paragraph(strong(label), text(" " + bounded(reason)), css="skipped"))
+    return blocks
+
+
 def outcome_blocks(test: TestRun) -> list[Block]:
     if test.status == FAIL:
         causes = test.causes()
@@ -57,7 +67,7 @@ def outcome_blocks(test: TestRun) -> list[Block]:
         shown = without_diagnoses(test.message or "") or "no message"
         return [paragraph(strong("Failed"), *why, text(": " + bounded(shown)), css="failure")]
     if test.status == SKIP:
-        return [paragraph(strong("Skipped:"), text(" " + bounded(test.message or "no reason given")), css="skipped")]
+        return skipped_blocks([test])
     if test.merged:
         return [paragraph(strong("Re-executed:"), text(" " + test.message), css="skipped")]
     return []
@@ -169,7 +179,7 @@ def acceptance_section(run: Run) -> list[Block]:
         if server_checked(run):
             blocks.append(paragraph(text("The live checks passed, but no real client joined in these results."), css="missing"))
         else:
-            blocks.append(paragraph(text("Not checked: no LiveKit server answered in these results."), css="missing"))
+            blocks.append(paragraph(text(f"Not checked. {server_sentence(run)}"), css="missing"))
         return blocks
     statuses = {test.status for test in seen.tests}
     status = FAIL if FAIL in statuses else (PASS if PASS in statuses else SKIP)
@@ -206,5 +216,6 @@ def acceptance_section(run: Run) -> list[Block]:
         items.append([text("Clock skew against the server's Date header: "), text(show(skew.value("skew")))])
     blocks.append(bullets(items))
     for test in seen.tests:
-        blocks += outcome_blocks(test)
-    return blocks
+        if test.status != SKIP:
+            blocks += outcome_blocks(test)
+    return blocks + skipped_blocks([test for test in seen.tests if test.status == SKIP])

@@ -23,6 +23,7 @@ from livekit_signoff.rules import (
     overall_status,
     step_results,
 )
+from livekit_signoff.servers import server_sentence
 from livekit_signoff.step_sections import acceptance_section, flow_section, step_section
 from livekit_signoff.steps import FAIL, NOT_RUN, PASS, SKIP
 from livekit_signoff.wording import counted_tests, leak_places, unsearched_places
@@ -89,8 +90,8 @@ def status_sentence(run: Run, steps: list[StepResult], status: str) -> str:
         return f"All five steps passed and no test failed. {tally}"
     if status == PASSED_OFFLINE:
         return (
-            f"All five steps passed and no test failed, but no LiveKit server was contacted: the token was checked "
-            f"offline only, by the server's rules. {tally}"
+            f"All five steps passed and no test failed, but the token was checked offline only, by the server's rules. "
+            f"{server_sentence(run)} {tally}"
         )
     if status == FAILED:
         failed = [test for test in run.tests if test.status == FAIL]

@@ -14,8 +14,35 @@ KEY_PAIR_CAUSE = "the server does not share this suite's key pair (LIVEKIT_API_K
 
 
 def bounded(message: str, limit: int = MESSAGE_LIMIT) -> str:
-    """``message`` cut to ``limit`` characters (``MESSAGE_LIMIT``), ending in "…" when it was longer."""
-    return message if len(message) <= limit else message[:limit].rstrip() + "…"
+    """``message`` cut to at most ``limit`` characters (``MESSAGE_LIMIT``) at the end of a word, ending in "…" when it was longer."""
+    if len(message) <= limit:
+        return message
+    cut = message[:limit]
+    word_end = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    if not message[limit].isspace() and len(cut) - len(word_end) <= 40:  # a word is not cut; a run of 40+ is
+        cut = word_end
+    return cut.rstrip(" ,;:") + "…"
+
+
+_ROBOT_SKIP_PREFIXES = ("Skipped in parent suite setup: ", "Skipped in suite setup: ")
+
+
+def skip_reason(message: str | None) -> str:
+    """Why a test was skipped, without Robot Framework's note of where the skip came from."""
+    text_ = (message or "").strip()
+    for prefix in _ROBOT_SKIP_PREFIXES:
+        if text_.startswith(prefix):
+            return text_[len(prefix) :]
+    return text_ or "no reason given"
+
+
+def grouped_skips(tests: list[TestRun]) -> list[tuple[str, int]]:
+    """Each distinct reason of the skipped ``tests``, once, with how many tests it skipped, in order of appearance."""
+    counts: dict[str, int] = {}
+    for test in tests:
+        reason = skip_reason(test.message)
+        counts[reason] = counts.get(reason, 0) + 1
+    return list(counts.items())
 
 
 def counted_tests(count: int) -> str:

@@ -16,8 +16,12 @@ The configured secret is empty
 A LIVEKIT_KEYS pair with an empty secret
                       (unset)    (unset)                     devkey:           is empty
 A LIVEKIT_KEYS line without a separator
-                      (unset)    (unset)                     devkey            has no ':'
+                      (unset)    (unset)                     devkey            is no mapping of keys to secrets
 The configured secret is only whitespace
                       devkey     ${SPACE}${SPACE}${SPACE}    (unset)           is only whitespace
 A key listed twice with different secrets
-                      (unset)    (unset)                     a: one\na: two    listed twice with different secrets
+                      (unset)    (unset)                     a: one\na: two    names the key 'a' twice
+A key listed twice with the same secret
+                      (unset)    (unset)                     a: one\na: one    names the key 'a' twice
+A LIVEKIT_KEYS secret the server reads as a number
+                      (unset)    (unset)                     devkey: 12345     'devkey' is a number
