@@ -134,7 +134,8 @@ def test_generate_token_fails_with_a_sentence_for_bad_options(dev_library):
 def test_generate_token_with_a_second_configured_key(monkeypatch):
     from LiveKitAuth import LiveKitAuth
 
-    monkeypatch.setenv("LIVEKIT_KEYS", "first: " + "1" * 32 + "\nsecond: " + "2" * 32)
+    # Secrets of letters: the server reads LIVEKIT_KEYS as YAML and drops a secret made of digits (a number).
+    monkeypatch.setenv("LIVEKIT_KEYS", "first: " + "f" * 32 + "\nsecond: " + "s" * 32)
     for name in ("LIVEKIT_API_KEY", "LIVEKIT_API_SECRET"):
         monkeypatch.delenv(name, raising=False)
     library = LiveKitAuth()

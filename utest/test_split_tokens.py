@@ -17,6 +17,7 @@ from livekit_http.answers import scrub
 from livekit_http.split_tokens import mask_split_tokens
 from livekit_server import process
 from livekit_tokens import minting
+from livekit_tokens.evidence import fingerprint
 
 KEY, SECRET = "APIsplitcheck12", "Zk3Qw9Xv4Lp1Ns8Dm3Hb6Tc5Fy0GjUe2Ai9Ro4WqE"
 
@@ -38,7 +39,7 @@ def _noted(tmp_path: Path, *tokens: str) -> Path:
 
 @pytest.mark.parametrize(
     "breaks",
-    ["\n", "\\n", "\r\n", "\\r\\n", "\\u000a", "%0A", "\t", "\\t", " ", "\n   ", "\\n\\t"],
+    ["\n", "\\n", "\r\n", "\\r\\n", "\\u000a", "%0A", "\t", "\\t", "\n   ", "\\n\\t"],
     ids=repr,
 )
 @pytest.mark.parametrize("known", [True, False], ids=["noted by the run", "unknown to the run"])
@@ -55,6 +56,16 @@ def test_a_token_split_by_a_break_is_masked_where_the_guard_would_find_it(breaks
 def test_text_without_a_split_token_is_left_as_it_is():
     text = "line one\n\tline two with eyJ but no token\\n and 50% done\n"
     assert mask_split_tokens(text) == text
+    token = _token()
+    spaced = f"Traceback: KeyError while caching {token}\nnext line"
+    assert scrub(spaced, tokens=[token]) == f"Traceback: KeyError while caching <token {fingerprint(token)}>\nnext line"
+
+
+def test_a_known_token_split_by_an_escape_is_masked_exactly_by_its_own_fingerprint():
+    token = _token()
+    cut = len(token) // 2
+    text = f'"error": "invalid token: {token[:cut]}\\n{token[cut:]}\\nnext", "level": "warn"'
+    assert scrub(text, tokens=[token]) == f'"error": "invalid token: <token {fingerprint(token)}>\\nnext", "level": "warn"'
 
 
 def test_the_real_servers_log_of_a_token_with_a_newline_is_kept_without_it(tmp_path, monkeypatch):

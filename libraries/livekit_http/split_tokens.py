@@ -17,14 +17,16 @@ from collections.abc import Iterable
 from livekit_tokens.evidence import fingerprint, mask_tokens
 
 MIN_PART = 32  # characters of a token's signed part or signature searched on its own (as the leak guard does)
-# What a writer may put between two characters of a token: white space, control characters, and the
-# JSON, JavaScript and URL escapes of them.
+# What a writer may put inside a token: line breaks, tabs, control characters, and the JSON,
+# JavaScript and URL escapes of them. A plain space is not among them unless it follows or leads a
+# line break: it separates words.
 _BREAK = re.compile(
-    r"\s+|[\x00-\x1f\x7f]+"
+    r"[ \t]*[\n\r\v\f\x85\u2028\u2029]+[ \t]*|\t+|[\x00-\x08\x0e-\x1f\x7f]+"
     r"|\\[nrtfvb0]"
-    r"|\\u00[01][0-9a-fA-F]|\\u0020|\\x[01][0-9a-fA-F]|\\x20"
-    r"|%(?:[01][0-9a-fA-F]|20)"
+    r"|\\u00[01][0-9a-fA-F]|\\x[01][0-9a-fA-F]"
+    r"|%(?:[01][0-9a-fA-F])"
 )
+_SHAPED = re.compile(r"ey[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")
 _RUN = re.compile(r"[A-Za-z0-9_.-]+")
 
 
@@ -48,21 +50,42 @@ def _parts(token: str) -> list[str]:
 
 
 def mask_split_tokens(text: str, tokens: Iterable[str] = ()) -> str:
-    """``text`` with every token, also one split by breaks or escapes, replaced by ``<token sha256:...>``."""
+    """``text`` with every token, also one split by breaks or escapes, replaced by ``<token sha256:...>``.
+
+    A token the run knows (``tokens``) is masked exactly, by its own fingerprint; a part of it (the
+    signed part, the signature) by the token's. Anything else shaped like a compact JWS is masked
+    from its ``ey`` to the end of the run of token characters it is in.
+    """
     if not _BREAK.search(text):
         return text  # nothing can be split: the usual masking does the rest
     joined, origin = _joined(text)
-    spans: list[tuple[int, int, str]] = []
-    parts = {part: token for token in tokens if token for part in _parts(token)}
+    parts = sorted(
+        ((part, token) for token in dict.fromkeys(token for token in tokens if token) for part in _parts(token)),
+        key=lambda pair: len(pair[0]),
+        reverse=True,
+    )
+    found: list[tuple[int, int, str]] = []  # spans of ``joined``
     for run in _RUN.finditer(joined):
-        value = run.group(0)
-        known = next((token for part, token in parts.items() if part in value), None)
-        if known is None and mask_tokens(value) == value:
+        value, offset = run.group(0), run.start()
+        covered: list[tuple[int, int]] = []
+        for part, token in parts:
+            start = value.find(part)
+            while start >= 0:
+                end = start + len(part)
+                if not any(start < other_end and other_start < end for other_start, other_end in covered):
+                    covered.append((start, end))
+                    found.append((offset + start, offset + end, fingerprint(token)))
+                start = value.find(part, end)
+        if covered:
             continue
-        start, end = origin[run.start()], origin[run.end() - 1] + 1
-        if text[start:end] == value:
-            continue  # not split: masked where the text is read as it is
-        spans.append((start, end, fingerprint(known if known is not None else value)))
+        shaped = _SHAPED.search(value)
+        if shaped is not None and mask_tokens(value[shaped.start() :]) != value[shaped.start() :]:
+            found.append((offset + shaped.start(), run.end(), fingerprint(value[shaped.start() :])))
+    spans = []
+    for start, end, shown in found:
+        first, last = origin[start], origin[end - 1] + 1
+        if text[first:last] != joined[start:end]:  # split: the usual masking cannot see it
+            spans.append((first, last, shown))
     for start, end, shown in sorted(spans, reverse=True):
         text = f"{text[:start]}<token {shown}>{text[end:]}"
     return text

@@ -182,8 +182,11 @@ class Settings:
         given = self.given.get(environment_name)
         return given is not None and given.source != "environment"
 
-    def problem(self) -> str | None:
-        """One sentence naming the first unusable setting, as the user wrote it, and what to set; else None."""
+    def problem(self, prefix: str = "") -> str | None:
+        """One sentence naming the first unusable setting, as the user wrote it, and what to set; else None.
+
+        ``prefix`` limits the check to the settings whose environment variable starts with it.
+        """
         if self.unreadable:
             return self.unreadable
         for name, source in self.unknown:
@@ -192,7 +195,7 @@ class Settings:
                 return f"{source} sets {name}, which is no setting of this suite; {suggestion}"
         for setting in table.SETTINGS:
             given = self.given.get(setting.environment)
-            if given is None:
+            if given is None or not setting.environment.startswith(prefix):
                 continue
             problem = CHECKS[setting.kind](given.value, given.name)
             if problem:

@@ -80,11 +80,16 @@ def collector_address(environ=None) -> tuple[str, int] | None:
 
 
 def configuration_problem(environ=None) -> str | None:
-    """One sentence when ``LIVEKIT_WEBHOOK_API_KEY`` names no configured key; else None.
+    """One sentence when a webhook setting is unusable or ``LIVEKIT_WEBHOOK_API_KEY`` names no configured key; else None.
 
-    The form of every webhook setting is checked with all the others (``livekit_settings.reader``).
+    The form of every webhook setting is checked by ``livekit_settings.reader``, with all the others.
     """
     environ = os.environ if environ is None else environ
+    from livekit_settings import reader
+
+    problem = reader.from_environment(environ).problem(prefix="LIVEKIT_WEBHOOK_")
+    if problem:
+        return problem
     key = environ.get("LIVEKIT_WEBHOOK_API_KEY", "").strip()
     if key:
         try:
