@@ -14,9 +14,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -232,11 +232,32 @@ def bootstrap(argv: list[str]) -> int:
         PHASES.save(**{"set-up started at": STARTED})
         return main(argv)
     PHASES.save(**{"set-up started at": STARTED, "handed over at": time.time()})
-    with subprocess.Popen([str(python), str(Path(__file__).resolve()), *argv], env=dict(os.environ)) as child:
+    command = [str(python), str(Path(__file__).resolve()), *argv]
+    with subprocess.Popen(command, env=dict(os.environ), **_tied_to_this_process()) as child:
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # the run stops, removes its temporary files and says so
+            if hasattr(signal, name) and os.name != "nt":
+                signal.signal(getattr(signal, name), lambda number, _frame: child.send_signal(number))
         try:
             return child.wait()
-        except KeyboardInterrupt:  # the run got the same Ctrl-C: it stops, removes its temporary files and says so
+        except KeyboardInterrupt:  # Windows: the run got the same Ctrl-C
             return child.wait()
+
+
+def _tied_to_this_process() -> dict:
+    """Options that keep the run from outliving this process: its own group (signals reach it once,
+    forwarded) and, on Linux, SIGTERM when this process dies."""
+    if os.name == "nt":
+        return {}
+
+    def prepare() -> None:
+        os.setpgid(0, 0)
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            with contextlib.suppress(OSError, AttributeError):
+                ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+    return {"preexec_fn": prepare}
 
 
 def _same_file(first: Path, second: Path) -> bool:
@@ -569,7 +590,7 @@ def earlier_results_note(outputs: RunOutputs) -> str:
     return f"No test ran, so nothing was written: the results in {folder} are those of an earlier run{said}, left as they were."
 
 
-def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | None = None) -> int:
+def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | None = None, lifetime=None) -> int:
     """Run ``command``, showing its output as usual and copying it into ``console`` for the leak guard.
 
     With ``view``, a message Robot Framework repeats word for word after the status of a test or a
@@ -579,7 +600,11 @@ def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | No
     lock = threading.Lock()
     sys.stdout.flush()
     sys.stderr.flush()
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment) as process:
+    options = lifetime.popen_options() if lifetime is not None else {}
+    environment = lifetime.environment(environment) if lifetime is not None else environment
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, **options) as process:
+        if lifetime is not None:
+            lifetime.started(process)
         copies = [
             threading.Thread(target=_copy, args=(process.stdout, sys.stdout, console, lock, view), daemon=True),
             threading.Thread(target=_copy, args=(process.stderr, sys.stderr, console, lock), daemon=True),
@@ -587,7 +612,7 @@ def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | No
         for copy in copies:
             copy.start()
         try:
-            code = process.wait()
+            code = lifetime.wait(process) if lifetime is not None else process.wait()
         except BaseException:  # Ctrl-C: stop the run as subprocess.call does
             process.kill()
             process.wait()
@@ -814,13 +839,6 @@ def ensure_livekit_server() -> None:
         os.environ[binary.BINARY_VARIABLE] = source.binary
 
 
-def _temporary_file(suffix: str) -> Path:
-    """An empty file in the system's temporary folder that only this user can read."""
-    handle, name = tempfile.mkstemp(prefix="livekit-auth-", suffix=suffix)
-    os.close(handle)
-    return Path(name)
-
-
 def run_suites(arguments: list[str]) -> int:
     try:
         return _run_suites(arguments)
@@ -842,20 +860,24 @@ def _run_suites(arguments: list[str]) -> int:
         ensure_manuals()
     with PHASES.phase("results noted"):
         snapshot = Snapshot(outputs)
-    temporary = [_temporary_file(suffix) for suffix in (".tokens", ".console")]
-    token_log, console_file = temporary
-    os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = str(token_log)
-    console = Console(console_file)
-    try:
-        with token_log.open("a", encoding="utf-8") as noted:  # searched by the guard like the run's own notes
-            noted.writelines(json.dumps({"secret": value}) + "\n" for value in secret_looking_values(arguments))
-        with PHASES.phase("Robot Framework"):
-            code = call_teed(robot_command(arguments), console.capture, RepeatedMessages())
-        post = after_run(arguments, code, outputs, snapshot, console, token_log)
-    finally:
-        console.close()
-        for path in temporary:
-            path.unlink(missing_ok=True)
+    from livekit_evidence.lifetime import RunLifetime
+
+    with RunLifetime() as lifetime:  # whatever ends the run, its token files and processes go with it
+        token_log, console_file = lifetime.file("run.tokens"), lifetime.file("run.console")
+        os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = str(token_log)
+        console = Console(console_file)
+        try:
+            with token_log.open("a", encoding="utf-8") as noted:  # searched by the guard like the run's own notes
+                noted.writelines(json.dumps({"secret": value}) + "\n" for value in secret_looking_values(arguments))
+            with PHASES.phase("Robot Framework"):
+                code = call_teed(robot_command(arguments), console.capture, RepeatedMessages(), lifetime)
+            post = after_run(arguments, code, outputs, snapshot, console, token_log)
+        finally:
+            console.close()
+            os.environ.pop("LIVEKIT_AUTH_TOKEN_LOG", None)
+        if lifetime.stopped_by:
+            print(lifetime.stopped_sentence(), file=sys.stderr, flush=True)
+            return 253
     return code or post
 
 
@@ -926,6 +948,6 @@ def main(argv: list[str]) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        print("Stopped by the user.", file=sys.stderr)
+    except KeyboardInterrupt as stopped:
+        print(f"Stopped by {getattr(stopped, 'name', 'the user')}.", file=sys.stderr)
         sys.exit(253)  # Robot Framework's code for a run the user stopped
