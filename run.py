@@ -346,12 +346,12 @@ def secret_looking_values(arguments: list[str]) -> list[str]:
     return parsed.secret_values() if parsed else []
 
 
-def shown_command(arguments: list[str]) -> str:
-    """The ``python run.py ...`` command of the sign-off, values of secret-looking variables hidden."""
+def shown_command(arguments: list[str], secrets: list[str] = ()) -> str:
+    """The ``python run.py ...`` command of the sign-off, values of secret-looking variables and known ``secrets`` hidden."""
     parsed = robot_arguments(arguments)
-    if parsed is None or not parsed.secret_values():
+    if parsed is None or parsed.hidden(secrets) == parsed.render():
         return " ".join(["python run.py", *arguments])
-    return " ".join(["python run.py", *parsed.hidden()])
+    return " ".join(["python run.py", *parsed.hidden(secrets)])
 
 
 def has_data_source(arguments: list[str]) -> bool:
@@ -378,9 +378,13 @@ def robot_command(arguments: list[str], outputdir: Path | None = None) -> list[s
         "report.html",
         "--xunit",
         "xunit.xml",
+        "--listener",  # says where Robot Framework wrote and which errors its set-up had (livekit_evidence.run_record)
+        "livekit_evidence.run_record",
         *arguments,
     ]
     parsed = robot_arguments(arguments)
+    if parsed is not None and (parsed.last("output") or "").upper() == "NONE" and parsed.last("log") is None:
+        command[command.index("log.html")] = "NONE"  # Robot Framework writes no log without output.xml
     if parsed is None or parsed.last("name") is None:
         command[3:3] = ["--name", "LiveKit Authentication"]
     if sys.stdout.isatty() and os.name != "nt" and parsed is not None:
@@ -530,7 +534,9 @@ class Snapshot:
         folder = self.outputs.folder
         if folder.is_dir():
             for path in folder.rglob("*"):
-                if path.is_file() and not path.is_relative_to(MANUALS):
+                if (
+                    path.is_file()
+                ):  # the keyword manuals too: written before this snapshot, they are new only when the run wrote them
                     found[path] = _file_state(path)
         for own in self.outputs.elsewhere:
             pattern = self.outputs.pattern(own)
@@ -590,7 +596,7 @@ def earlier_results_note(outputs: RunOutputs) -> str:
     return f"No test ran, so nothing was written: the results in {folder} are those of an earlier run{said}, left as they were."
 
 
-def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | None = None, lifetime=None) -> int:
+def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | None = None, lifetime=None, mask=None) -> int:
     """Run ``command``, showing its output as usual and copying it into ``console`` for the leak guard.
 
     With ``view``, a message Robot Framework repeats word for word after the status of a test or a
@@ -606,8 +612,8 @@ def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | No
         if lifetime is not None:
             lifetime.started(process)
         copies = [
-            threading.Thread(target=_copy, args=(process.stdout, sys.stdout, console, lock, view), daemon=True),
-            threading.Thread(target=_copy, args=(process.stderr, sys.stderr, console, lock), daemon=True),
+            threading.Thread(target=_copy, args=(process.stdout, sys.stdout, console, lock, view, mask), daemon=True),
+            threading.Thread(target=_copy, args=(process.stderr, sys.stderr, console, lock, None, mask), daemon=True),
         ]
         for copy in copies:
             copy.start()
@@ -635,15 +641,22 @@ def _show(target, text: str) -> bool:
     return True
 
 
-def _copy(source, target, console: BinaryIO, lock: threading.Lock, view: RepeatedMessages | None = None) -> None:
-    """Copy ``source`` to ``target`` and ``console`` until it ends; a closed ``target`` (``| head``) is skipped."""
+def _copy(source, target, console: BinaryIO, lock: threading.Lock, view: RepeatedMessages | None = None, mask=None) -> None:
+    """Copy ``source`` to ``target`` and ``console`` until it ends; a closed ``target`` (``| head``) is skipped.
+
+    ``mask`` (a function giving a ``livekit_evidence.console_mask.ConsoleMask``) masks tokens and
+    secrets in what ``target`` shows; ``console``, which the leak guard searches, gets the output as it is.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    masking = mask() if mask is not None else None
     showing = True
     while True:
         chunk = source.read1(65536)
         with lock:
             console.write(chunk)
         text = decoder.decode(chunk, final=not chunk)
+        if masking is not None:
+            text = masking.feed(text) + (masking.end() if not chunk else "")
         if view is not None:
             text = view.feed(text) + (view.end() if not chunk else "")
         if showing and text:
@@ -757,7 +770,13 @@ class Console:
 
 
 def after_run(
-    arguments: list[str], robot_status: int, outputs: RunOutputs, snapshot: Snapshot, console: Console, token_log: Path
+    arguments: list[str],
+    robot_status: int,
+    outputs: RunOutputs,
+    snapshot: Snapshot,
+    console: Console,
+    token_log: Path,
+    robot_said: tuple | None = None,
 ) -> int:
     """Sign-off summary and leak guard for exactly the files this run wrote; returns a failing exit code or 0.
 
@@ -768,8 +787,13 @@ def after_run(
     """
     with PHASES.phase("leak guard"):
         leak_guard, signoff = _tools()
+        from livekit_evidence import run_record
+
+        record, started = robot_said if robot_said is not None else (run_record.RunRecord(), STARTED)
         written = snapshot.written()
-        wrote_results = any(outputs.is_robot_output(path) for path in written)
+        # Where Robot Framework said it wrote (argument files, ROBOT_OPTIONS, paths of any form) and its syslog file.
+        written += [path for path in run_record.files_written(record, started, os.environ) if path not in set(written)]
+        wrote_results = any(outputs.is_robot_output(path) for path in written) or bool(record.paths)
         ran = wrote_results or robot_status < 251  # 251 and more: help, a wrong option or suite, nothing run
         if ran:
             remove_stale(outputs, snapshot, written)
@@ -780,14 +804,24 @@ def after_run(
         named = [(outputs.shown(path), path) for path in written if path != token_log]
         outcome = leak_guard.search_files([*named, (leak_guard.CONSOLE_NAME, console.path)], work, finder)
         output = outputs.written_output(written)
+        said = record.last("output")
+        if said is not None and said.resolve() in written:
+            output = said.resolve()
+        secrets = leak_guard.known_secrets(os.environ, token_log)
     status = 0
+    setup_error = run_record.setup_error_sentence(record)
+    if setup_error:
+        console.say(setup_error, error=True)
+        status = 252
     if output is not None:
         record_path = output.parent / GUARD_RECORD
         summary_files = [outputs.folder / name for name in SIGNOFF_FILES]
         try:
             with PHASES.phase("sign-off"):
                 verdict = leak_guard.verdict(outcome, output)
-                result, markdown, page = signoff.write_summary([output], outputs.folder, shown_command(arguments), guard=verdict)
+                result, markdown, page = signoff.write_summary(
+                    [output], outputs.folder, shown_command(arguments, secrets), guard=verdict
+                )
             console.say(f"Sign-off summary: {result} ({page}, {markdown.name})")
             with PHASES.phase("leak guard"):
                 again = leak_guard.search_files(
@@ -801,7 +835,7 @@ def after_run(
             if news or again.unreadable:  # the summary must say so too
                 with PHASES.phase("sign-off"):
                     result, markdown, page = signoff.write_summary(
-                        [output], outputs.folder, shown_command(arguments), guard=verdict
+                        [output], outputs.folder, shown_command(arguments, secrets), guard=verdict
                     )
             leak_guard.write_record(verdict, record_path)
         except (ValueError, OSError, signoff.SummaryNotWritten) as error:
@@ -860,21 +894,36 @@ def _run_suites(arguments: list[str]) -> int:
         ensure_manuals()
     with PHASES.phase("results noted"):
         snapshot = Snapshot(outputs)
+    from livekit_evidence import folder_lock, run_record
+    from livekit_evidence.console_mask import ConsoleMask
+    from livekit_evidence.leak_guard import configured_secrets
     from livekit_evidence.lifetime import RunLifetime
 
-    with RunLifetime() as lifetime:  # whatever ends the run, its token files and processes go with it
+    lock = folder_lock.FolderLock(outputs.folder)
+    try:
+        lock.acquire()
+    except folder_lock.FolderBusy:
+        print(f"Configuration error: {folder_lock.busy_sentence(outputs.folder_shown())}", file=sys.stderr, flush=True)
+        return 252
+    with lock, RunLifetime() as lifetime:  # whatever ends the run, its token files and processes go with it
         token_log, console_file = lifetime.file("run.tokens"), lifetime.file("run.console")
-        os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = str(token_log)
+        record = lifetime.file("run.record")
+        os.environ.update({"LIVEKIT_AUTH_TOKEN_LOG": str(token_log), run_record.RECORD_VARIABLE: str(record)})
         console = Console(console_file)
+        started = time.time()
         try:
             with token_log.open("a", encoding="utf-8") as noted:  # searched by the guard like the run's own notes
                 noted.writelines(json.dumps({"secret": value}) + "\n" for value in secret_looking_values(arguments))
+            known = [*configured_secrets(os.environ), *secret_looking_values(arguments)]
             with PHASES.phase("Robot Framework"):
-                code = call_teed(robot_command(arguments), console.capture, RepeatedMessages(), lifetime)
-            post = after_run(arguments, code, outputs, snapshot, console, token_log)
+                code = call_teed(
+                    robot_command(arguments), console.capture, RepeatedMessages(), lifetime, lambda: ConsoleMask(known, token_log)
+                )
+            post = after_run(arguments, code, outputs, snapshot, console, token_log, (run_record.read(record), started))
         finally:
             console.close()
-            os.environ.pop("LIVEKIT_AUTH_TOKEN_LOG", None)
+            for name in ("LIVEKIT_AUTH_TOKEN_LOG", run_record.RECORD_VARIABLE):
+                os.environ.pop(name, None)
         if lifetime.stopped_by:
             print(lifetime.stopped_sentence(), file=sys.stderr, flush=True)
             return 253
