@@ -106,7 +106,9 @@ def configuration_problem(environ=None) -> str | None:
     policy = environ.get("LIVEKIT_POLICY", "").strip()
     if policy and policy.lower() not in ("warn", "fail"):
         return f"LIVEKIT_POLICY must be warn or fail, got {policy[:40]!r}."
-    return _http_problem(environ)
+    from livekit_settings import limits
+
+    return _http_problem(environ) or limits.problem(environ, DURATION_SETTINGS)
 
 
 def _http_problem(environ) -> str | None:
