@@ -23,6 +23,8 @@ SETTINGS = [
      "LIVEKIT_URL has port 0, where no server listens; give the port the server answers on (1 to 65535)."),
     ("a token endpoint on port 0", {"LIVEKIT_TOKEN_ENDPOINT": "http://127.0.0.1:0/token"},
      "LIVEKIT_TOKEN_ENDPOINT has port 0, where no server listens; give the port the server answers on (1 to 65535)."),
+    ("a deadline that is not a number", {"LIVEKIT_HTTP_DEADLINE": "soon"},
+     "LIVEKIT_HTTP_DEADLINE must be a number of seconds from 0 to 3600 such as 20, got 'soon'."),
     ("key and secret the wrong way round", {"LIVEKIT_API_KEY": SWAPPED_KEY, "LIVEKIT_API_SECRET": SWAPPED_SECRET},
      "LIVEKIT_API_KEY looks like a secret (32 or more random characters) and LIVEKIT_API_SECRET like an API key (API...): "
      "they seem to be given the wrong way round; swap them."),

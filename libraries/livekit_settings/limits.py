@@ -4,6 +4,7 @@
 - ``LIVEKIT_SERVER_VERSION`` that is not a LiveKit server version (``banana``);
 - a duration longer than ``MAX_DURATION_SECONDS`` (``1e308 s``): no date holds its expiry;
 - a URL with port 0 (``ws://127.0.0.1:0``): nothing listens there;
+- ``LIVEKIT_HTTP_DEADLINE`` that is not a number of seconds from 0 to 3600;
 - the API key and secret given the wrong way round: a "key" that looks like a secret (32 characters
   or more of letters and digits) with a "secret" that looks like a key (``API...``, short). Neither
   value is quoted.
@@ -14,6 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from livekit_http import deadline
 
 MAX_DURATION_SECONDS = 100 * 365.25 * 24 * 3600  # 100 years
 URL_SETTINGS = ("LIVEKIT_URL", "LIVEKIT_TOKEN_ENDPOINT", "LIVEKIT_WEBHOOK_URL")
@@ -29,6 +32,7 @@ def problem(environ, duration_settings=()) -> str | None:
         or _duration_problem(environ, duration_settings)
         or _port_problem(environ)
         or _swapped_problem(environ)
+        or deadline.setting_problem(environ)
     )
 
 
