@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     except SummaryNotWritten as error:
         print(error, file=sys.stderr)
         return 2
+    except RecursionError:
+        print("Sign-off summary not written: the results are nested too deeply to be a run's output.", file=sys.stderr)
+        return 2
     except (ValueError, OSError) as error:
         reason = f"{error.filename}: {error.strerror}" if isinstance(error, OSError) and error.strerror else error
         print(f"Sign-off summary not written: {reason}", file=sys.stderr)

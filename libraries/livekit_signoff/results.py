@@ -335,7 +335,12 @@ def read_results(paths: list[Path], guards: dict[str, dict] | None = None) -> Ru
         ) from None
     sources = [str(path) for path in paths]
     collector = _Collector(sources, result.suite.full_name if len(paths) > 1 else None)
-    result.suite.visit(collector)
+    try:
+        result.suite.visit(collector)
+    except RecursionError:
+        raise ValueError(
+            f"Cannot read {', '.join(map(str, paths))} as Robot Framework results: it is nested too deeply to be a run's output."
+        ) from None
     errors = [(message.level, plain_message(message.message)) for message in result.errors.messages]
     return Run(
         tests=collector.tests,
