@@ -14,9 +14,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -232,11 +232,32 @@ def bootstrap(argv: list[str]) -> int:
         PHASES.save(**{"set-up started at": STARTED})
         return main(argv)
     PHASES.save(**{"set-up started at": STARTED, "handed over at": time.time()})
-    with subprocess.Popen([str(python), str(Path(__file__).resolve()), *argv], env=dict(os.environ)) as child:
+    command = [str(python), str(Path(__file__).resolve()), *argv]
+    with subprocess.Popen(command, env=dict(os.environ), **_tied_to_this_process()) as child:
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # the run stops, removes its temporary files and says so
+            if hasattr(signal, name) and os.name != "nt":
+                signal.signal(getattr(signal, name), lambda number, _frame: child.send_signal(number))
         try:
             return child.wait()
-        except KeyboardInterrupt:  # the run got the same Ctrl-C: it stops, removes its temporary files and says so
+        except KeyboardInterrupt:  # Windows: the run got the same Ctrl-C
             return child.wait()
+
+
+def _tied_to_this_process() -> dict:
+    """Options that keep the run from outliving this process: its own group (signals reach it once,
+    forwarded) and, on Linux, SIGTERM when this process dies."""
+    if os.name == "nt":
+        return {}
+
+    def prepare() -> None:
+        os.setpgid(0, 0)
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            with contextlib.suppress(OSError, AttributeError):
+                ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+    return {"preexec_fn": prepare}
 
 
 def _same_file(first: Path, second: Path) -> bool:
@@ -325,12 +346,12 @@ def secret_looking_values(arguments: list[str]) -> list[str]:
     return parsed.secret_values() if parsed else []
 
 
-def shown_command(arguments: list[str]) -> str:
-    """The ``python run.py ...`` command of the sign-off, values of secret-looking variables hidden."""
+def shown_command(arguments: list[str], secrets: list[str] = ()) -> str:
+    """The ``python run.py ...`` command of the sign-off, values of secret-looking variables and known ``secrets`` hidden."""
     parsed = robot_arguments(arguments)
-    if parsed is None or not parsed.secret_values():
+    if parsed is None or parsed.hidden(secrets) == parsed.render():
         return " ".join(["python run.py", *arguments])
-    return " ".join(["python run.py", *parsed.hidden()])
+    return " ".join(["python run.py", *parsed.hidden(secrets)])
 
 
 def has_data_source(arguments: list[str]) -> bool:
@@ -357,9 +378,13 @@ def robot_command(arguments: list[str], outputdir: Path | None = None) -> list[s
         "report.html",
         "--xunit",
         "xunit.xml",
+        "--listener",  # says where Robot Framework wrote and which errors its set-up had (livekit_evidence.run_record)
+        "livekit_evidence.run_record",
         *arguments,
     ]
     parsed = robot_arguments(arguments)
+    if parsed is not None and (parsed.last("output") or "").upper() == "NONE" and parsed.last("log") is None:
+        command[command.index("log.html")] = "NONE"  # Robot Framework writes no log without output.xml
     if parsed is None or parsed.last("name") is None:
         command[3:3] = ["--name", "LiveKit Authentication"]
     if sys.stdout.isatty() and os.name != "nt" and parsed is not None:
@@ -509,7 +534,9 @@ class Snapshot:
         folder = self.outputs.folder
         if folder.is_dir():
             for path in folder.rglob("*"):
-                if path.is_file() and not path.is_relative_to(MANUALS):
+                if (
+                    path.is_file()
+                ):  # the keyword manuals too: written before this snapshot, they are new only when the run wrote them
                     found[path] = _file_state(path)
         for own in self.outputs.elsewhere:
             pattern = self.outputs.pattern(own)
@@ -569,7 +596,7 @@ def earlier_results_note(outputs: RunOutputs) -> str:
     return f"No test ran, so nothing was written: the results in {folder} are those of an earlier run{said}, left as they were."
 
 
-def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | None = None) -> int:
+def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | None = None, lifetime=None, mask=None) -> int:
     """Run ``command``, showing its output as usual and copying it into ``console`` for the leak guard.
 
     With ``view``, a message Robot Framework repeats word for word after the status of a test or a
@@ -579,15 +606,19 @@ def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | No
     lock = threading.Lock()
     sys.stdout.flush()
     sys.stderr.flush()
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment) as process:
+    options = lifetime.popen_options() if lifetime is not None else {}
+    environment = lifetime.environment(environment) if lifetime is not None else environment
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, **options) as process:
+        if lifetime is not None:
+            lifetime.started(process)
         copies = [
-            threading.Thread(target=_copy, args=(process.stdout, sys.stdout, console, lock, view), daemon=True),
-            threading.Thread(target=_copy, args=(process.stderr, sys.stderr, console, lock), daemon=True),
+            threading.Thread(target=_copy, args=(process.stdout, sys.stdout, console, lock, view, mask), daemon=True),
+            threading.Thread(target=_copy, args=(process.stderr, sys.stderr, console, lock, None, mask), daemon=True),
         ]
         for copy in copies:
             copy.start()
         try:
-            code = process.wait()
+            code = lifetime.wait(process) if lifetime is not None else process.wait()
         except BaseException:  # Ctrl-C: stop the run as subprocess.call does
             process.kill()
             process.wait()
@@ -610,15 +641,22 @@ def _show(target, text: str) -> bool:
     return True
 
 
-def _copy(source, target, console: BinaryIO, lock: threading.Lock, view: RepeatedMessages | None = None) -> None:
-    """Copy ``source`` to ``target`` and ``console`` until it ends; a closed ``target`` (``| head``) is skipped."""
+def _copy(source, target, console: BinaryIO, lock: threading.Lock, view: RepeatedMessages | None = None, mask=None) -> None:
+    """Copy ``source`` to ``target`` and ``console`` until it ends; a closed ``target`` (``| head``) is skipped.
+
+    ``mask`` (a function giving a ``livekit_evidence.console_mask.ConsoleMask``) masks tokens and
+    secrets in what ``target`` shows; ``console``, which the leak guard searches, gets the output as it is.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    masking = mask() if mask is not None else None
     showing = True
     while True:
         chunk = source.read1(65536)
         with lock:
             console.write(chunk)
         text = decoder.decode(chunk, final=not chunk)
+        if masking is not None:
+            text = masking.feed(text) + (masking.end() if not chunk else "")
         if view is not None:
             text = view.feed(text) + (view.end() if not chunk else "")
         if showing and text:
@@ -732,7 +770,13 @@ class Console:
 
 
 def after_run(
-    arguments: list[str], robot_status: int, outputs: RunOutputs, snapshot: Snapshot, console: Console, token_log: Path
+    arguments: list[str],
+    robot_status: int,
+    outputs: RunOutputs,
+    snapshot: Snapshot,
+    console: Console,
+    token_log: Path,
+    robot_said: tuple | None = None,
 ) -> int:
     """Sign-off summary and leak guard for exactly the files this run wrote; returns a failing exit code or 0.
 
@@ -743,8 +787,13 @@ def after_run(
     """
     with PHASES.phase("leak guard"):
         leak_guard, signoff = _tools()
+        from livekit_evidence import run_record
+
+        record, started = robot_said if robot_said is not None else (run_record.RunRecord(), STARTED)
         written = snapshot.written()
-        wrote_results = any(outputs.is_robot_output(path) for path in written)
+        # Where Robot Framework said it wrote (argument files, ROBOT_OPTIONS, paths of any form) and its syslog file.
+        written += [path for path in run_record.files_written(record, started, os.environ) if path not in set(written)]
+        wrote_results = any(outputs.is_robot_output(path) for path in written) or bool(record.paths)
         ran = wrote_results or robot_status < 251  # 251 and more: help, a wrong option or suite, nothing run
         if ran:
             remove_stale(outputs, snapshot, written)
@@ -755,14 +804,24 @@ def after_run(
         named = [(outputs.shown(path), path) for path in written if path != token_log]
         outcome = leak_guard.search_files([*named, (leak_guard.CONSOLE_NAME, console.path)], work, finder)
         output = outputs.written_output(written)
+        said = record.last("output")
+        if said is not None and said.resolve() in written:
+            output = said.resolve()
+        secrets = leak_guard.known_secrets(os.environ, token_log)
     status = 0
+    setup_error = run_record.setup_error_sentence(record)
+    if setup_error:
+        console.say(setup_error, error=True)
+        status = 252
     if output is not None:
         record_path = output.parent / GUARD_RECORD
         summary_files = [outputs.folder / name for name in SIGNOFF_FILES]
         try:
             with PHASES.phase("sign-off"):
                 verdict = leak_guard.verdict(outcome, output)
-                result, markdown, page = signoff.write_summary([output], outputs.folder, shown_command(arguments), guard=verdict)
+                result, markdown, page = signoff.write_summary(
+                    [output], outputs.folder, shown_command(arguments, secrets), guard=verdict
+                )
             console.say(f"Sign-off summary: {result} ({page}, {markdown.name})")
             with PHASES.phase("leak guard"):
                 again = leak_guard.search_files(
@@ -776,7 +835,7 @@ def after_run(
             if news or again.unreadable:  # the summary must say so too
                 with PHASES.phase("sign-off"):
                     result, markdown, page = signoff.write_summary(
-                        [output], outputs.folder, shown_command(arguments), guard=verdict
+                        [output], outputs.folder, shown_command(arguments, secrets), guard=verdict
                     )
             leak_guard.write_record(verdict, record_path)
         except (ValueError, OSError, signoff.SummaryNotWritten) as error:
@@ -814,13 +873,6 @@ def ensure_livekit_server() -> None:
         os.environ[binary.BINARY_VARIABLE] = source.binary
 
 
-def _temporary_file(suffix: str) -> Path:
-    """An empty file in the system's temporary folder that only this user can read."""
-    handle, name = tempfile.mkstemp(prefix="livekit-auth-", suffix=suffix)
-    os.close(handle)
-    return Path(name)
-
-
 def run_suites(arguments: list[str]) -> int:
     try:
         return _run_suites(arguments)
@@ -842,20 +894,39 @@ def _run_suites(arguments: list[str]) -> int:
         ensure_manuals()
     with PHASES.phase("results noted"):
         snapshot = Snapshot(outputs)
-    temporary = [_temporary_file(suffix) for suffix in (".tokens", ".console")]
-    token_log, console_file = temporary
-    os.environ["LIVEKIT_AUTH_TOKEN_LOG"] = str(token_log)
-    console = Console(console_file)
+    from livekit_evidence import folder_lock, run_record
+    from livekit_evidence.console_mask import ConsoleMask
+    from livekit_evidence.leak_guard import configured_secrets
+    from livekit_evidence.lifetime import RunLifetime
+
+    lock = folder_lock.FolderLock(outputs.folder)
     try:
-        with token_log.open("a", encoding="utf-8") as noted:  # searched by the guard like the run's own notes
-            noted.writelines(json.dumps({"secret": value}) + "\n" for value in secret_looking_values(arguments))
-        with PHASES.phase("Robot Framework"):
-            code = call_teed(robot_command(arguments), console.capture, RepeatedMessages())
-        post = after_run(arguments, code, outputs, snapshot, console, token_log)
-    finally:
-        console.close()
-        for path in temporary:
-            path.unlink(missing_ok=True)
+        lock.acquire()
+    except folder_lock.FolderBusy:
+        print(f"Configuration error: {folder_lock.busy_sentence(outputs.folder_shown())}", file=sys.stderr, flush=True)
+        return 252
+    with lock, RunLifetime() as lifetime:  # whatever ends the run, its token files and processes go with it
+        token_log, console_file = lifetime.file("run.tokens"), lifetime.file("run.console")
+        record = lifetime.file("run.record")
+        os.environ.update({"LIVEKIT_AUTH_TOKEN_LOG": str(token_log), run_record.RECORD_VARIABLE: str(record)})
+        console = Console(console_file)
+        started = time.time()
+        try:
+            with token_log.open("a", encoding="utf-8") as noted:  # searched by the guard like the run's own notes
+                noted.writelines(json.dumps({"secret": value}) + "\n" for value in secret_looking_values(arguments))
+            known = [*configured_secrets(os.environ), *secret_looking_values(arguments)]
+            with PHASES.phase("Robot Framework"):
+                code = call_teed(
+                    robot_command(arguments), console.capture, RepeatedMessages(), lifetime, lambda: ConsoleMask(known, token_log)
+                )
+            post = after_run(arguments, code, outputs, snapshot, console, token_log, (run_record.read(record), started))
+        finally:
+            console.close()
+            for name in ("LIVEKIT_AUTH_TOKEN_LOG", run_record.RECORD_VARIABLE):
+                os.environ.pop(name, None)
+        if lifetime.stopped_by:
+            print(lifetime.stopped_sentence(), file=sys.stderr, flush=True)
+            return 253
     return code or post
 
 
@@ -931,6 +1002,6 @@ def main(argv: list[str]) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        print("Stopped by the user.", file=sys.stderr)
+    except KeyboardInterrupt as stopped:
+        print(f"Stopped by {getattr(stopped, 'name', 'the user')}.", file=sys.stderr)
         sys.exit(253)  # Robot Framework's code for a run the user stopped

@@ -18,7 +18,7 @@ from livekit_tokens import environment, evidence, hostile, minting, policy, prof
 from livekit_tokens import grants as model
 from livekit_tokens import supplied as supplied_token
 from livekit_tokens.arguments import CONVERTERS, Duration, Moment, argument, typed_arguments
-from livekit_tokens.keys import ApiKey, ConfigurationError, Keyring, load_keyring
+from livekit_tokens.keys import DEV_API_SECRET, ApiKey, ConfigurationError, Keyring, load_keyring
 from livekit_tokens.robot_context import (
     ConfigurationFailure,
     library_keyring,
@@ -135,6 +135,11 @@ class LiveKitAuth(ServerVerdictKeywords):
         """
         self._configuration_reported = False
         self._keyring, self._configuration_error = library_keyring(api_key, api_secret)
+        if api_secret is not None:  # the leak guard and the console mask learn a secret given to the library
+            given = getattr(api_secret, "value", api_secret)
+            for secret in dict.fromkeys([given, *(self._keyring.secrets() if self._keyring is not None else [])]):
+                if isinstance(secret, str) and secret != DEV_API_SECRET:  # the public one is the word "secret"
+                    evidence.remember_secret(secret)
         if api_key is not None or api_secret is not None:  # the other libraries of the run use this pair too
             run_context().offer(self._keyring, self._configuration_error)
         elif robot_is_running():

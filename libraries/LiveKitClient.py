@@ -19,7 +19,7 @@ from livekit_client.loop import run as run_on_loop
 from livekit_diagnosis import observe, recording
 from livekit_diagnosis.model import EXPECTATION, SERVER_ANSWER, Expectation, Observations, ServerAnswer
 from livekit_diagnosis.rules import diagnose
-from livekit_http import tls
+from livekit_http import deadline, tls
 from livekit_http.answers import scrub, transport_failure
 from livekit_server import current as current_server
 from livekit_tokens import evidence, minting
@@ -697,7 +697,7 @@ class LiveKitClient(DecisionKeywords):
     def _room_service_post(self, method: str, body: dict, token: str) -> tuple[int, str]:
         """POST a RoomService call with ``token``; the status and the body, every token and secret replaced."""
         server = self._server()
-        session = requests.Session()
+        session = deadline.Session()
         session.trust_env = False
         session.verify = tls.verify_setting()
         try:

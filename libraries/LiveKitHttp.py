@@ -150,8 +150,9 @@ class LiveKitHttp:
 
         In this order: ``url`` or ``LIVEKIT_URL`` names a running server (never started or stopped
         here); else ``livekit-server`` from ``PATH``, else the project's pinned build (made by
-        ``python run.py`` when Go is installed) is started on free ports of 127.0.0.1 with a
-        configuration file holding this run's key pairs, and the keyword waits until it answers.
+        ``python run.py`` when Go is installed) is started on free ports of 127.0.0.1 with its
+        configuration (this run's key pairs) in its environment, never in a file, and the keyword
+        waits until it answers.
         Without any of these the calling suite is skipped with one sentence naming the ways to
         get a server. A server this library started keeps running for the other suites of the
         run until `Stop LiveKit Server` or the end of the run.

@@ -16,7 +16,7 @@ from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
 from livekit_diagnosis import deliveries, recording
-from livekit_http import processes, tls
+from livekit_http import deadline, processes, tls
 from livekit_http.answers import excerpt, status_text, transport_failure
 from livekit_http.headers import HeaderError, read_extra_headers
 from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, without_query
@@ -890,7 +890,9 @@ class LiveKitWebhooks:
         wire_log.setLevel(max(level, logging.INFO))
         started = current_time()
         try:
-            response = session.post(url, data=request.body, headers=headers, timeout=self.timeout, allow_redirects=False)
+            response = deadline.call(
+                lambda: session.post(url, data=request.body, headers=headers, timeout=self.timeout, allow_redirects=False), url
+            )
         except requests.RequestException as error:
             return None, "", b"", transport_failure(error, "the webhook receiver", url, self.timeout), current_time() - started
         finally:

@@ -59,8 +59,24 @@ def run_script(script: Path, *arguments: str, **settings: str) -> subprocess.Com
     )
 
 
+def guard_record(outputdir: Path, environment: dict[str, str] | None = None) -> None:
+    """Search every file of the run in ``outputdir`` with the leak guard and leave its record beside output.xml, as run.py does."""
+    from livekit_evidence.record import RECORD_NAME
+
+    environ = os.environ if environment is None else environment
+    token_log = environ.get("LIVEKIT_AUTH_TOKEN_LOG")
+    work = leak_guard.plan(environ, Path(token_log) if token_log else None)
+    files = [(path.relative_to(outputdir).as_posix(), path) for path in sorted(outputdir.rglob("*")) if path.is_file()]
+    outcome = leak_guard.search_files([(name, path) for name, path in files if name != RECORD_NAME], work)
+    leak_guard.write_record(leak_guard.verdict(outcome, outputdir / "output.xml"), outputdir / RECORD_NAME)
+
+
 def written_signoff(outputdir: Path, *options: str, environment: dict[str, str] | None = None) -> str:
-    """Write the sign-off of the run in ``outputdir`` with ``tools/signoff.py``, as a user does; return its Markdown."""
+    """Write the sign-off of the run in ``outputdir`` with ``tools/signoff.py``, as a user does; return its Markdown.
+
+    The run's files are searched by the leak guard first, whose record the sign-off needs to say PASSED.
+    """
+    guard_record(outputdir, environment)
     done = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "signoff.py"), str(outputdir / "output.xml"), *options],
         env=environment,

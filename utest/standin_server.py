@@ -11,8 +11,8 @@ runs against the real server.
     python utest/standin_server.py --bind 127.0.0.1 --port 7880 [--clock-offset SECONDS]
     python utest/standin_server.py --config config.json
 
-takes ``--dev --bind --port`` and, like ``livekit-server``, a ``--config`` file (JSON: ``port``,
-``keys``), so that a test can put it on PATH under that name. Keys: the configuration's ``keys``,
+takes ``--dev --bind --port`` and, like ``livekit-server``, a ``--config`` file or the same
+configuration in ``LIVEKIT_CONFIG`` (JSON: ``port``, ``keys``), so that a test can put it on PATH under that name. Keys: the configuration's ``keys``,
 else ``LIVEKIT_KEYS`` (``key: secret`` lines), else ``devkey``/``secret``.
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import email.utils
 import json
+import os
 import secrets
 import sys
 import threading
@@ -270,8 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clock-offset", type=float, default=0.0, help="seconds added to the clock of the Date header")
     options = parser.parse_args(argv)
     keyring, port = None, options.port
-    if options.config:
-        configuration = json.loads(Path(options.config).read_text(encoding="utf-8"))
+    body = None if options.config else os.environ.get("LIVEKIT_CONFIG")  # livekit-server's --config-body, from its environment
+    if options.config or body:
+        configuration = json.loads(Path(options.config).read_text(encoding="utf-8") if options.config else body)
         port = int(configuration.get("port", port))
         keys = configuration.get("keys") or {}
         keyring = Keyring([ApiKey(key, secret) for key, secret in keys.items()]) if keys else None

@@ -129,7 +129,7 @@ def test_redis_stopped_mid_run_is_not_taken_for_a_key_problem(tmp_path, start):
 
 
 def _running_under(folder) -> list[str]:
-    """Processes whose arguments or working folder name ``folder`` (a node's configuration, Redis's folder)."""
+    """Processes whose arguments or working folder name ``folder`` (Redis's folder), or whose temporary folder it is (a node)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -137,9 +137,10 @@ def _running_under(folder) -> list[str]:
         try:
             arguments = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             where = os.readlink(entry / "cwd")
+            environ = (entry / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if str(folder) in arguments or where.startswith(str(folder)):
+        if str(folder) in arguments or where.startswith(str(folder)) or f"TMPDIR={folder}".encode() in environ:
             found.append(f"{arguments.strip()} (in {where})")
     return found
 
@@ -157,7 +158,10 @@ def test_a_started_cluster_is_stopped_when_the_run_is_interrupted(tmp_path, node
     run = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while len([line for line in _running_under(private) if "--config" in line]) < nodes_seen and time.monotonic() < deadline:
+        while (
+            len([line for line in _running_under(private) if "livekit-server" in line]) < nodes_seen
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.02)
         assert len([line for line in _running_under(private) if "redis" in line]) == 1, _running_under(private)
         time.sleep(then)

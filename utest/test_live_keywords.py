@@ -254,9 +254,13 @@ def test_livekit_server_on_path_is_started_and_stopped(monkeypatch, tmp_path):
     started = http._state.started["livekit-server"]
     assert url == f"http://127.0.0.1:{started.managed.port}"
     arguments = started.managed.process.args
-    assert arguments[1] == "--config"
+    assert arguments[1:] == []  # no configuration file: the configuration is in the server's environment
     # The configuration binds loopback only, on free ports, with this run's keys and no development mode.
-    configuration = json.loads(Path(arguments[2]).read_text(encoding="utf-8"))
+    configuration = started.configuration
+    environ = Path(f"/proc/{started.managed.process.pid}/environ")
+    if environ.exists():
+        variables = dict(entry.split(b"=", 1) for entry in environ.read_bytes().split(b"\0") if b"=" in entry)
+        assert json.loads(variables[b"LIVEKIT_CONFIG"]) == configuration
     assert configuration["bind_addresses"] == ["127.0.0.1"]
     assert configuration["port"] == started.managed.port
     assert configuration["rtc"]["udp_port"] == started.udp_port and configuration["rtc"]["tcp_port"] == 0
@@ -265,7 +269,6 @@ def test_livekit_server_on_path_is_started_and_stopped(monkeypatch, tmp_path):
     http.validate_token_with_server(http.create_token_for_server_check("observer"))
     http.stop_livekit_server()
     assert not started.running
-    assert not Path(arguments[2]).exists()  # the configuration, secrets and all, is removed
     with pytest.raises(AssertionError, match="the connection was refused"):
         http.validate_token_with_server(http.create_token_for_server_check("observer"))
     http.stop_livekit_server()  # stopping twice is harmless

@@ -234,7 +234,8 @@ def test_the_guard_record_of_other_results_is_not_read(tmp_path, run_py, capfd):
     output.write_bytes(output.read_bytes() + b"\n")  # another output.xml than the one searched
     assert signoff.main([str(results)]) == 0
     markdown = (results / "signoff.md").read_text(encoding="utf-8")
-    assert "**Leak guard**: no search of these results is recorded" in markdown
+    assert "## Status: INCOMPLETE" in markdown  # never PASSED without the guard's record of these exact files
+    assert "**Leak guard**: 1 file(s) this run wrote searched; could not read the leak guard's record of this run." in markdown
 
 
 # ---------------------------------------------------------------- what the release gate uploads

@@ -7,6 +7,7 @@ and the library's own evidence tables, then saved as output.xml, so they go thro
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from helpers import section
 from robot import result as robot_result
 
 import livekit_signoff as signoff
+from livekit_evidence.record import RECORD_NAME, file_digest
 from livekit_signoff import execution
 from livekit_tokens import environment, evidence
 
@@ -347,15 +349,36 @@ def test_the_summary_is_written_beside_the_first_output_by_default(tmp_path, cap
     assert capsys.readouterr().out.startswith("Sign-off summary: FAILED")
 
 
+def with_guard_record(tmp_path, name: str) -> str:
+    """A copy of the recorded ``name`` with the leak guard's record of a clean search beside it, as python run.py leaves it."""
+    folder = tmp_path / name.split(".")[0]
+    folder.mkdir()
+    output = folder / "output.xml"
+    output.write_bytes((DATA / name).read_bytes())
+    record = {
+        "output": "output.xml",
+        "output_sha256": file_digest(output),
+        "searched": ["output.xml"],
+        "found": {},
+        "unreadable": {},
+    }
+    (folder / RECORD_NAME).write_text(json.dumps(record), encoding="utf-8")
+    return str(output)
+
+
 def test_require_passed_fails_unless_the_status_is_passed(tmp_path, capsys):
-    assert signoff.main([str(DATA / "skipped.xml"), "--outdir", str(tmp_path), "--require-passed"]) == 1
-    assert signoff.main([str(DATA / "live.xml"), "--outdir", str(tmp_path), "--require-passed"]) == 0
+    live, passed, skipped = (with_guard_record(tmp_path, name) for name in ("live.xml", "passed.xml", "skipped.xml"))
+    assert signoff.main([skipped, "--outdir", str(tmp_path), "--require-passed"]) == 1
+    assert signoff.main([live, "--outdir", str(tmp_path), "--require-passed"]) == 0
     capsys.readouterr()
     # Passed without a server: refused unless offline evidence is accepted explicitly.
-    assert signoff.main([str(DATA / "passed.xml"), "--outdir", str(tmp_path), "--require-passed"]) == 1
+    assert signoff.main([passed, "--outdir", str(tmp_path), "--require-passed"]) == 1
     assert "No LiveKit server was contacted in this run" in capsys.readouterr().err
-    assert signoff.main([str(DATA / "passed.xml"), "--outdir", str(tmp_path), "--require-passed", "--allow-offline"]) == 0
-    assert signoff.main([str(DATA / "skipped.xml"), "--outdir", str(tmp_path), "--require-passed", "--allow-offline"]) == 1
+    assert signoff.main([passed, "--outdir", str(tmp_path), "--require-passed", "--allow-offline"]) == 0
+    assert signoff.main([skipped, "--outdir", str(tmp_path), "--require-passed", "--allow-offline"]) == 1
+    # Without the guard's record of these exact results: never passed.
+    assert signoff.main([str(DATA / "live.xml"), "--outdir", str(tmp_path), "--require-passed"]) == 1
+    assert "No leak guard record of these exact results" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("content", [None, "not xml at all", "<robot><suite></robot>"])

@@ -22,7 +22,7 @@ from google.protobuf.json_format import MessageToDict
 from livekit.protocol import models as proto_models
 from livekit.protocol import rtc as proto_rtc
 
-from livekit_http import tls
+from livekit_http import deadline, tls
 from livekit_http.answers import scrub
 
 from . import decisions
@@ -94,7 +94,7 @@ async def _receive(ws, timeout: float) -> proto_rtc.SignalResponse:
 
 def _refusal_reason(http_url: str, token: str, secrets: tuple[str, ...]) -> str:
     """The server's reason for refusing ``token``, read from ``/rtc/validate`` (scrubbed, short)."""
-    session = requests.Session()
+    session = deadline.Session()
     session.trust_env = False
     session.verify = tls.verify_setting()
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import requests
+from livekit_http import deadline
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
 
@@ -55,7 +55,7 @@ class CachingProxy:
     def _answer(self, body: bytes, headers: dict) -> tuple[int, list[tuple[str, str]], bytes]:
         with self._lock:
             if self._stored is None:
-                session = requests.Session()
+                session = deadline.Session()
                 session.trust_env = False
                 try:
                     reply = session.post(self.target, data=body, headers=headers, timeout=self.timeout, allow_redirects=False)

@@ -233,7 +233,7 @@ def transport_failure(
         configured=_safe_url(configured) if configured else None,
         what=what,
         reason=failure_reason(error),
-        timeout=timeout,
+        timeout=getattr(error, "seconds", None) if failure_kind(error) == "slow" else timeout,  # the total deadline
     )
 
 

@@ -780,6 +780,13 @@ def _transport(o: Observations) -> Diagnosis:
             f"The host name of {host} does not resolve on this machine.",
             "Correct the host name in the URL, or use the server's IP address.",
         )
+    if failure.kind == "slow":
+        return Diagnosis.certain(
+            "answered-too-slowly",
+            f"{_capital(what)} at {host} answered too slowly: no complete answer within {failure.timeout:g} s "
+            "(LIVEKIT_HTTP_DEADLINE); it took the connection but held its answer back.",
+            "Check the server's load and log, and any proxy between; raise LIVEKIT_HTTP_DEADLINE only for a server known to be slow.",
+        )
     if failure.kind == "timeout":
         limit = f"{failure.timeout:g} s" if failure.timeout else "the time limit"
         return Diagnosis.among(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from livekit_http import tls
+from livekit_http import deadline, tls
 from livekit_http.clock import skew_from_date
 from livekit_http.urls import UrlError, is_loopback, normalise_server_url, without_query
 from livekit_tokens import minting
@@ -91,7 +91,7 @@ def check_setup(
     keyring = Keyring([api_key])
     keys, padded = observe.key_facts(keyring)
     base = dict(keys=keys, padded_keys=padded, server_url=shown, leeway=float(SERVER_LEEWAY_SECONDS))
-    session = requests.Session()
+    session = deadline.Session()
     session.verify = tls.verify_setting()
     if is_loopback(server.host):
         session.trust_env = False  # loopback traffic never goes to a proxy from the environment

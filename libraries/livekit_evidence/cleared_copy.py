@@ -22,7 +22,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from livekit_evidence.record import RECORD_NAME, file_digest
+from livekit_evidence.record import RECORD_NAME, file_digest, valid_record
 
 
 def read_record(results: Path) -> tuple[dict | None, str]:
@@ -32,9 +32,9 @@ def read_record(results: Path) -> tuple[dict | None, str]:
         record = json.loads(path.read_text(encoding="utf-8"))
     except OSError:
         return None, f"{results} holds no leak guard record ({RECORD_NAME}): python run.py writes one after its search."
-    except ValueError:
+    except (ValueError, RecursionError):
         return None, f"{path} is not a leak guard record."
-    if not isinstance(record, dict) or not isinstance(record.get("output"), str):
+    if not valid_record(record):  # an edited record is no record
         return None, f"{path} is not a leak guard record."
     output = results / record["output"]
     if not output.is_file():

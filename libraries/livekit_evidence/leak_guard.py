@@ -53,6 +53,7 @@ from pathlib import Path
 
 from robot.utils.markuputils import html_escape, html_format
 
+from livekit_evidence import accidental
 from livekit_evidence.record import CONSOLE_NAME, file_digest
 from livekit_tokens import supplied
 from livekit_tokens.evidence import TOKEN_LOG_VARIABLE, credential_parts
@@ -116,8 +117,8 @@ def escaped_forms(value: str) -> tuple[str, ...]:
         html.escape(value, quote=False),
         json.dumps(value)[1:-1],
         json.dumps(value, ensure_ascii=False)[1:-1],
-        urllib.parse.quote(value, safe=""),
-        urllib.parse.quote_plus(value, safe=""),
+        urllib.parse.quote(value.encode("utf-8", "surrogateescape"), safe=""),  # a secret read from bytes that are not UTF-8
+        urllib.parse.quote_plus(value.encode("utf-8", "surrogateescape"), safe=""),
         _UNPRINTABLE.sub("?", value),  # how the answer excerpts show characters they cannot print
     }
     forms |= {html.escape(form, quote=True) for form in list(forms)}
@@ -169,6 +170,14 @@ def recorded_values(path: Path | None) -> tuple[list[str], list[str]]:
         elif isinstance(value, dict) and isinstance(value.get("secret"), str) and value["secret"].strip():
             secrets.append(value["secret"])
     return tokens, secrets
+
+
+def known_secrets(environ: Mapping[str, str], token_log: Path | None) -> list[str]:
+    """Every secret the run knows: configured, and noted in its token log (a library's own key pair, header values)."""
+    noted = recorded_values(token_log)[1]
+    return list(
+        dict.fromkeys([*configured_secrets(environ), *noted, *(part for value in noted for part in credential_parts(value))])
+    )
 
 
 def recorded_tokens(path: Path | None) -> list[str]:
@@ -247,6 +256,7 @@ class Plan:
     signing_keys: list[bytes] = field(default_factory=list)  # tokens these sign are found whoever minted them
     known_tokens: set[str] = field(default_factory=set)
     unconfirmed: list[str] = field(default_factory=list)  # forms of secrets without white space
+    fragments: accidental.Fragments = field(default_factory=lambda: accidental.Fragments(()))  # tokens in pieces
 
 
 def robot_forms(value: str) -> set[str]:
@@ -263,6 +273,7 @@ def secret_forms(secret: str) -> set[str]:
     if len(canonical(secret)) < MIN_SEARCHABLE:
         return set()
     values = {secret, secret.strip()}
+    values |= {variant for value in list(values) for variant in accidental.secret_variants(value)}
     values |= {form for value in list(values) for form in robot_forms(value)}
     forms = {canonical(form) for value in values for form in escaped_forms(value)}
     forms |= encoded_forms(secret) | encoded_forms(secret.strip())
@@ -331,7 +342,10 @@ def plan(environ: Mapping[str, str], token_log: Path | None) -> Plan:
         for form in found_as:
             forms.setdefault(form, TOKEN)
     unconfirmed = [form for form, kind in forms.items() if kind == UNCONFIRMED_SECRET]
-    return Plan(Index(forms), secrets, tokens, public_skipped, skipped, not_searchable, noted, list(signing), known, unconfirmed)
+    return Plan(
+        Index(forms), secrets, tokens, public_skipped, skipped, not_searchable, noted, list(signing), known, unconfirmed,
+        accidental.Fragments(known),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- reading the files
@@ -387,7 +401,7 @@ def _decompressed_blocks(text: str) -> list[str]:
     return blocks
 
 
-def _views(text: str) -> list[str]:
+def _views(text: str, blocks: bool = True) -> list[str]:
     """The text in every form a value may take in it: raw, unescaped, and Robot's compressed strings.
 
     Writers escape in layers (Robot's log: HTML, then JavaScript; the sign-off: Markdown; HTML
@@ -405,11 +419,9 @@ def _views(text: str) -> list[str]:
         views.append(decoded)
     if "%" in text:
         views.append(urllib.parse.unquote(text))
-    for block in _decompressed_blocks(text):
-        views.append(block)
-        if "&" in block:
-            views.append(html.unescape(block))
-    return views
+    for block in _decompressed_blocks(text) if blocks else []:
+        views.extend(_views(block, blocks=False))  # escaped as any text is: HTML, JavaScript, URL
+    return views + accidental.extra_views(views) if blocks else views
 
 
 def readable_text(data: bytes) -> str:
@@ -522,6 +534,8 @@ def search_data(data: bytes, work: Plan, finder: SignedTokenFinder) -> set[str]:
             if any(form in joined for form in work.unconfirmed):
                 kinds.add(SECRET)
     if TOKEN not in kinds and (finder.found_in(haystack) or any(map(finder.found_in, _encoded_texts(haystack)))):
+        kinds.add(TOKEN)
+    if TOKEN not in kinds and work.fragments.found_in(text):
         kinds.add(TOKEN)
     return kinds
 

@@ -20,3 +20,23 @@ def file_digest(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def valid_record(record: object) -> bool:
+    """Whether ``record`` has the shape the guard writes: names and lists of names, nothing else."""
+    if not isinstance(record, dict):
+        return False
+    searched, found, unreadable = record.get("searched"), record.get("found"), record.get("unreadable")
+    return (
+        isinstance(record.get("output"), str)
+        and isinstance(record.get("output_sha256"), str)
+        and isinstance(searched, list)
+        and all(isinstance(name, str) for name in searched)
+        and isinstance(found, dict)
+        and all(
+            isinstance(name, str) and isinstance(kinds, list) and all(isinstance(k, str) for k in kinds)
+            for name, kinds in found.items()
+        )
+        and isinstance(unreadable, dict)
+        and all(isinstance(name, str) and isinstance(reason, str) for name, reason in unreadable.items())
+    )

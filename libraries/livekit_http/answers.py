@@ -19,6 +19,7 @@ import requests
 from livekit_tokens.evidence import credential_parts, fingerprint, mask_tokens
 
 from .split_tokens import mask_split_tokens
+from .deadline import SETTING, AnsweredTooSlowly
 from .tls import certificate_failure
 from .urls import without_query
 
@@ -157,6 +158,8 @@ def transport_failure(error: Exception, what: str, url: str, timeout: float | No
     """One sentence for a request that got no HTTP answer at all."""
     where = f"{what} at {without_query(url)}"
     limit = f"{timeout:g} s" if timeout is not None else "the time limit"
+    if isinstance(error, AnsweredTooSlowly):
+        return f"{_capital(where)} answered too slowly: no complete answer within {error.seconds:g} s ({SETTING})."
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return f"Could not connect to {where}: no connection within {limit}."
     if isinstance(error, requests.exceptions.ReadTimeout):
@@ -181,13 +184,16 @@ def failure_kind(error: Exception) -> str:
     """What kind of transport failure ``error`` is, for a diagnosis.
 
     ``tls-plain`` (a TLS handshake answered in plain HTTP: the URL says ``https``/``wss`` where the
-    server speaks plain HTTP), ``tls``, ``timeout``, ``refused``, ``dns``, ``closed``, ``scheme`` (a
+    server speaks plain HTTP), ``tls``, ``slow`` (an answer begun but not complete within the total
+    deadline), ``timeout``, ``refused``, ``dns``, ``closed``, ``scheme`` (a
     URL scheme no HTTP client speaks, such as ``wss://``) or ``other``.
     """
     if isinstance(error, requests.exceptions.SSLError):
         words = " ".join(str(item).lower() for item in _chain(error))
         plain = ("wrong version number", "record layer failure", "http request", "packet length too long", "unknown protocol")
         return "tls-plain" if any(word in words for word in plain) else "tls"
+    if isinstance(error, AnsweredTooSlowly):
+        return "slow"
     if isinstance(error, requests.exceptions.Timeout):
         return "timeout"
     if isinstance(error, requests.exceptions.ConnectionError):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import requests
 
+from . import deadline
 from .answers import excerpt
 
 POLL_SECONDS = 0.05
@@ -86,7 +87,7 @@ def free_loopback_port(host: str = "127.0.0.1") -> int:
 
 def answers_http(url: str, timeout: float = 1.0) -> bool:
     """True when something at ``url`` gives any HTTP answer."""
-    session = requests.Session()
+    session = deadline.Session(deadline=max(timeout, 0.1))
     session.trust_env = False  # a loopback probe never goes through a proxy
     try:
         session.get(url, timeout=timeout, allow_redirects=False)

@@ -29,7 +29,7 @@ from livekit_tokens.keys import Keyring
 from livekit_tokens.profiles import GOLANG_JWT, ServerProfile
 from livekit_tokens.verification import KEY, PARSE, TokenRejected, identity_of, server_view, token_text, verify
 
-from . import tls
+from . import deadline, tls
 from .answers import excerpt, status_text, transport_failure
 from .urls import is_loopback
 
@@ -199,7 +199,7 @@ def _clock() -> float:
 
 def new_session() -> requests.Session:
     """A session for a loopback server: no proxy or credentials from the environment."""
-    session = requests.Session()
+    session = deadline.Session()
     session.trust_env = False
     session.verify = tls.verify_setting()
     return session

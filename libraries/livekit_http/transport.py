@@ -11,6 +11,7 @@ import requests
 from livekit_tokens import evidence
 from livekit_tokens.timeutil import now as current_time
 
+from . import deadline
 from .urls import path_of
 
 
@@ -64,7 +65,9 @@ def send(
     wire_log.setLevel(max(level, logging.INFO))
     sent_at = current_time()
     try:
-        response = session.request(method, url, headers=headers, json=json_body, timeout=timeout, allow_redirects=False)
+        response = deadline.call(
+            lambda: session.request(method, url, headers=headers, json=json_body, timeout=timeout, allow_redirects=False), url
+        )
     finally:
         wire_log.setLevel(level)
     received_at = current_time()

@@ -1,4 +1,4 @@
-"""Start a real ``livekit-server`` for one run: a configuration file in a private temporary folder,
+"""Start a real ``livekit-server`` for one run: its configuration in its environment, never a file,
 127.0.0.1 only, free ports, the run's key pairs; stop it and keep its log, scrubbed, when asked.
 
 Why the configuration looks as it does (livekit-server v1.13.5 and its mediatransportutil):
@@ -18,12 +18,9 @@ The file is JSON, which YAML (the server's format) reads as it is.
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
-import shutil
 import socket
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +29,9 @@ from livekit_http import processes
 from livekit_http.answers import scrub
 from livekit_tokens.keys import DEV_API_SECRET
 
+CONFIG_VARIABLE = "LIVEKIT_CONFIG"  # livekit-server reads its --config-body from it
 LOG_NAME = "livekit-server.log"  # the name of the kept log in a results folder
 WEAK_SECRET_LINE = "secret is too short"
-_FOLDERS: set[Path] = set()  # configuration folders (they hold the secrets) not yet removed: removed at exit
 
 
 def free_udp_port(host: str = "127.0.0.1") -> int:
@@ -92,7 +89,7 @@ class RunningServer:
     managed: processes.ManagedProcess
     binary: str
     udp_port: int
-    folder: Path
+    configuration: dict = field(repr=False)
     secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
@@ -141,11 +138,8 @@ class RunningServer:
         return target
 
     def stop(self) -> int | None:
-        """Stop the server and remove its configuration folder (the secrets are in it)."""
-        code = self.managed.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
-        _FOLDERS.discard(self.folder)
-        return code
+        """Stop the server (its configuration, in its environment, goes with it)."""
+        return self.managed.stop()
 
 
 def start_server(
@@ -158,44 +152,31 @@ def start_server(
 ) -> RunningServer:
     """Start ``binary`` on free ports of 127.0.0.1 with ``keys`` and wait until it answers HTTP.
 
-    With ``redis_address`` it is a node of the cluster that shares that Redis.
+    With ``redis_address`` it is a node of the cluster that shares that Redis. The configuration,
+    secrets included, reaches the server in its environment
+    (``LIVEKIT_CONFIG``, the source of its ``--config-body`` option), never in a file: nothing
+    holding a secret is left behind whatever stops the run. Only this user can read a process's
+    environment, and it ends with the process.
     """
-    folder = Path(tempfile.mkdtemp(prefix="livekit-server-"))  # created readable by this user only
-    _FOLDERS.add(folder)
     # The public development secret is the ordinary word "secret": replacing it would garble the log.
     secrets = tuple(secret for secret in keys.values() if secret and secret != DEV_API_SECRET)
-    config_path = folder / "config.json"
     chosen: dict = {}
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("LIVEKIT_")}
 
     def command(port: int) -> list[str]:
         chosen["udp"], stun = free_udp_port(), free_udp_port()
         while stun == chosen["udp"]:
             stun = free_udp_port()
-        configuration = server_configuration(port, chosen["udp"], keys, stun, webhook_urls, webhook_key, redis_address)
-        descriptor = os.open(config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(configuration, handle)
-        return [binary, "--config", str(config_path)]
+        chosen["configuration"] = server_configuration(port, chosen["udp"], keys, stun, webhook_urls, webhook_key, redis_address)
+        environment[CONFIG_VARIABLE] = json.dumps(chosen["configuration"])
+        return [binary]
 
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("LIVEKIT_")}
-    try:
-        managed = processes.start(
-            "livekit-server",
-            command,
-            lambda port: f"http://127.0.0.1:{port}",
-            environ=environment,
-            timeout=timeout,
-            secrets=secrets,
-        )
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        _FOLDERS.discard(folder)
-        raise
-    return RunningServer(managed, binary, chosen["udp"], folder, secrets)
-
-
-@atexit.register
-def _remove_leftover_folders() -> None:  # a start or stop cut short (a second Ctrl-C) must not leave secrets behind
-    for folder in list(_FOLDERS):
-        shutil.rmtree(folder, ignore_errors=True)
-        _FOLDERS.discard(folder)
+    managed = processes.start(
+        "livekit-server",
+        command,
+        lambda port: f"http://127.0.0.1:{port}",
+        environ=environment,
+        timeout=timeout,
+        secrets=secrets,
+    )
+    return RunningServer(managed, binary, chosen["udp"], chosen["configuration"], secrets)

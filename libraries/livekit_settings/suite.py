@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 
-from livekit_settings import reader
+from livekit_settings import reader, table
 from livekit_tokens import supplied as supplied_token
 from livekit_tokens.keys import ConfigurationError, load_keyring
 
@@ -41,6 +41,7 @@ ENVIRONMENT = {
     "CAN_SUBSCRIBE": "LIVEKIT_CAN_SUBSCRIBE",
 }
 
+DURATION_SETTINGS = tuple(setting.environment for setting in table.SETTINGS if setting.kind == table.DURATION)
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -88,7 +89,9 @@ def configuration_problem(environ=None, arguments=()) -> str | None:
     problem = reader.read(arguments, environ).problem()
     if problem:
         return problem
-    return _http_problem(environ)
+    from livekit_settings import limits
+
+    return _http_problem(environ) or limits.problem(environ, DURATION_SETTINGS)
 
 
 def _http_problem(environ) -> str | None:

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from livekit_evidence.signoff_gate import NO_RECORD, Gate
 from livekit_signoff.results import output_file
 from livekit_signoff.rules import LEAKED, PASSED, PASSED_OFFLINE
 from livekit_signoff.writer import SummaryNotWritten, write_summary
@@ -41,9 +42,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         outputs = [output_file(path) for path in options.outputs]
         outdir = options.outdir or outputs[0].resolve().parent
-        status, markdown, page = write_summary(outputs, outdir, options.command)
+        gate = Gate(outputs, options.command)  # the guard's own search, and no PASSED without the run's record
+        for sentence in gate.refused:
+            print(f"Leak guard: {sentence}", file=sys.stderr)
+        command = None if gate.command_leaks else options.command
+        status, markdown, page = write_summary(outputs, outdir, command, guards=gate.verdicts)
+        if gate.search_summary([markdown, page]):
+            status, markdown, page = write_summary(outputs, outdir, command, guards=gate.verdicts)
     except SummaryNotWritten as error:
         print(error, file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("Sign-off summary not written: the results are nested too deeply to be a run's output.", file=sys.stderr)
         return 2
     except (ValueError, OSError) as error:
         reason = f"{error.filename}: {error.strerror}" if isinstance(error, OSError) and error.strerror else error
@@ -55,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         if status == LEAKED:
             print(
                 "The leak guard found a secret or a token in these results: see the summary; do not share them.", file=sys.stderr
+            )
+        if any(NO_RECORD in (verdict.get("unreadable") or {}) for verdict in gate.verdicts.values()):
+            print(
+                "No leak guard record of these exact results: only python run.py searches every file of its run, "
+                "with every token it used; run it again to sign these results off.",
+                file=sys.stderr,
             )
         if status == PASSED_OFFLINE:
             print(

@@ -19,7 +19,7 @@ from robot.api import ExecutionResult, ResultVisitor
 from robot.errors import DataError
 
 from livekit_evidence.record import RECORD_NAME as GUARD_RECORD
-from livekit_evidence.record import file_digest
+from livekit_evidence.record import file_digest, valid_record
 from livekit_signoff.steps import FAIL, STEPS
 from livekit_tokens.evidence import EVIDENCE_ATTRIBUTE
 
@@ -311,7 +311,7 @@ def guard_record(output: Path) -> dict | None:
         record = json.loads((output.parent / GUARD_RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or record.get("output") != output.name:
+    if not valid_record(record) or record.get("output") != output.name:  # an edited record is no record
         return None
     if record.get("output_sha256") != file_digest(output):
         return None
@@ -329,9 +329,18 @@ def read_results(paths: list[Path], guards: dict[str, dict] | None = None) -> Ru
         result = ExecutionResult(*[str(path) for path in paths])
     except DataError as error:
         raise ValueError(f"Cannot read {', '.join(map(str, paths))} as Robot Framework results: {error}") from None
+    except RecursionError:
+        raise ValueError(
+            f"Cannot read {', '.join(map(str, paths))} as Robot Framework results: it is nested too deeply to be a run's output."
+        ) from None
     sources = [str(path) for path in paths]
     collector = _Collector(sources, result.suite.full_name if len(paths) > 1 else None)
-    result.suite.visit(collector)
+    try:
+        result.suite.visit(collector)
+    except RecursionError:
+        raise ValueError(
+            f"Cannot read {', '.join(map(str, paths))} as Robot Framework results: it is nested too deeply to be a run's output."
+        ) from None
     errors = [(message.level, plain_message(message.message)) for message in result.errors.messages]
     return Run(
         tests=collector.tests,

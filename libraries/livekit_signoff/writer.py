@@ -16,11 +16,12 @@ class SummaryNotWritten(Exception):
 
 
 def write_summary(
-    outputs: list[Path], outdir: Path, command: str | None = None, guard: dict | None = None
+    outputs: list[Path], outdir: Path, command: str | None = None, guard: dict | None = None, guards: dict | None = None
 ) -> tuple[str, Path, Path]:
-    """Write ``signoff.md`` and ``signoff.html`` into ``outdir``; ``guard`` is the leak guard's verdict on the first output."""
+    """Write ``signoff.md`` and ``signoff.html`` into ``outdir``; ``guard`` is the leak guard's verdict on the first
+    output, ``guards`` its verdicts by output path (``livekit_evidence.signoff_gate``)."""
     paths = [output_file(path) for path in outputs]
-    run = read_results(paths, {str(paths[0]): guard} if guard is not None else None)
+    run = read_results(paths, guards if guards is not None else {str(paths[0]): guard} if guard is not None else None)
     status, blocks = build(run, environment.hide_secret_variables(command) if command else None)
     markdown, page = outdir / "signoff.md", outdir / "signoff.html"
     try:

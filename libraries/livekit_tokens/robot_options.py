@@ -8,6 +8,7 @@ short options (``-XvTOKEN:x``, ``-.vx``), any case of a long name or an abbrevia
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 SECRET_VARIABLE_WORDS = ("SECRET", "TOKEN", "PASSWORD", "KEYS", "HEADER")
 HIDDEN = "<hidden>"
@@ -43,13 +44,18 @@ class RobotArguments:
         """The values of ``--variable`` options whose names look secret (SECRET, TOKEN, PASSWORD, ...)."""
         return [value for name, value in self._variables() if value and looks_secret(name)]
 
-    def hidden(self) -> list[str]:
-        """The command-line words with the values of secret-looking variables replaced by ``<hidden>``."""
+    def hidden(self, secrets: Iterable[str] = ()) -> list[str]:
+        """The command-line words with the values of secret-looking variables replaced by ``<hidden>``.
+
+        A variable whose value is one of ``secrets``, or holds one of 8 characters or more, is hidden
+        whatever its name (``--variable LK_SIGNING:...`` given to ``Library  LiveKitAuth  api_secret=``).
+        """
+        known = [secret for secret in secrets if secret]
         shown = []
         for option, value in self.options:
             if option == "variable":
-                name, separator, _ = value.partition(":")
-                if separator and looks_secret(name):
+                name, separator, given = value.partition(":")
+                if separator and (looks_secret(name) or _holds_secret(given, known)):
                     value = f"{name}:{HIDDEN}"
             shown.append((option, value))
         return self.render(shown)
@@ -61,6 +67,10 @@ class RobotArguments:
             if separator:
                 pairs.append((name, value))
         return pairs
+
+
+def _holds_secret(value: str, secrets: list[str]) -> bool:
+    return any(value == secret or value.strip() == secret.strip() or (len(secret) >= 8 and secret in value) for secret in secrets)
 
 
 def looks_secret(variable_name: str) -> bool:
