@@ -609,6 +609,17 @@ def earlier_results_note(outputs: RunOutputs) -> str:
     return f"No test ran, so nothing was written: the results in {folder} are those of an earlier run{said}, left as they were."
 
 
+def first_run_prefetch():
+    """While the pinned server builds in the background, the agent workers' environment is made beside it; else None."""
+    from livekit_server import background
+
+    if background.pending() is None:
+        return None
+    from livekit_pipeline.prefetch import Prefetch
+
+    return Prefetch(announce=lambda line: print(line, flush=True))
+
+
 def server_suites_last() -> dict[str, str]:
     """While the pinned server builds in the background: Robot Framework runs the suites that need no server first."""
     from livekit_server import background
@@ -885,6 +896,15 @@ def _run_suites(arguments: list[str]) -> int:
         print(f"Configuration error: {problem}", file=sys.stderr)
         print(earlier_results_note(run_outputs(arguments)), flush=True)
         return 252
+    prefetch = first_run_prefetch()
+    try:
+        return _run_checked_suites(arguments)
+    finally:
+        if prefetch is not None:
+            prefetch.join()
+
+
+def _run_checked_suites(arguments: list[str]) -> int:
     with PHASES.phase("configuration check"):
         arguments = supplied_token_to_environment(arguments)
         outputs = run_outputs(arguments)
@@ -919,6 +939,15 @@ def parallel_pytest(arguments: list[str]) -> list[str]:
 
 
 def run_checks(arguments: list[str]) -> int:
+    prefetch = first_run_prefetch()
+    try:
+        return _run_checks(arguments)
+    finally:
+        if prefetch is not None:
+            prefetch.join()
+
+
+def _run_checks(arguments: list[str]) -> int:
     steps = [
         ("ruff", [sys.executable, "-m", "ruff", "check", "."]),
         ("ruff format", [sys.executable, "-m", "ruff", "format", "--check", "."]),
