@@ -609,15 +609,20 @@ def earlier_results_note(outputs: RunOutputs) -> str:
     return f"No test ran, so nothing was written: the results in {folder} are those of an earlier run{said}, left as they were."
 
 
-def first_run_prefetch():
-    """While the pinned server builds in the background, the agent workers' environment is made beside it; else None."""
+def first_run_prefetch(arguments: list[str]):
+    """While the pinned server builds in the background, the agent workers' environment is made beside it; else None.
+
+    Only when the run selects a test of the agents (read as Robot Framework reads ``arguments``).
+    """
     from livekit_server import background
 
-    if background.pending() is None:
+    parsed = robot_arguments(arguments)
+    if background.pending() is None or parsed is None:
         return None
     from livekit_pipeline.prefetch import Prefetch
 
-    return Prefetch(announce=lambda line: print(line, flush=True))
+    options = {name: parsed.values(name) for name in ("include", "exclude", "test", "suite")}
+    return Prefetch(parsed.sources or [str(SUITES)], options, announce=lambda line: print(line, flush=True))
 
 
 def server_suites_last() -> dict[str, str]:
@@ -896,7 +901,7 @@ def _run_suites(arguments: list[str]) -> int:
         print(f"Configuration error: {problem}", file=sys.stderr)
         print(earlier_results_note(run_outputs(arguments)), flush=True)
         return 252
-    prefetch = first_run_prefetch()
+    prefetch = first_run_prefetch(arguments)
     try:
         return _run_checked_suites(arguments)
     finally:
@@ -939,7 +944,7 @@ def parallel_pytest(arguments: list[str]) -> list[str]:
 
 
 def run_checks(arguments: list[str]) -> int:
-    prefetch = first_run_prefetch()
+    prefetch = first_run_prefetch([])  # the acceptance suites at the end: every suite
     try:
         return _run_checks(arguments)
     finally:

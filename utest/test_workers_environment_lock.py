@@ -35,3 +35,16 @@ def test_a_second_caller_waits_for_the_install_under_way_and_installs_nothing(tm
     assert installs == [venv]
     assert found == [environment.python_of(venv)] * 2
     assert (tmp_path / ".venv-agents.lock").is_file()  # beside the environment, never inside it
+
+
+def test_a_first_run_makes_the_workers_environment_only_when_it_selects_agents_tests():
+    from helpers import SUITES
+
+    from livekit_pipeline.prefetch import selects_agents
+
+    assert selects_agents([str(SUITES)], {})
+    assert selects_agents([str(SUITES)], {"include": ["live"]})
+    assert not selects_agents([str(SUITES)], {"include": ["step-1"]})
+    assert not selects_agents([str(SUITES)], {"exclude": ["agents"]})
+    assert not selects_agents([str(SUITES / "authentication")], {})
+    assert not selects_agents([str(SUITES / "no-such-folder")], {})
