@@ -216,9 +216,49 @@ def rerun_in_environment(script: Path, argv: list[str]) -> None:
         sys.exit(130)
 
 
+def background_build(argv: list[str]):
+    """The pinned server's build, started now when this run would make it (see livekit_server/background.py), else None.
+
+    It goes on while the environment is set up and the offline suites run; what needs the server waits for it.
+    """
+    if argv and (argv[0] in ("signoff", "libdoc", "diagnose", "--robot-help") or any(a in HELP_OPTIONS for a in argv)):
+        return None
+    background = _server_package("background")
+    base = Path(os.environ.get("LIVEKIT_SERVER_CACHE") or (active_venv() or ROOT / ".venv") / "livekit-server")
+    go = background.should_start(os.environ, base)
+    return background.Build(go, base, announce=lambda line: print(line, flush=True)) if go else None
+
+
+def _server_package(module: str):
+    """``livekit_server.<module>`` (standard library only), loaded from libraries/ before the packages are installed."""
+    import importlib
+    import importlib.util
+
+    if "livekit_server" not in sys.modules and importlib.util.find_spec("livekit_server") is None:
+        folder = LIBRARIES / "livekit_server"
+        spec = importlib.util.spec_from_file_location(
+            "livekit_server", folder / "__init__.py", submodule_search_locations=[str(folder)]
+        )
+        package = importlib.util.module_from_spec(spec)
+        sys.modules["livekit_server"] = package
+        spec.loader.exec_module(package)
+    return importlib.import_module(f"livekit_server.{module}")
+
+
 def bootstrap(argv: list[str]) -> int:
     if sys.version_info < MIN_PYTHON:
         sys.exit(f"Python {'.'.join(map(str, MIN_PYTHON))} or newer is needed; this is {sys.version.split()[0]}.")
+    build = background_build(argv)
+    try:
+        if build is not None:
+            os.environ.update(build.environment())
+        return _bootstrap(argv)
+    finally:
+        if build is not None:
+            build.close()
+
+
+def _bootstrap(argv: list[str]) -> int:
     with PHASES.phase("set-up checks"):
         python = ensure_venv()
         development = bool(argv) and argv[0] == "test"
@@ -596,13 +636,40 @@ def earlier_results_note(outputs: RunOutputs) -> str:
     return f"No test ran, so nothing was written: the results in {folder} are those of an earlier run{said}, left as they were."
 
 
-def call_teed(command: list[str], console: BinaryIO, view: RepeatedMessages | None = None, lifetime=None, mask=None) -> int:
+def first_run_prefetch(arguments: list[str]):
+    """While the pinned server builds in the background, the agent workers' environment is made beside it; else None.
+
+    Only when the run selects a test of the agents (read as Robot Framework reads ``arguments``).
+    """
+    from livekit_server import background
+
+    parsed = robot_arguments(arguments)
+    if background.pending() is None or parsed is None:
+        return None
+    from livekit_pipeline.prefetch import Prefetch
+
+    options = {name: parsed.values(name) for name in ("include", "exclude", "test", "suite")}
+    return Prefetch(parsed.sources or [str(SUITES)], options, announce=lambda line: print(line, flush=True))
+
+
+def server_suites_last() -> dict[str, str]:
+    """While the pinned server builds in the background: Robot Framework runs the suites that need no server first."""
+    from livekit_server import background
+
+    if background.pending() is None:
+        return {}
+    return {"ROBOT_OPTIONS": f"{os.environ.get('ROBOT_OPTIONS', '')} --prerunmodifier livekit_pipeline.order.ServerSuitesLast"}
+
+
+def call_teed(
+    command: list[str], console: BinaryIO, view: RepeatedMessages | None = None, lifetime=None, mask=None, extra: dict | None = None
+) -> int:
     """Run ``command``, showing its output as usual and copying it into ``console`` for the leak guard.
 
     With ``view``, a message Robot Framework repeats word for word after the status of a test or a
     suite is shown once, and one line at the end says for how many (``console`` still gets all of it).
     """
-    environment = dict(os.environ, PYTHONIOENCODING="utf-8")
+    environment = dict(os.environ, PYTHONIOENCODING="utf-8", **(extra or {}))
     lock = threading.Lock()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -871,6 +938,7 @@ def ensure_livekit_server() -> None:
         sys.exit(252)
     if source.kind == "pinned":
         os.environ[binary.BINARY_VARIABLE] = source.binary
+    os.environ.pop("LIVEKIT_SERVER_PENDING", None)  # built: the tests find it where it is kept
 
 
 def run_suites(arguments: list[str]) -> int:
@@ -887,6 +955,15 @@ def _run_suites(arguments: list[str]) -> int:
         print(f"Configuration error: {problem}", file=sys.stderr)
         print(earlier_results_note(run_outputs(arguments)), flush=True)
         return 252
+    prefetch = first_run_prefetch(arguments)
+    try:
+        return _run_checked_suites(arguments)
+    finally:
+        if prefetch is not None:
+            prefetch.join()
+
+
+def _run_checked_suites(arguments: list[str]) -> int:
     with PHASES.phase("configuration check"):
         arguments = supplied_token_to_environment(arguments)
         outputs = run_outputs(arguments)
@@ -917,7 +994,7 @@ def _run_suites(arguments: list[str]) -> int:
             known = [*configured_secrets(os.environ), *secret_looking_values(arguments)]
             with PHASES.phase("Robot Framework"):
                 code = call_teed(
-                    robot_command(arguments), console.capture, RepeatedMessages(), lifetime, lambda: ConsoleMask(known, token_log)
+                    robot_command(arguments), console.capture, RepeatedMessages(), lifetime, lambda: ConsoleMask(known, token_log), server_suites_last()
                 )
             post = after_run(arguments, code, outputs, snapshot, console, token_log, (run_record.read(record), started))
         finally:
@@ -940,7 +1017,15 @@ def parallel_pytest(arguments: list[str]) -> list[str]:
 
 
 def run_checks(arguments: list[str]) -> int:
-    ensure_livekit_server()  # the unit tests of the live checks meet the real server too
+    prefetch = first_run_prefetch([])  # the acceptance suites at the end: every suite
+    try:
+        return _run_checks(arguments)
+    finally:
+        if prefetch is not None:
+            prefetch.join()
+
+
+def _run_checks(arguments: list[str]) -> int:
     steps = [
         ("ruff", [sys.executable, "-m", "ruff", "check", "."]),
         ("ruff format", [sys.executable, "-m", "ruff", "format", "--check", "."]),
@@ -953,6 +1038,8 @@ def run_checks(arguments: list[str]) -> int:
     ]
     failed = []
     for name, command in steps:
+        if name == "pytest":  # the linters ran while a first run's server was building
+            ensure_livekit_server()  # the unit tests of the live checks meet the real server too
         print(f"\n=== {name} ===", flush=True)
         started = time.perf_counter()
         if subprocess.call(command, cwd=ROOT) != 0:

@@ -5,6 +5,7 @@
     python tools/bench.py --run-py     only the phases of a warm python run.py next to Robot Framework alone
     python tools/bench.py --no-suites  per-operation figures only
     python tools/bench.py --quick      fewer repetitions (a smoke run, figures are rough)
+    python tools/bench.py --runs       only the whole runs on fresh clones (cold first run, warm run, tests)
 
 **A warm python run.py.** Each round runs, back to back, Robot Framework alone on the suites with
 the options ``python run.py`` gives it (``python -m robot`` as a subprocess), and ``python run.py``
@@ -28,6 +29,12 @@ a minted token, the leak-guard note, the server's claim type checks.
 **Suites and the leak guard.** The wall time of ``python -m robot`` on each suite folder and on all
 of them, and the leak guard's wall time on the results of a run of every suite, with that run's
 token log.
+
+**Whole runs** (``--runs``, see ``tools/bench_runs.py``): on fresh clones of the project, side by
+side per round, the Go build of the server alone on cold Go caches, the first ``python run.py`` on
+cold caches, the warm run, Robot Framework's own execution of the same suites and a warm
+``python run.py test``; ``--go-modules warm`` keeps Go's module cache (no 300 MB download per round),
+``--pip warm`` pip's, ``--commit`` measures another commit (the figures before a change).
 
 This prints figures; it is not a test and asserts nothing.
 """
@@ -355,9 +362,28 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--run-py", action="store_true", help="only the phases of a warm python run.py")
     parser.add_argument("--rounds", type=int, default=None, help="rounds of the run.py phases (default 3, 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions; rough figures")
+    parser.add_argument(
+        "--runs",
+        action="store_true",
+        help="only the whole runs on fresh clones: Go build alone, first run on cold caches, warm run, Robot alone, run.py test",
+    )
+    parser.add_argument("--commit", default="HEAD", help="the commit the clones of --runs check out (default HEAD)")
+    parser.add_argument(
+        "--go-modules",
+        choices=("cold", "warm"),
+        default="cold",
+        help="cold (default): every round downloads the server's Go modules again (about 300 MB); warm: Go's module cache is kept",
+    )
+    parser.add_argument("--pip", choices=("cold", "warm"), default="cold", help="cold (default): pip without its cache")
+    parser.add_argument("--no-test", action="store_true", help="--runs without python run.py test")
     options = parser.parse_args(argv)
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
     rounds = options.rounds or (1 if options.quick else 3)
+    if options.runs:
+        from bench_runs import measure_runs
+
+        measure_runs(rounds, options.commit, options.go_modules, options.pip, not options.no_test)
+        return 0
     if options.run_py:
         measure_run_py(rounds)
         return 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
@@ -24,9 +25,12 @@ from hypothesis import strategies as st
 from server_judge_support import judged, moved_to_now
 from signing_helpers import SECOND_SECRET, T0, good_claims, keyring, sign, sign_text
 
+from livekit_tokens import verification
 from livekit_tokens.verification import CAUSES, ParsedToken, TokenRejected, verify
 
 KEYS = keyring()
+# What the refusals may say of their own: the text of the verification module (its messages are literals there).
+OWN_WORDING = Path(verification.__file__).read_text(encoding="utf-8")
 B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
@@ -40,7 +44,8 @@ def verdict(token, at=T0) -> str:
         assert message.startswith("Token refused: ") and message.endswith(".") and "\n" not in message
         if isinstance(token, str):
             for segment in token.split("."):
-                if len(segment) >= 12:
+                # Hypothesis also draws strings from the library's own source, so a segment may be its wording.
+                if len(segment) >= 12 and segment not in OWN_WORDING:
                     assert segment not in message, "a refusal must not quote the token"
         return rejection.cause
     assert isinstance(result, ParsedToken)

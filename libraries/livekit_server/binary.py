@@ -171,10 +171,18 @@ def last_lines(output: str, count: int = 8) -> str:
 
 
 def ensure_server(environ: dict | None = None, base: str | os.PathLike | None = None, announce=print) -> ServerSource:
-    """Find the run's server, building the pinned one when nothing else is there and Go is found."""
+    """Find the run's server, building the pinned one when nothing else is there and Go is found.
+
+    When ``run.py`` started that build in the background (``LIVEKIT_SERVER_PENDING``), wait for it instead.
+    """
     source = find_source(environ, base)
     if source.kind != "none":
         return source
+    from livekit_server import background
+
+    building = background.pending(environ)
+    if building is not None:  # run.py started the build at the beginning of the run
+        return ServerSource("pinned", binary=str(background.wait(building, announce)))
     if str((os.environ if environ is None else environ).get(BUILD_VARIABLE, "")).strip() == "0":
         return source
     go = go_toolchain(environ)

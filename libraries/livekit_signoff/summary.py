@@ -12,6 +12,7 @@ from livekit_signoff.conclusion import conclusion_section
 from livekit_signoff.document import TITLE, Block, heading, mark, paragraph, text
 from livekit_signoff.execution import environment_section, execution_section
 from livekit_signoff.findings import findings_section
+from livekit_signoff.parts import part_sentence
 from livekit_signoff.results import Run
 from livekit_signoff.rules import (
     FAILED,
@@ -95,7 +96,8 @@ def status_sentence(run: Run, steps: list[StepResult], status: str) -> str:
         )
     if status == FAILED:
         failed = [test for test in run.tests if test.status == FAIL]
-        return f"{len(failed)} test{'s' if len(failed) != 1 else ''} failed. {tally}"
+        part = part_sentence(run)
+        return f"{len(failed)} test{'s' if len(failed) != 1 else ''} failed. {tally}" + (f" {part}" if part else "")
     missing = [f"Step {result.step.number}" for result in steps if result.status in (SKIP, NOT_RUN)]
     if not missing:
         return f"No test failed, but the leak guard could not read {unsearched_places(run)}. {tally}"

@@ -9,6 +9,7 @@ of that file, so a changed pin installs again and an unchanged one costs nothing
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -71,6 +72,26 @@ def ensure(
     python = python_of(venv)
     if ready(venv, requirements):
         return python
+    with _installing(venv):  # run.py may be making it already, in the background of a first run
+        if ready(venv, requirements):
+            return python
+        return _install(announce, venv, requirements, base_python)
+
+
+@contextlib.contextmanager
+def _installing(venv: Path):
+    """Hold the lock of ``venv``'s installation (beside it) until the block ends; one installer at a time."""
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.with_name(f"{venv.name}.lock"), "a+b") as lock:
+        if os.name != "nt":
+            import fcntl
+
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        yield
+
+
+def _install(announce: Callable[[str], None], venv: Path, requirements: Path, base_python: str | None) -> Path:
+    python = python_of(venv)
     started = time.monotonic()
     announce(f"Setting up the agent workers' environment in {venv} from {requirements.name} ({COST_HINT}) ...")
     if not python.exists():
