@@ -662,7 +662,12 @@ def server_suites_last() -> dict[str, str]:
 
 
 def call_teed(
-    command: list[str], console: BinaryIO, view: RepeatedMessages | None = None, lifetime=None, mask=None, extra: dict | None = None
+    command: list[str],
+    console: BinaryIO,
+    view: RepeatedMessages | None = None,
+    lifetime=None,
+    mask=None,
+    extra: dict | None = None,
 ) -> int:
     """Run ``command``, showing its output as usual and copying it into ``console`` for the leak guard.
 
@@ -994,7 +999,12 @@ def _run_checked_suites(arguments: list[str]) -> int:
             known = [*configured_secrets(os.environ), *secret_looking_values(arguments)]
             with PHASES.phase("Robot Framework"):
                 code = call_teed(
-                    robot_command(arguments), console.capture, RepeatedMessages(), lifetime, lambda: ConsoleMask(known, token_log), server_suites_last()
+                    robot_command(arguments),
+                    console.capture,
+                    RepeatedMessages(),
+                    lifetime,
+                    lambda: ConsoleMask(known, token_log),
+                    server_suites_last(),
                 )
             post = after_run(arguments, code, outputs, snapshot, console, token_log, (run_record.read(record), started))
         finally:

@@ -277,7 +277,7 @@ class LiveKitBrowser:
         client = session.call(alias, "publishCamera", [False, FORCED_PUBLISH_WAIT], FORCED_PUBLISH_WAIT)
         forced = session.call(alias, "publishCamera", [True, FORCED_PUBLISH_WAIT], FORCED_PUBLISH_WAIT)
         joined = self._answer(alias)
-        tracks = listed_tracks(joined.get("room"), joined.get("identity"), self._secrets())
+        tracks = listed_tracks(joined.get("room"), joined.get("identity"))
         logged = server_log_says(SERVER_REFUSED_PUBLISH_LINE)
         client_said = self._said(client)
         rows = [
@@ -329,7 +329,7 @@ class LiveKitBrowser:
         """
         answer = self._running().call(alias, "publishCamera", [False, 10], 10)
         joined = self._answer(alias)
-        tracks = listed_tracks(joined.get("room"), joined.get("identity"), self._secrets())
+        tracks = listed_tracks(joined.get("room"), joined.get("identity"))
         rows = [
             {
                 "label": "Server's answer",
@@ -355,7 +355,7 @@ class LiveKitBrowser:
         | Data From The Browser Should Reach | python publisher | browser |
         """
         payload = b"livekit-auth " + random_source.token_hex(8).encode()
-        answer = self._running().call(sender, "sendData", [list(payload), DATA_TOPIC], 10)
+        answer = self._running().call(sender, "sendData", [list(payload), DATA_TOPIC, 10], 10)
         if not answer.get("ok"):
             raise AssertionError(f"The browser '{sender}' could not send data: {self._said(answer)}.")
         target = python_participant(receiver)

@@ -87,7 +87,8 @@ def python_participant(alias: str) -> realtime.Participant:
     return BuiltIn().get_library_instance("LiveKitClient").connected_participant(alias)
 
 
-def listed_tracks(room, identity, secrets) -> int:
+def listed_tracks(room, identity) -> int:
+    """How many tracks RoomService ListParticipants shows for ``identity`` in ``room`` (through ``LiveKitClient``)."""
     from robot.libraries.BuiltIn import BuiltIn
 
     return BuiltIn().get_library_instance("LiveKitClient").listed_track_count(room, identity)

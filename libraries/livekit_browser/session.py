@@ -123,7 +123,7 @@ class BrowserSession:
         if kept is None:
             return []
         with contextlib.suppress(Exception):
-            kept.page.evaluate("() => window.livekitAuth.leave()")
+            kept.page.evaluate("() => window.livekitAuth.leave(10)")
         with contextlib.suppress(Exception):
             kept.page.context.close()
         return kept.console

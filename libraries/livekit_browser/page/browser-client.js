@@ -111,9 +111,10 @@
       }
     },
 
-    async sendData(bytes, topic) {
+    async sendData(bytes, topic, seconds) {
       try {
-        await state.room.localParticipant.publishData(new Uint8Array(bytes), { reliable: true, topic });
+        const sending = state.room.localParticipant.publishData(new Uint8Array(bytes), { reliable: true, topic });
+        await withDeadline(sending, seconds, "Sending data");
         return { ok: true };
       } catch (error) {
         return failure(error);
@@ -131,9 +132,9 @@
       return null;
     },
 
-    async leave() {
+    async leave(seconds) {
       if (state.room) {
-        await state.room.disconnect();
+        await withDeadline(state.room.disconnect(), seconds || 10, "Leaving").catch(() => {});
         state.room = null;
         show("left");
       }
