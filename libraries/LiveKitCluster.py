@@ -192,9 +192,10 @@ class LiveKitCluster:
         """
         room = self._checked_room()
         wanted = {join.joined.participant_sid for join in self._joins}
-        rows, missing_any = [], []
+        rows, missing_any, statuses = [], [], {}
         for node in self._nodes():
             status, answer = calls.twirp(node, "ListParticipants", {"room": room}, self._admin(room), check=False)
+            statuses[node] = status
             listed = {entry.get("sid") for entry in (answer or {}).get("participants", [])} if status == 200 else set()
             missing = sorted(wanted - listed)
             rows.append(
@@ -210,7 +211,13 @@ class LiveKitCluster:
                 missing_any.append(f"{node.label} (status {status}, missing {', '.join(missing)})")
         _record("cluster_listing", "ListParticipants through every node", rows, ok=not missing_any)
         if missing_any:
-            raise AssertionError(f"ListParticipants did not list every participant through: {'; '.join(missing_any)}.")
+            message = f"ListParticipants did not list every participant through: {'; '.join(missing_any)}."
+            refused = [node for node, status in statuses.items() if status in (401, 403)]
+            alike = [node.label for node, status in statuses.items() if status == 200]
+            diagnosis = (
+                diagnoses.keys_differ(refused[0].label, alike, run_context().keyring.primary.key) if refused and alike else None
+            )
+            raise AssertionError(recording.failure(message, diagnosis))
 
     @keyword
     def data_should_cross_between_nodes_both_ways(self) -> None:
@@ -325,7 +332,11 @@ class LiveKitCluster:
             message = (
                 f"A reconnect through {node.label} with the refresh token {room_label} issued (API key '{key}') was {answer}."
             )
-            raise AssertionError(recording.failure(message, diagnoses.refresh_key(room_label, node.label, key)))
+            raise AssertionError(
+                recording.failure(
+                    message, diagnoses.refresh_key(room_label, node.label, key, calls.odd_signer(by_key[key][0], key, known))
+                )
+            )
 
     @keyword
     def webhooks_of_the_room_should_come_from_its_node_and_verify(self, timeout: float = 10.0) -> None:

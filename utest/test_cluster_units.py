@@ -99,3 +99,12 @@ def test_every_cluster_diagnosis_names_the_node_and_never_tells_the_user_to_chan
     assert "node 2 (ws://b)" in diagnosis.text
     assert "Set LIVEKIT_API_SECRET" not in diagnosis.text
     assert diagnosis.cause in diagnoses.CAUSES
+
+
+def test_a_refresh_token_refused_for_a_key_the_run_holds_asks_for_that_nodes_secret_not_to_remove_the_key():
+    held = diagnoses.refresh_key("node 3 (ws://c)", "node 2 (ws://b)", "devkey", odd="refuser")
+    assert held.fix.startswith("Give node 2 (ws://b) the same secret for 'devkey' as the other nodes")
+    stale_room = diagnoses.refresh_key("node 3 (ws://c)", "node 2 (ws://b)", "devkey", odd="room")
+    assert stale_room.fix.startswith("Make the keys of node 3 (ws://c) match the other nodes' (its secret for 'devkey')")
+    extra = diagnoses.refresh_key("node 3 (ws://c)", "node 1 (ws://a)", "extrakey")
+    assert "remove 'extrakey' from node 3 (ws://c)" in extra.fix

@@ -66,3 +66,24 @@ async def join_all(node, tokens: list[str]) -> list[NodeJoin]:
 
 async def leave_all(joins: list[NodeJoin]) -> None:
     await asyncio.gather(*(join.leave() for join in joins), return_exceptions=True)
+
+
+def odd_signer(refresh_token: str, key: str, known: set[str]) -> str:
+    """Which node differs when a refresh token is refused: ``room`` when the run's secret for ``key`` does
+    not verify it (the room's node signed with another), ``refuser`` when it does, ``extra`` for a key
+    this run does not hold."""
+    if key not in known:
+        return "extra"
+    from livekit_tokens.robot_context import run_context
+
+    keyring = run_context().keyring
+    try:
+        jwt.decode(
+            refresh_token,
+            keyring.prepared_secret(key),
+            algorithms=["HS256"],
+            options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False},
+        )
+    except jwt.PyJWTError:
+        return "room"
+    return "refuser"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from livekit_client import signal
 from livekit_client.loop import run as run_on_loop
 from livekit_diagnosis import cluster as diagnoses
 from livekit_diagnosis import recording
@@ -34,9 +35,12 @@ def rooms_on_every_node(found, room: str, room_node: str) -> dict[str, str]:
         name = f"{room}-{attempt}"
         through = found[attempt % len(found)]  # a new room tends to live on the node it was first joined through
         token = tokens.participant_token("cluster-room-probe", name)
-        join = run_on_loop(
-            join_through(through.number, through.ws_url, through.http_url, token), 20, f"Joining through {through.label}"
-        )
+        try:
+            join = run_on_loop(
+                join_through(through.number, through.ws_url, through.http_url, token), 20, f"Joining through {through.label}"
+            )
+        except signal.SignalRefused:  # a node that refuses the run's token: the joins through every node name it
+            continue
         run_on_loop(join.leave(), 10, "Leaving")
         if join.room_node_id not in hosts:
             hosts.add(join.room_node_id)

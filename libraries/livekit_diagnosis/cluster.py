@@ -57,15 +57,28 @@ def stale_node_admits(odd: str, room_node: str, key: str | None) -> Diagnosis:
     )
 
 
-def refresh_key(room_node: str, refused_by: str, key: str) -> Diagnosis:
-    """``refused_by`` refused a refresh token that ``room_node`` signed with ``key``."""
+def refresh_key(room_node: str, refused_by: str, key: str, odd: str = "extra") -> Diagnosis:
+    """``refused_by`` refused a refresh token that ``room_node`` signed with ``key``.
+
+    ``odd`` says which node differs: ``room`` (its secret for ``key`` is not the one this run and the
+    other nodes hold), ``refuser`` (the refusing node's is not), ``extra`` (``key`` is one this run
+    does not hold: the room's node has a key the refusing node lacks).
+    """
+    if odd == "room":
+        fix = f"Make the keys of {room_node} match the other nodes' (its secret for '{key}') and restart it."
+    elif odd == "refuser":
+        fix = f"Give {refused_by} the same secret for '{key}' as the other nodes (its keys: section) and restart it."
+    else:
+        fix = (
+            f"Make the keys of {room_node} and {refused_by} the same on every node (remove '{key}' from {room_node}, or "
+            "give every node the same secret for it) and restart them."
+        )
     return Diagnosis.certain(
         REFRESH_KEY,
         f"{_node(room_node)}, the node of the room, re-issued the participant's token with API key '{key}', "
         f"which {refused_by} does not hold (or holds with another secret): {NOT_THE_SAME_KEYS}, so a client that "
         "reconnects through that node after the first minutes is refused with 401, while every first join works.",
-        f"Make the keys of {room_node} and {refused_by} the same on every node (remove '{key}' from {room_node}, or give "
-        f"every node the same secret for it) and restart them. {_KEEP_YOURS}",
+        f"{fix} {_KEEP_YOURS}",
     )
 
 
