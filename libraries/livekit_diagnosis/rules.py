@@ -21,6 +21,7 @@ from livekit_tokens.policy import likely_meant
 from livekit_tokens.timeutil import format_duration, format_utc
 
 from . import cluster
+from . import endpoint_shapes
 from .model import (
     CLOCK,
     ENDPOINT,
@@ -768,6 +769,8 @@ def _transport(o: Observations) -> Diagnosis:
             f"The host name of {host} does not resolve on this machine.",
             "Correct the host name in the URL, or use the server's IP address.",
         )
+    if failure.kind == "timeout" and what.startswith("the token endpoint") and "read timed out" in failure.reason.lower():
+        return endpoint_shapes.slow_first_request(host, failure.timeout)
     if failure.kind == "timeout":
         limit = f"{failure.timeout:g} s" if failure.timeout else "the time limit"
         return Diagnosis.among(

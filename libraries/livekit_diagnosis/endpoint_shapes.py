@@ -1,0 +1,34 @@
+"""Diagnoses of token endpoints as apps build them: a dev server's slow first request, a cache
+verdict the run's own observations contradict."""
+
+from __future__ import annotations
+
+from .model import Candidate, Diagnosis
+
+
+def slow_first_request(host: str, timeout: float | None) -> Diagnosis:
+    """The endpoint accepted the connection and did not answer in time."""
+    limit = f"{timeout:g} s" if timeout else "the time limit"
+    return Diagnosis.among(
+        [
+            Candidate(
+                "endpoint-slow-first-request",
+                f"The token endpoint at {host} accepted the connection but took longer than {limit}: a development server "
+                "(next dev) compiles a route on its first request, which takes 20 to 30 s.",
+                "Set LIVEKIT_ENDPOINT_WARM_UP=60 seconds (one unjudged request first) or LIVEKIT_ENDPOINT_TIMEOUT=60 seconds; "
+                "or build and start the app (next build, next start).",
+            ),
+            Candidate(
+                "endpoint-hangs",
+                f"The token endpoint at {host} hangs on the request: it waits for something (a database, a remote call) "
+                "that does not answer.",
+                "Look at the app's log for the request; a token route needs no remote call to mint.",
+            ),
+        ],
+        "Whether a second request, after the first one finished in the app's log, answers quickly.",
+    )
+
+
+def not_cached(cache_control: str | None, identities_differ: bool) -> bool:
+    """True when the run saw an answer with no-store and two different identities: no cache served them."""
+    return bool(identities_differ) and "no-store" in (cache_control or "").lower()
