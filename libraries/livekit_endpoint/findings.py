@@ -61,6 +61,22 @@ _INTERNALS = (
 )
 
 
+# Why each hole is there, in the app developer's terms: the diagnosis a failing check adds.
+CAUSES = {
+    "impersonation": "The endpoint builds the participant identity from what the caller sends (a field, a query parameter or a cookie).",
+    "injected-metadata": "The endpoint copies the caller's participant metadata into the token it signs.",
+    "injected-attributes": "The endpoint copies the caller's participant attributes into the token it signs.",
+    "room-config": "The endpoint copies the caller's whole room_config into the token (RoomConfiguration.fromJson of the request).",
+    "no-authentication": "The token route checks no session before minting (a development template's route, deployed as it is).",
+    "shared-token": "The token route's answer is cached, or the endpoint mints one fixed token.",
+    "shared-identity": "The endpoint gives every caller one fixed identity.",
+    "long-lifetime": "The endpoint mints tokens with a lifetime of hours or days.",
+    "broad-grants": "The endpoint's video grant gives its participants more than the app needs.",
+    "cors": "The endpoint answers CORS for any origin.",
+    "error-body": "The endpoint answers an exception's own message (or its stack) to the caller.",
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     id: str
