@@ -992,6 +992,7 @@ class LiveKitHttp:
         ]
         for label, key in (
             ("Client", "client"),
+            ("Fetched with", "source"),
             ("Fingerprint", "fingerprint"),
             ("server_url", "server_url"),
             ("Expires", "expires"),
@@ -1304,7 +1305,8 @@ class LiveKitHttp:
             "caller_chooses": list(chooses) if chooses is not None else None,
             "configured": self._endpoint_settings().shape,
         }
-        if self._state.endpoint_shape == facts:
+        known = self._state.endpoint_shape
+        if known == facts or (chooses is None and known and all(known.get(k) == facts[k] for k in ("shape", "method", "answer"))):
             return
         self._state.endpoint_shape = facts
         chosen_text = "every field given" if chooses is None else (", ".join(chooses) or "nothing: the app chooses")

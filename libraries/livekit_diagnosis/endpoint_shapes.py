@@ -7,7 +7,7 @@ from .model import Candidate, Diagnosis
 
 
 def slow_first_request(host: str, timeout: float | None) -> Diagnosis:
-    """The endpoint accepted the connection and did not answer in time."""
+    """The token endpoint did not answer in time: on a development server, most likely its first request."""
     limit = f"{timeout:g} s" if timeout else "the time limit"
     return Diagnosis.among(
         [
@@ -25,7 +25,8 @@ def slow_first_request(host: str, timeout: float | None) -> Diagnosis:
                 "Look at the app's log for the request; a token route needs no remote call to mint.",
             ),
         ],
-        "Whether a second request, after the first one finished in the app's log, answers quickly.",
+        "Whether a second request, after the first one finished in the app's log, answers quickly (if no connection "
+        "opens at all, a firewall drops the packets).",
     )
 
 

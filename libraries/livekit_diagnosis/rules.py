@@ -769,7 +769,7 @@ def _transport(o: Observations) -> Diagnosis:
             f"The host name of {host} does not resolve on this machine.",
             "Correct the host name in the URL, or use the server's IP address.",
         )
-    if failure.kind == "timeout" and what.startswith("the token endpoint") and "read timed out" in failure.reason.lower():
+    if failure.kind == "timeout" and what.startswith("the token endpoint"):
         return endpoint_shapes.slow_first_request(host, failure.timeout)
     if failure.kind == "timeout":
         limit = f"{failure.timeout:g} s" if failure.timeout else "the time limit"

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from livekit_http.answers import UnreadableJson, excerpt, load_json
 from livekit_http.token_protocol import SERVER_URL_SCHEMES, TokenAnswer, read_answer
+from livekit_tokens.grants import json_kind
 
 from . import shapes
 
@@ -27,17 +28,22 @@ def read(
             found = shapes.read_document(document)
         elif document is None or isinstance(document, str):
             found = shapes.read_bare(body)
-    if found is None:
-        read_answer(status, reason, content_type, cache_control, body, secrets=secrets)  # raises its sentence
-        raise AssertionError("The token endpoint's answer holds no token.")  # read_answer raised for every such answer
-    if not isinstance(found.token, str) or (found.server_url and not isinstance(found.server_url, str)):
-        raise AssertionError("The token endpoint's answer is not usable: its token or server URL is not text.")
-    if found.form != shapes.TEXT:
+    if found is None or found.form == shapes.SNAKE:
+        answer = read_answer(status, reason, content_type, cache_control, body, secrets=secrets)  # its own sentences
+        return answer, shapes.SNAKE
+    if found.form == shapes.CAMEL:
+        wrong = [
+            f"{name} is {json_kind(value)}"
+            for name, value in (("participantToken", found.token), ("serverUrl", found.server_url))
+            if not isinstance(value, str)
+        ]
+        if wrong:
+            raise AssertionError(f"The token endpoint's answer is not usable: {' and '.join(wrong)}, not text.")
         if not found.server_url:
-            raise AssertionError(f"The token endpoint's answer ({found.form}) has a token but no server URL.")
+            raise AssertionError(f"The token endpoint's answer ({found.form}) has a token but no serverUrl.")
         if not found.server_url.lower().startswith(SERVER_URL_SCHEMES):
             raise AssertionError(
-                f"The token endpoint's server URL '{excerpt(found.server_url, secrets=secrets, limit=80)}' is not a "
+                f"The token endpoint's serverUrl '{excerpt(found.server_url, secrets=secrets, limit=80)}' is not a "
                 "ws://, wss://, http:// or https:// URL."
             )
     answer = TokenAnswer(

@@ -150,7 +150,8 @@ def room_configuration(claims: dict) -> Finding | None:
     beyond = sorted({key for key, value in config.items() if key in ROOM_CONFIG_LIMITS and value not in (None, "", 0, {}, [])})
     if not beyond:
         return None
-    kinds = sorted({ROOM_CONFIG_LIMITS[key] for key in beyond})
+    order = list(dict.fromkeys(ROOM_CONFIG_LIMITS.values()))  # egress first: the worst
+    kinds = sorted({ROOM_CONFIG_LIMITS[key] for key in beyond}, key=order.index)
     egress = "egress" in beyond
     return Finding(
         "room-config",

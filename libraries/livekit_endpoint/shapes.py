@@ -137,7 +137,7 @@ def read_document(document: dict) -> ReadAnswer | None:
         return None
     known = {name for names in _ANSWER_NAMES.values() for name in names}
     others = tuple(sorted(str(name) for name in document if name not in known))[:20]
-    form = CAMEL if forms == {CAMEL} else SNAKE
+    form = SNAKE if forms == {SNAKE} else CAMEL  # protobuf fromJson reads either name of each field
     return ReadAnswer(form, found["participant_token"], found.get("server_url", ""), others)
 
 
