@@ -39,7 +39,7 @@ def test_an_answer_without_a_token_in_either_name_still_fails_with_its_sentence(
 
 
 def test_a_camel_case_answer_without_a_server_url_says_so():
-    with pytest.raises(AssertionError, match=r"^The token endpoint's answer \(camelCase JSON\) has a token but no server URL\.$"):
+    with pytest.raises(AssertionError, match=r"^The token endpoint's answer \(camelCase JSON\) has a token but no serverUrl\.$"):
         answers.read(200, "OK", "application/json", None, json.dumps({"participantToken": TOKEN}).encode())
 
 
