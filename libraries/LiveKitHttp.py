@@ -269,12 +269,14 @@ class LiveKitHttp:
         logger.info(f"Stopped livekit-server (exit code {code}).")
 
     @keyword
-    def use_token_endpoint(self, url: str | None = None) -> str:
+    def use_token_endpoint(self, url: str | None = None, design: str = "safe") -> str:
         """Find the token endpoint to check and return its URL.
 
         ``url`` or ``LIVEKIT_TOKEN_ENDPOINT`` names an endpoint. Without either, the reference
         endpoint ``examples/token_endpoint.py`` is started on a free port of 127.0.0.1 with the
-        keys of this run, and the keyword waits until it answers.
+        keys of this run, and the keyword waits until it answers. Its ``design`` is ``safe`` (a
+        credential of this run's own sent with every request, the identity chosen by the endpoint)
+        or ``open`` (anyone gets a token for the identity they name).
 
         Example:
         | ${endpoint} = | Use Token Endpoint |
@@ -290,11 +292,14 @@ class LiveKitHttp:
             # The safe design: the suite signs in with a credential of its own, and the endpoint chooses the identity.
             credential = random_source.token_urlsafe(24)
             user = str(_variable_or("${ENDPOINT_IDENTITY}", "") or "client_test")
-            users = json.dumps({credential: user})
-            environment = dict(
-                os.environ, LIVEKIT_API_KEY=primary.key, LIVEKIT_API_SECRET=primary.secret, TOKEN_ENDPOINT_USERS=users
-            )
-            self._state.own_headers = {"Authorization": f"Bearer {credential}"}
+            environment = dict(os.environ, LIVEKIT_API_KEY=primary.key, LIVEKIT_API_SECRET=primary.secret)
+            environment.pop("TOKEN_ENDPOINT_USERS", None)
+            self._state.own_headers = {}
+            if design == "safe":
+                environment["TOKEN_ENDPOINT_USERS"] = json.dumps({credential: user})
+                self._state.own_headers = {"Authorization": f"Bearer {credential}"}
+            elif design != "open":
+                raise AssertionError(f"The reference endpoint's design is 'safe' or 'open', not '{design[:40]}'.")
             managed = processes.start(
                 "the reference token endpoint",
                 lambda port: [sys.executable, str(REFERENCE_ENDPOINT), "--host", "127.0.0.1", "--port", str(port)],

@@ -21,7 +21,7 @@ Test Tags         endpoint
 
 
 *** Test Cases ***
-The request in the endpoint's shape gets a token
+The standard request gets a token
     [Documentation]    The request in the endpoint's shape gets a token (JSON in either JSON name, or the bare
     ...    token), and the token carries the fields the caller chose and the agent dispatch.
     ${token}    The Standard Token Request Is Answered
