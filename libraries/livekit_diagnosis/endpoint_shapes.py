@@ -14,7 +14,7 @@ def slow_first_request(host: str, timeout: float | None) -> Diagnosis:
             Candidate(
                 "endpoint-slow-first-request",
                 f"The token endpoint at {host} accepted the connection but took longer than {limit}: a development server "
-                "(next dev) compiles a route on its first request, which takes 20 to 30 s.",
+                "(next dev) compiles a route on its first request, which often takes 20 s or more.",
                 "Set LIVEKIT_ENDPOINT_WARM_UP=60 seconds (one unjudged request first) or LIVEKIT_ENDPOINT_TIMEOUT=60 seconds; "
                 "or build and start the app (next build, next start).",
             ),
