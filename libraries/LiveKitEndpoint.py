@@ -275,7 +275,7 @@ class LiveKitEndpoint:
         """The shape the endpoint answered in, the values its first request sent (by meaning), the configured headers."""
         http = self._http()
         state = http._state
-        if not state.requests_by_token:
+        if state.endpoint_request is None:
             raise AssertionError("No token was requested from the endpoint yet; request one first (The Endpoint Token Is Ready).")
         settings = http._endpoint_settings()
         seen = state.endpoint_shape or {}
@@ -284,7 +284,7 @@ class LiveKitEndpoint:
         chosen = shapes.shape(shapes.CONNECTION_DETAILS if method == "GET" else shapes.STANDARD, method, dict(settings.fields))
         if name == shapes.BARE:
             chosen = shapes.Shape(shapes.BARE, chosen.method, chosen.fields)
-        first = next(iter(state.requests_by_token.values()))
+        first = state.endpoint_request
         values = {_STANDARD_NAMES[key]: value for key, value in first.body.items() if key in _STANDARD_NAMES}
         return chosen, values, http._extra_headers()
 

@@ -93,6 +93,7 @@ class _State:
     collector: object | None = None  # the webhook collector of the server this library started
     endpoint_shape: dict = field(default_factory=dict)  # the shape the endpoint answered in, for the sign-off
     endpoint_cookies: dict = field(default_factory=dict)  # cookies the endpoint set with its last token
+    endpoint_request: EndpointRequest | None = None  # the latest token request of the endpoint in use
     own_headers: dict = field(default_factory=dict)  # the credential of the reference endpoint the suite started
 
 
@@ -312,6 +313,8 @@ class LiveKitHttp:
             endpoint = managed.url
             how = f"reference endpoint started by the suite ({REFERENCE_ENDPOINT.relative_to(PROJECT_ROOT).as_posix()})"
         self._state.endpoint_url = endpoint
+        self._state.endpoint_shape = {}  # another endpoint: its shape is detected again
+        self._state.endpoint_request = None
         self._session(ENDPOINT_SESSION, origin(endpoint))
         headers = self._extra_headers()
         self._warm_up(endpoint, headers)
@@ -662,6 +665,7 @@ class LiveKitHttp:
         )
         self._state.endpoint_answers.setdefault(name, []).append(body)
         self._state.endpoint_cookies = dict(exchange.cookies)
+        self._state.endpoint_request = self._state.requests_by_token[name]
         return Secret(answer.token)
 
     @keyword
