@@ -318,17 +318,18 @@ class LiveKitHttp:
         self._session(ENDPOINT_SESSION, origin(endpoint))
         headers = self._extra_headers()
         self._warm_up(endpoint, headers)
+        configured = len(headers) - len(self._state.own_headers)  # the suite's own credential is no setting of the user's
         self._log_table(
             "Token endpoint",
             [
                 {"key": "url", "label": "URL", "value": without_query(endpoint)},
                 {"key": "source", "label": "Source", "value": how},
-                {"key": "extra_headers", "label": "Extra request headers", "value": f"{len(headers)} (values not shown)"},
+                {"key": "extra_headers", "label": "Extra request headers", "value": f"{configured} (values not shown)"},
             ],
             kind="token_endpoint",
             facts={
                 "setting": "LIVEKIT_TOKEN_ENDPOINT" if how == "given by LIVEKIT_TOKEN_ENDPOINT" else None,
-                "extra_headers": len(headers),
+                "extra_headers": configured,
             },
         )
         return without_query(endpoint)

@@ -165,7 +165,10 @@ def test_the_reference_endpoint_started_by_the_suite_passes_in_its_safe_design(t
     outputdir = tmp_path / "results"
     done = run_robot(outputdir, str(SUITES / "endpoint"))
     assert done.returncode == 0, done.stdout
-    assert "## Status: PASSED" in written_signoff(outputdir)
+    signoff = written_signoff(outputdir)
+    assert "## Status: PASSED" in signoff
+    assert "Error body" not in signoff
+    assert "--variablefile" not in signoff  # its credential is the suite's own, no setting to repeat
     assert (ROOT / "examples" / "token_endpoint.py").exists()
 
 

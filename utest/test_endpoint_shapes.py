@@ -117,6 +117,8 @@ def test_findings_carry_severity_sentence_evidence_and_fix():
     assert findings.cors(204, "*", None, "https://x", "cookie").severity == "medium"
     assert findings.error_body(400, "Missing required query parameter: roomName") is None
     assert findings.error_body(500, "Unexpected end of JSON input").severity == "low"
+    assert findings.error_body(400, "Expecting value: line 1 column 15 (char 14)").severity == "low"
+    assert findings.error_body(400, '{"error": "The request body is not valid JSON."}') is None  # a fixed sentence of its own
     assert [item.id for item in findings.grants(["roomJoin", "canPublish"], viewer=True)] == ["broad-grants"]
     assert findings.grants(["roomJoin", "canPublish"], viewer=False) == []
     ranked = findings.ranked([findings.nbf_missing(0), found])

@@ -50,7 +50,10 @@ _INTERNALS = (
     (re.compile(r"node_modules/"), "a path inside node_modules"),
     (re.compile(r'File "/[^"]+", line \d+'), "a Python file and line"),
     (
-        re.compile(r"(?i)\b(?:Unexpected (?:end of JSON input|token\b)|is not valid JSON|JSON\.parse)"),
+        # Node's JSON.parse ("Unexpected end of JSON input", "Unexpected token ...") and Python's json module.
+        re.compile(
+            r"(?i)\bUnexpected (?:end of JSON input|token\b)|JSON\.parse|Expecting (?:value|property name)\b.*line \d+ column \d+"
+        ),
         "the JSON parser's own message",
     ),
     (
