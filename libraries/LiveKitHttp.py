@@ -94,6 +94,7 @@ class _State:
     endpoint_shape: dict = field(default_factory=dict)  # the shape the endpoint answered in, for the sign-off
     endpoint_cookies: dict = field(default_factory=dict)  # cookies the endpoint set with its last token
     endpoint_request: EndpointRequest | None = None  # the latest token request of the endpoint in use
+    endpoint_identities: set = field(default_factory=set)  # the identities the endpoint in use gave
     own_headers: dict = field(default_factory=dict)  # the credential of the reference endpoint the suite started
 
 
@@ -315,6 +316,7 @@ class LiveKitHttp:
         self._state.endpoint_url = endpoint
         self._state.endpoint_shape = {}  # another endpoint: its shape is detected again
         self._state.endpoint_request = None
+        self._state.endpoint_identities = set()
         self._session(ENDPOINT_SESSION, origin(endpoint))
         headers = self._extra_headers()
         self._warm_up(endpoint, headers)
@@ -667,6 +669,7 @@ class LiveKitHttp:
         self._state.endpoint_answers.setdefault(name, []).append(body)
         self._state.endpoint_cookies = dict(exchange.cookies)
         self._state.endpoint_request = self._state.requests_by_token[name]
+        self._state.endpoint_identities.add(identity_of(parse_token(answer.token).claims))
         return Secret(answer.token)
 
     @keyword
@@ -1228,6 +1231,7 @@ class LiveKitHttp:
             age=request.age,
             date_skew=clock.skew,
             minted_offset=offset,
+            identities_seen=len(self._state.endpoint_identities),
         )
 
     def _secrets(self) -> list[str]:

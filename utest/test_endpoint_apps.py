@@ -187,3 +187,35 @@ def test_a_dev_servers_slow_first_request_is_diagnosed_with_the_warm_up_setting(
     assert "(1) The token endpoint at 127.0.0.1:" in message
     assert "a development server (next dev) compiles a route on its first request" in message
     assert "Set LIVEKIT_ENDPOINT_WARM_UP=60 seconds" in message
+
+
+def test_a_backdated_token_with_no_store_and_two_identities_is_not_called_cached():
+    import secrets as random_source
+    import time
+
+    from http_test_support import Reply, ScriptedServer
+
+    from livekit_tokens.keys import load_keyring
+    from livekit_tokens.minting import build_claims, encode
+    from LiveKitHttp import LiveKitHttp
+
+    keyring = load_keyring(environ={})
+
+    def answer(seen):
+        claims = build_claims("devkey", f"user-{random_source.token_hex(3)}", "demo", room_join=True)
+        claims["nbf"] = int(time.time()) - 3600  # dated an hour back, minted now
+        token = encode(claims, keyring.prepared_secret("devkey"))
+        return Reply(201, {"server_url": "ws://127.0.0.1:7880", "participant_token": token}, {"Cache-Control": "no-store"})
+
+    with ScriptedServer(answer) as server:
+        http = LiveKitHttp(timeout=5)
+        http.use_token_endpoint(server.url + "/token")
+        http.request_token_from_endpoint(room_name="demo")
+        second = http.request_token_from_endpoint(room_name="demo")
+        with pytest.raises(AssertionError) as caught:
+            http.endpoint_token_should_be_fresh(second)
+    message = str(caught.value)
+    assert "(1) The endpoint dates its tokens 1 h before it mints them" in message
+    assert (
+        "no cache served them: its answers say Cache-Control: no-store and two requests got two different identities" in message
+    )

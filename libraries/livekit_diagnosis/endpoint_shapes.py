@@ -33,3 +33,24 @@ def slow_first_request(host: str, timeout: float | None) -> Diagnosis:
 def not_cached(cache_control: str | None, identities_differ: bool) -> bool:
     """True when the run saw an answer with no-store and two different identities: no cache served them."""
     return bool(identities_differ) and "no-store" in (cache_control or "").lower()
+
+
+def dated_in_the_past(before: str, cache_control: str | None) -> Diagnosis:
+    """A token dated before its request by an endpoint the run saw answering fresh: no cache is the cause."""
+    return Diagnosis.among(
+        [
+            Candidate(
+                "endpoint-backdated",
+                f"The endpoint dates its tokens {before} before it mints them (nbf set back on purpose, or a fixed start "
+                f"time); no cache served them: its answers say Cache-Control: {cache_control} and two requests got two "
+                "different identities.",
+                "Let the SDK write nbf as the moment of minting (livekit-server-sdk 2.15 or newer does), or leave nbf out.",
+            ),
+            Candidate(
+                "endpoint-clock",
+                f"The clock of the machine the endpoint runs on runs {before} behind, and the token is dated by it.",
+                "Synchronise the clock of that machine with NTP.",
+            ),
+        ],
+        "The endpoint's Date header: a clock that agrees with this machine's leaves the backdated nbf.",
+    )

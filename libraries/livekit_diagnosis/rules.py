@@ -1338,6 +1338,8 @@ def _endpoint_time(o: Observations) -> Diagnosis:
     if facts.age:
         return _cached(o, f"its answer carries an Age header ({_name(facts.age)} s), which only caches add")
     before = format_duration(-offset) if offset is not None else "long"
+    if endpoint_shapes.not_cached(facts.cache_control, facts.identities_seen >= 2):
+        return endpoint_shapes.dated_in_the_past(before, facts.cache_control)
     if facts.date_skew is not None and abs(facts.date_skew) <= 5 and offset is not None:
         return _cached(
             o,
