@@ -20,8 +20,7 @@ from livekit_tokens import grants as model
 from livekit_tokens.policy import likely_meant
 from livekit_tokens.timeutil import format_duration, format_utc
 
-from . import cluster
-from . import endpoint_shapes
+from . import cluster, endpoint_shapes
 from .model import (
     CLOCK,
     ENDPOINT,
