@@ -14,8 +14,11 @@ Keys come from the same settings as the acceptance suite: ``LIVEKIT_API_KEY`` an
 ``server_url`` is ``LIVEKIT_URL`` in the ``ws(s)://`` form clients use (``ws://127.0.0.1:7880``
 when unset).
 
-This endpoint hands a token to anyone who asks. An application puts its own user authentication
-in front of it (see ``authorise``) before it leaves the machine; it binds 127.0.0.1 by default.
+Without ``TOKEN_ENDPOINT_USERS`` this endpoint hands a token to anyone who asks, for whatever
+identity the caller names. With it (a JSON object of bearer credentials to identities, for example
+``{"<long random credential>": "alice"}``) it shows the safe design: a request without a known
+``Authorization: Bearer`` credential gets 401, the identity is the credential's user, and a request
+naming an identity, metadata or attributes of its own gets 403. It binds 127.0.0.1 by default.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ MAX_ATTRIBUTES = 64
 MAX_AGENTS = 4
 AGENT_FIELDS = {"agent_name", "metadata", "deployment"}
 DEFAULT_SERVER_URL = "ws://127.0.0.1:7880"
+USERS_SETTING = "TOKEN_ENDPOINT_USERS"
+APP_CHOSEN = ("participant_identity", "participant_metadata", "participant_attributes")
 GRANTS = {"room_join": True, "can_publish": True, "can_subscribe": True, "can_publish_data": True}
 
 
@@ -161,8 +166,8 @@ class TokenIssuer:
         self.server_url = server_url
         self.ttl_seconds = ttl_seconds
 
-    def issue(self, request: dict) -> dict:
-        identity = request.get("participant_identity") or f"participant-{secrets.token_hex(4)}"
+    def issue(self, request: dict, user: str | None = None) -> dict:
+        identity = user or request.get("participant_identity") or f"participant-{secrets.token_hex(4)}"
         room = request.get("room_name") or f"room-{secrets.token_hex(4)}"
         claims: dict = dict(GRANTS)
         for field, option in (("participant_name", "name"), ("participant_metadata", "metadata")):
@@ -176,13 +181,44 @@ class TokenIssuer:
         return {"server_url": self.server_url, "participant_token": token.value}
 
 
-def authorise(handler: BaseHTTPRequestHandler) -> None:
-    """Decide whether this caller may have a token; raise :class:`Refused` (401/403) otherwise.
+def authorise(handler: BaseHTTPRequestHandler, users: dict | None) -> str | None:
+    """The identity of the app user the request's credential belongs to; :class:`Refused` (401) without one.
 
-    The reference endpoint serves everyone who can reach it. An application checks its own
-    session here (a cookie or an ``Authorization`` header of its own) and takes the identity from
-    it rather than from the request body.
+    Without a table of users (``TOKEN_ENDPOINT_USERS``) every caller is served and None is returned:
+    the caller then names its own identity. An application checks its own session here instead (a
+    cookie or an ``Authorization`` header of its own).
     """
+    if users is None:
+        return None
+    scheme, _, credential = (handler.headers.get("Authorization") or "").strip().partition(" ")
+    user = users.get(credential.strip()) if scheme.lower() == "bearer" else None
+    if not user:
+        raise Refused(HTTPStatus.UNAUTHORIZED, "Sign in first: send the app's Authorization: Bearer credential.")
+    return user
+
+
+def refuse_app_chosen(request: dict) -> None:
+    """403 for a request that names what this endpoint chooses from the signed-in user."""
+    for name in APP_CHOSEN:
+        if name in request:
+            raise Refused(HTTPStatus.FORBIDDEN, f"{name} is chosen by this endpoint from the signed-in user, not by the request.")
+
+
+def users_from_environment() -> dict | None:
+    text = os.environ.get(USERS_SETTING, "").strip()
+    if not text:
+        return None
+    try:
+        users = json.loads(text)
+    except ValueError:
+        users = None
+    if (
+        not isinstance(users, dict)
+        or not users
+        or not all(isinstance(k, str) and len(k) >= 16 and isinstance(v, str) and v for k, v in users.items())
+    ):
+        raise ValueError(f"{USERS_SETTING} must be a JSON object of credentials (16 characters or more) to identities.")
+    return users
 
 
 # ---------------------------------------------------------------------- HTTP
@@ -208,6 +244,7 @@ class TokenHandler(BaseHTTPRequestHandler):
     allow_origin = "*"
     timeout = 15  # seconds a client may take to send its request
     minted: str | None = None
+    users: dict | None = None
 
     def do_OPTIONS(self):  # CORS preflight of browser clients
         if self._path() != PATH:
@@ -225,9 +262,11 @@ class TokenHandler(BaseHTTPRequestHandler):
         try:
             if self._path() != PATH:
                 raise Refused(HTTPStatus.NOT_FOUND, f"Nothing here; POST to {PATH}.")
-            authorise(self)
             request = read_request(self._body(), self.headers.get("Content-Type"))
-            answer = self.issuer.issue(request)
+            user = authorise(self, self.users)
+            if user is not None:
+                refuse_app_chosen(request)
+            answer = self.issuer.issue(request, user)
         except Refused as refusal:
             return self._send_error(refusal)
         self.minted = fingerprint(answer["participant_token"])
@@ -316,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         if not 60 < ttl <= 24 * 3600:
             raise ValueError("--ttl must be more than 1 minute and at most 24 hours.")
         TokenHandler.issuer = TokenIssuer(server_url_from_environment(), ttl)
+        TokenHandler.users = users_from_environment()
     except (ConfigurationError, UrlError, ValueError, AssertionError) as error:
         print(f"Cannot start the token endpoint: {error}", file=sys.stderr)
         return 2
@@ -328,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     httpd.daemon_threads = True
     announced = f"Serving POST {{address}}{PATH} (tokens for {TokenHandler.issuer.server_url})"
-    return serve_until_stopped(httpd, announced, "; anyone there can get a token")
+    who = "; only the users of TOKEN_ENDPOINT_USERS get a token" if TokenHandler.users else "; anyone there can get a token"
+    return serve_until_stopped(httpd, announced, who)
 
 
 if __name__ == "__main__":

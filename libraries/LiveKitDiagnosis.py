@@ -270,7 +270,7 @@ class LiveKitDiagnosis:
 
     def _cached_endpoint_token(self):
         http = self._http
-        endpoint = http.use_token_endpoint()
+        endpoint = http.use_token_endpoint(design="open")  # it mints for the identity each request names
         proxy = CachingProxy(endpoint)
         try:
             http.use_token_endpoint(proxy.url)

@@ -3,6 +3,7 @@ put in front of it, without a token or a secret ever reaching the log."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets as random_source
 import shutil
@@ -22,11 +23,14 @@ from robot.api.types import Secret
 from livekit_diagnosis import deliveries, observe, recording
 from livekit_diagnosis.model import CLOCK, ENDPOINT, REFUSAL, SERVER_ANSWER, TRANSPORT, EndpointFacts, Observations
 from livekit_diagnosis.rules import diagnose
+from livekit_endpoint import answers as endpoint_answers
+from livekit_endpoint import asking, shapes, times
+from livekit_endpoint import findings as endpoint_findings
 from livekit_http import js_client, processes, server_checks, server_version, tls, transport
 from livekit_http.answers import TOO_DEEP, UnreadableJson, excerpt, load_json, refusal_cause, status_text, transport_failure
 from livekit_http.clock import skew_from_date
 from livekit_http.headers import HeaderError, read_extra_headers
-from livekit_http.token_protocol import build_request, granted, grants_beyond, read_answer, request_mismatches
+from livekit_http.token_protocol import build_request, granted, grants_beyond, request_mismatches
 from livekit_http.transport import EndpointRequest, Exchange, cacheable, origin, path_and_query
 from livekit_http.urls import UrlError, check_endpoint_url, is_loopback, normalise_server_url, without_query
 from livekit_server import binary as server_binary
@@ -89,6 +93,11 @@ class _State:
     server_given: str | None = None  # LIVEKIT_URL (or the url argument) as written, for a diagnosis
     endpoint_answers: dict = field(default_factory=dict)  # token fingerprint -> the request bodies it answered
     collector: object | None = None  # the webhook collector of the server this library started
+    endpoint_shape: dict = field(default_factory=dict)  # the shape the endpoint answered in, for the sign-off
+    endpoint_cookies: dict = field(default_factory=dict)  # cookies the endpoint set with its last token
+    endpoint_request: EndpointRequest | None = None  # the latest token request of the endpoint in use
+    endpoint_identities: set = field(default_factory=set)  # the identities the endpoint in use gave
+    own_headers: dict = field(default_factory=dict)  # the credential of the reference endpoint the suite started
 
 
 @library(scope="GLOBAL", version=__version__, doc_format="ROBOT")
@@ -270,12 +279,14 @@ class LiveKitHttp:
         logger.info(f"Stopped livekit-server (exit code {code}).")
 
     @keyword
-    def use_token_endpoint(self, url: str | None = None) -> str:
+    def use_token_endpoint(self, url: str | None = None, design: str = "safe") -> str:
         """Find the token endpoint to check and return its URL.
 
         ``url`` or ``LIVEKIT_TOKEN_ENDPOINT`` names an endpoint. Without either, the reference
         endpoint ``examples/token_endpoint.py`` is started on a free port of 127.0.0.1 with the
-        keys of this run, and the keyword waits until it answers.
+        keys of this run, and the keyword waits until it answers. Its ``design`` is ``safe`` (a
+        credential of this run's own sent with every request, the identity chosen by the endpoint)
+        or ``open`` (anyone gets a token for the identity they name).
 
         Example:
         | ${endpoint} = | Use Token Endpoint |
@@ -288,35 +299,83 @@ class LiveKitHttp:
         else:
             # The endpoint signs with this run's first key, however it was configured.
             primary = self.keyring.primary
+            # The safe design: the suite signs in with a credential of its own, and the endpoint chooses the identity.
+            credential = random_source.token_urlsafe(24)
+            user = str(_variable_or("${ENDPOINT_IDENTITY}", "") or "client_test")
             environment = dict(os.environ, LIVEKIT_API_KEY=primary.key, LIVEKIT_API_SECRET=primary.secret)
+            environment.pop("TOKEN_ENDPOINT_USERS", None)
+            self._state.own_headers = {}
+            if design == "safe":
+                environment["TOKEN_ENDPOINT_USERS"] = json.dumps({credential: user})
+                self._state.own_headers = {"Authorization": f"Bearer {credential}"}
+            elif design != "open":
+                raise AssertionError(f"The reference endpoint's design is 'safe' or 'open', not '{design[:40]}'.")
             managed = processes.start(
                 "the reference token endpoint",
                 lambda port: [sys.executable, str(REFERENCE_ENDPOINT), "--host", "127.0.0.1", "--port", str(port)],
                 lambda port: f"http://127.0.0.1:{port}/token",
                 probe_path="",
                 environ=environment,
-                secrets=self.keyring.secrets(),
+                secrets=[*self.keyring.secrets(), credential],
             )
             self._state.started[ENDPOINT_SESSION] = managed
             endpoint = managed.url
             how = f"reference endpoint started by the suite ({REFERENCE_ENDPOINT.relative_to(PROJECT_ROOT).as_posix()})"
         self._state.endpoint_url = endpoint
+        self._state.endpoint_shape = {}  # another endpoint: its shape is detected again
+        self._state.endpoint_request = None
+        self._state.endpoint_identities = set()
         self._session(ENDPOINT_SESSION, origin(endpoint))
         headers = self._extra_headers()
+        self._warm_up(endpoint, headers)
+        configured = len(headers) - len(self._state.own_headers)  # the suite's own credential is no setting of the user's
         self._log_table(
             "Token endpoint",
             [
                 {"key": "url", "label": "URL", "value": without_query(endpoint)},
                 {"key": "source", "label": "Source", "value": how},
-                {"key": "extra_headers", "label": "Extra request headers", "value": f"{len(headers)} (values not shown)"},
+                {"key": "extra_headers", "label": "Extra request headers", "value": f"{configured} (values not shown)"},
             ],
             kind="token_endpoint",
             facts={
                 "setting": "LIVEKIT_TOKEN_ENDPOINT" if how == "given by LIVEKIT_TOKEN_ENDPOINT" else None,
-                "extra_headers": len(headers),
+                "extra_headers": configured,
             },
         )
         return without_query(endpoint)
+
+    def _warm_up(self, endpoint: str, headers: dict) -> None:
+        """One request before the checks when ``${ENDPOINT_WARM_UP}`` allows it time: a dev server compiles its route then."""
+        given = str(_variable_or("${ENDPOINT_WARM_UP}", "none") or "none").strip()
+        if given.lower() in ("", "none", "no"):
+            return
+        try:
+            limit = float(Duration.read(given, "LIVEKIT_ENDPOINT_WARM_UP"))
+        except ValueError as error:
+            raise ConfigurationFailure(str(error)) from None
+        chosen = self._endpoint_settings().first()
+        exchange = self._exchange(
+            ENDPOINT_SESSION,
+            origin(endpoint),
+            chosen.method,
+            path_and_query(endpoint),
+            json_body=None if chosen.query else {},
+            headers=headers,
+            what="the token endpoint (warm-up request)",
+            timeout=limit,
+        )
+        self._remember_answer_token(exchange)
+        took = exchange.received_at - exchange.sent_at
+        self._log_table(
+            "Warm-up request",
+            [
+                {"label": "Request", "value": f"{exchange.method} {exchange.path}"},
+                {"label": "Status", "value": status_text(exchange.status, exchange.reason)},
+                {"label": "Time", "value": f"{took:.1f} s (allowed {format_duration(limit)}; not judged)"},
+            ],
+            kind="endpoint_warm_up",
+            facts={"seconds": round(took, 2), "status": exchange.status},
+        )
 
     @keyword
     def stop_token_endpoint(self) -> None:
@@ -517,41 +576,65 @@ class LiveKitHttp:
         participant_attributes: dict | None = None,
         agent_name: str | None = None,
         agent_metadata: str | None = None,
+        caller_chooses: str | None = None,
     ) -> Secret:
-        """POST LiveKit's standard token request to the endpoint and return the token as a ``Secret``.
+        """Ask the endpoint for a token in its shape and return the token as a ``Secret``.
 
-        Empty values are left out of the request, as clients do. The answer must be a 2xx JSON
-        object with ``server_url`` and ``participant_token``, and the token must decode as a JWT;
-        otherwise the keyword fails with one sentence (connection refused, timeout, status with a
-        token-free excerpt of the body, not JSON, missing fields...).
+        The shape comes from ``${ENDPOINT_SHAPE}``, ``${ENDPOINT_METHOD}`` and ``${ENDPOINT_FIELDS}``:
+        LiveKit's standard request (POST JSON), a connection-details route (GET with query
+        parameters in the app's names), or detected (``auto``: the standard first, then GET when
+        the route refuses POST with 404 or 405). The answer may be snake_case or camelCase JSON, as
+        LiveKit's clients read it, or the bare token. ``caller_chooses`` (``identity, room, name,
+        metadata``, ``none``, or empty for the shape's own) limits the request to the fields the
+        caller chooses; without it every given field is sent. Empty values are left out, as
+        clients do. Anything else fails with one sentence (connection refused, timeout, status
+        with a token-free excerpt of the body, not JSON, missing fields...).
 
         Example:
         | ${token} = | Request Token From Endpoint | room_name=test_room | participant_identity=alice |
         """
-        body = build_request(
-            room_name,
-            participant_identity,
-            participant_name,
-            participant_metadata,
-            participant_attributes,
-            agent_name,
-            agent_metadata,
-        )
+        values = {
+            "room": room_name,
+            "identity": participant_identity,
+            "name": participant_name,
+            "metadata": participant_metadata,
+            "attributes": participant_attributes,
+        }
         endpoint = self._endpoint()
-        exchange = self._exchange(
-            ENDPOINT_SESSION,
-            origin(endpoint),
-            "POST",
-            path_and_query(endpoint),
-            json_body=body,
-            headers=self._extra_headers(),
-            what="the token endpoint",
+        settings = self._endpoint_settings()
+        chosen = settings.first()
+        while True:
+            chooses = None if caller_chooses is None else settings.chooses(chosen.name)
+            kept = asking.sent_values(values, chooses)
+            query, json_body = shapes.request_parts(chosen, kept, agent_name or "", agent_metadata or "")
+            exchange = self._exchange(
+                ENDPOINT_SESSION,
+                origin(endpoint),
+                chosen.method,
+                path_and_query(shapes.with_query(endpoint, query)),
+                json_body=json_body,
+                headers=self._extra_headers(),
+                what="the token endpoint",
+                timeout=self._endpoint_timeout(),
+            )
+            retry = settings.fallback(chosen, exchange.status)
+            if retry is None:
+                break
+            chosen = retry
+        body = build_request(
+            kept.get("room"),
+            kept.get("identity"),
+            kept.get("name"),
+            kept.get("metadata"),
+            kept.get("attributes"),
+            agent_name if json_body is not None else None,
+            agent_metadata if json_body is not None else None,
         )
         rows = self._exchange_rows(exchange)
         rows.append({"label": "Content-Type", "expected": None, "actual": exchange.headers.get("content-type"), "ok": None})
         rows.append({"label": "Cache-Control", "expected": None, "actual": exchange.headers.get("cache-control"), "ok": None})
         try:
-            answer = read_answer(
+            answer, form = endpoint_answers.read(
                 exchange.status,
                 exchange.reason,
                 exchange.headers.get("content-type"),
@@ -566,9 +649,10 @@ class LiveKitHttp:
             if facts is None:
                 raise
             raise AssertionError(self._diagnosed(str(failure), ENDPOINT, endpoint=facts)) from None
+        self._note_shape(chosen, form, exchange, chooses)
         self._remember(answer.token)
         observe.note_issued(answer.token, "the token endpoint", at=exchange.received_at)
-        rows.append({"label": "server_url", "expected": None, "actual": answer.server_url, "ok": None})
+        rows.append({"label": "server_url", "expected": None, "actual": answer.server_url or "(none)", "ok": None})
         rows.append({"label": "participant_token", "expected": None, "actual": _describe_token(answer.token), "ok": None})
         self._log_table("Token endpoint answer", rows)
         try:
@@ -591,6 +675,9 @@ class LiveKitHttp:
             age=exchange.headers.get("age"),
         )
         self._state.endpoint_answers.setdefault(name, []).append(body)
+        self._state.endpoint_cookies = dict(exchange.cookies)
+        self._state.endpoint_request = self._state.requests_by_token[name]
+        self._state.endpoint_identities.add(identity_of(parse_token(answer.token).claims))
         return Secret(answer.token)
 
     @keyword
@@ -639,6 +726,16 @@ class LiveKitHttp:
             raise AssertionError(self._diagnosed(" ".join(problems), ENDPOINT, endpoint=facts, token=self._token_facts(text)))
 
     @keyword
+    def requested_room_of_endpoint_token(self, token) -> str | None:
+        """The room the request for ``token`` named, or ``None`` when the app chose it (the room is then only reported).
+
+        Example:
+        | ${room} = | Requested Room Of Endpoint Token | ${token} |
+        """
+        _, request = self._requested(token)
+        return request.body.get("room_name") or None
+
+    @keyword
     def token_should_grant_no_more_than(self, token, allowed) -> None:
         """Check that every permission ``token`` gives is in ``allowed`` (a list or comma-separated text).
 
@@ -682,8 +779,15 @@ class LiveKitHttp:
             message = "The token has no exp claim, so it never expires for a client."
             token_facts = self._token_facts(parsed.text)
             raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=EndpointFacts("no-exp"), token=token_facts))
-        start = claims.get("nbf", claims.get("iat", current_time()))
-        lifetime = float(claims["exp"]) - float(start)
+        request = self._state.requests_by_token.get(evidence.fingerprint(parsed.text))
+        counted = times.lifetime(claims, request.sent_at if request else current_time())
+        lifetime = counted.seconds
+        basis = {"request": "the request (the token has no usable nbf or iat)", "nbf": "nbf", "iat": "iat"}[counted.basis]
+        if counted.basis == "request" or (counted.basis == "iat" and request is not None):
+            minted = times.mint_time(claims)
+            if minted.nbf_missing:
+                finding = endpoint_findings.nbf_missing(claims.get("nbf"))
+                self._finding(finding.id, finding.severity, f"{finding.sentence} Fix: {finding.fix}")
         ok = low <= lifetime <= high
         self._log_table(
             "Token lifetime",
@@ -691,7 +795,7 @@ class LiveKitHttp:
                 {
                     "label": "Lifetime",
                     "expected": f"{format_duration(low)} to {format_duration(high)}",
-                    "actual": format_duration(lifetime),
+                    "actual": f"{format_duration(lifetime)} (counted from {basis})",
                     "ok": ok,
                 }
             ],
@@ -719,17 +823,16 @@ class LiveKitHttp:
         text, request = self._requested(token)
         claims = parse_token(text).server_claims
         slack = float(tolerance)
-        claim = "nbf" if "nbf" in claims else "iat" if "iat" in claims else None
+        claim = times.mint_time(claims).claim
         cache = request.cache_control
         rows = [
             {"label": "Request sent", "expected": None, "actual": format_utc(request.sent_at), "ok": None},
             {"label": "Cache-Control", "expected": "no-store", "actual": cache or "(not set)", "ok": None},
         ]
+        self._report_caching(cache)
         if claim is None:
-            rows.append({"label": "Minted at (nbf or iat)", "expected": "present", "actual": "neither", "ok": False})
-            self._log_table("Endpoint token freshness", rows)
-            message = "The token has neither nbf nor iat, so nothing shows when it was minted."
-            raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=EndpointFacts("no-mint-time")))
+            self._fresh_by_two_requests(text, request, claims, rows)
+            return
         minted = float(claims[claim])
         # nbf and iat are whole seconds, rounded down.
         early = request.sent_at - slack - 1
@@ -745,19 +848,6 @@ class LiveKitHttp:
             }
         )
         self._log_table("Endpoint token freshness", rows)
-        if cacheable(cache):
-            self._finding(
-                "token-caching",
-                "warning",
-                f"The token endpoint's answer allows caching (Cache-Control: {cache}); a shared cache could hand "
-                "one participant's token to another. Answer with Cache-Control: no-store.",
-            )
-        elif cache is None:
-            self._finding(
-                "token-caching",
-                "info",
-                "The token endpoint's answer has no Cache-Control header; Cache-Control: no-store keeps tokens out of caches.",
-            )
         if not ok:
             age = request.sent_at - minted
             if age > 0:
@@ -773,6 +863,47 @@ class LiveKitHttp:
             facts = self._endpoint_token_facts(text, request, claims, "stale" if age > 0 else "not-yet-valid")
             raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=facts))
 
+    def _report_caching(self, cache: str | None) -> None:
+        if cacheable(cache):
+            self._finding(
+                "token-caching",
+                "warning",
+                f"The token endpoint's answer allows caching (Cache-Control: {cache}); a shared cache could hand "
+                "one participant's token to another. Answer with Cache-Control: no-store.",
+            )
+        elif cache is None:
+            self._finding(
+                "token-caching",
+                "info",
+                "The token endpoint's answer has no Cache-Control header; Cache-Control: no-store keeps tokens out of caches.",
+            )
+
+    def _fresh_by_two_requests(self, text: str, request: EndpointRequest, claims: dict, rows: list[dict]) -> None:
+        """Freshness of a token without a mint time: ask again as the same caller and compare the two tokens."""
+        body = request.body
+        agents = (body.get("room_config") or {}).get("agents") or [{}]
+        second = self.request_token_from_endpoint(
+            body.get("room_name"),
+            body.get("participant_identity"),
+            body.get("participant_name"),
+            body.get("participant_metadata"),
+            body.get("participant_attributes"),
+            agents[0].get("agent_name"),
+            agents[0].get("metadata"),
+        )
+        other_text = self._remember(second)
+        other = self._state.requests_by_token[evidence.fingerprint(other_text)]
+        verdict = times.compare_answers(
+            claims, parse_token(other_text).server_claims, text, other_text, other.sent_at - request.sent_at
+        )
+        rows.append({"label": "Minted at (nbf or iat)", "expected": None, "actual": "not said by the token", "ok": None})
+        rows.append({"label": "Second request", "expected": "a different token", "actual": verdict.reason, "ok": verdict.fresh})
+        self._log_table("Endpoint token freshness", rows)
+        if not verdict.fresh:
+            message = f"The endpoint's tokens carry no mint time, and {verdict.reason}: the answer looks cached."
+            facts = self._endpoint_token_facts(text, request, claims, "stale")
+            raise AssertionError(self._diagnosed(message, ENDPOINT, endpoint=facts))
+
     @keyword("Endpoint Should Not Fail On Empty Request")
     def endpoint_should_not_fail_on_empty_request(self) -> int:
         """POST ``{}`` to the endpoint: any 2xx or 4xx answer passes, a 5xx fails. Returns the status.
@@ -784,14 +915,16 @@ class LiveKitHttp:
         | Endpoint Should Not Fail On Empty Request |
         """
         endpoint = self._endpoint()
+        method = self._state.endpoint_shape.get("method") or self._endpoint_settings().first().method
         exchange = self._exchange(
             ENDPOINT_SESSION,
             origin(endpoint),
-            "POST",
+            method,
             path_and_query(endpoint),
-            json_body={},
+            json_body=None if method == "GET" else {},
             headers=self._extra_headers(),
             what="the token endpoint",
+            timeout=self._endpoint_timeout(),
         )
         self._remember_answer_token(exchange)
         ok = 200 <= exchange.status < 300 or 400 <= exchange.status < 500
@@ -814,46 +947,65 @@ class LiveKitHttp:
         participant_identity: str | None = None,
         participant_name: str | None = None,
         agent_name: str | None = None,
+        caller_chooses: str | None = None,
     ) -> dict:
         """Let LiveKit's JS client (``TokenSource.endpoint`` of ``livekit-client``) fetch a token from the endpoint.
 
         Runs ``interop/node/token_source_client.mjs`` with Node.js and checks that the client got a
         token for the requested identity and room, and that it would reuse it (its validity is
-        more than the client's 60 s refresh margin). Returns the client's token-free summary.
+        more than the client's 60 s refresh margin). A GET route (connection-details) is fetched
+        with the client's ``TokenSource.custom`` and a GET, as such an app's own code does.
+        ``caller_chooses`` limits the options to the fields the caller chooses, as
+        `Request Token From Endpoint` does. Returns the client's token-free summary.
         Skips the test when Node.js 18+ or the ``livekit-client`` package is missing.
 
         Example:
         | ${summary} = | LiveKit JS Client Should Fetch A Token | test_room | client_test |
         """
         node = _node_or_skip()
-        options = {
-            key: value
-            for key, value in (
-                ("roomName", room_name),
-                ("participantIdentity", participant_identity),
-                ("participantName", participant_name),
-                ("agentName", agent_name),
-            )
-            if value not in (None, "")
-        }
+        settings = self._endpoint_settings()
+        method = self._state.endpoint_shape.get("method") or settings.first().method
+        shape_name = self._state.endpoint_shape.get("shape") or settings.first().name
+        chosen = shapes.shape(shapes.CONNECTION_DETAILS if method == "GET" else shapes.STANDARD, method, dict(settings.fields))
+        values = {"room": room_name, "identity": participant_identity, "name": participant_name}
+        if caller_chooses is not None:
+            values = asking.sent_values(values, settings.chooses(shape_name))
+            room_name, participant_identity, participant_name = (values.get(k) for k in ("room", "identity", "name"))
+        if method == "GET":
+            options, _ = shapes.request_parts(chosen, values)
+        else:
+            options = {
+                key: value
+                for key, value in (
+                    ("roomName", room_name),
+                    ("participantIdentity", participant_identity),
+                    ("participantName", participant_name),
+                    ("agentName", agent_name),
+                )
+                if value not in (None, "")
+            }
         try:
             summary = js_client.fetch_token(
                 node,
                 self._endpoint(),
                 self._extra_headers(),
                 options,
-                timeout=max(30.0, self.timeout * 3),
+                timeout=max(30.0, self._endpoint_timeout() * 3),
                 excerpt=lambda text, limit=160: self._excerpt(text, limit=limit),
+                method=method,
             )
         except AssertionError as failure:
             answered = bool(self._state.requests_by_token)
-            raise AssertionError(recording.failure(str(failure), lambda: deliveries.js_client("no token", answered))) from None
+            cause = "bare token" if self._state.endpoint_shape.get("shape") == shapes.BARE else "no token"
+            raise AssertionError(recording.failure(str(failure), lambda: deliveries.js_client(cause, answered))) from None
+        if method == "GET":
+            agent_name = None  # a GET route carries no agent dispatch
         checks = [
             ("Identity", participant_identity, summary.get("identity")),
             ("Room", room_name, summary.get("room")),
             ("Name", participant_name, summary.get("name")),
             ("Agent dispatch", [agent_name] if agent_name else None, summary.get("agents")),
-            ("Reused by the client", True, summary.get("reused")),
+            ("Reused by the client", True if method != "GET" else None, summary.get("reused")),
         ]
         rows = [
             {"label": label, "expected": wanted, "actual": actual, "ok": None if wanted in (None, "") else actual == wanted}
@@ -861,6 +1013,7 @@ class LiveKitHttp:
         ]
         for label, key in (
             ("Client", "client"),
+            ("Fetched with", "source"),
             ("Fingerprint", "fingerprint"),
             ("server_url", "server_url"),
             ("Expires", "expires"),
@@ -912,6 +1065,7 @@ class LiveKitHttp:
         json_body: dict | None = None,
         headers: dict | None = None,
         what: str = "the server",
+        timeout: float | None = None,
     ) -> Exchange:
         session, session_base = self._state.sessions.get(alias, (None, None))
         if session is None or session_base != base_url:
@@ -921,12 +1075,13 @@ class LiveKitHttp:
         sent_headers.update(headers or {})
         if token is not None:
             sent_headers["Authorization"] = f"{scheme} {token}" if scheme else token
+        limit = self.timeout if timeout is None else timeout
         try:
-            return transport.send(session, method, url, sent_headers, json_body, self.timeout, token)
+            return transport.send(session, method, url, sent_headers, json_body, limit, token)
         except requests.RequestException as error:
-            message = transport_failure(error, what, url, self.timeout)
+            message = transport_failure(error, what, url, limit)
             configured = self._state.server_given if alias == SERVER_SESSION else self._state.endpoint_url
-            failure = observe.transport_failure(error, url, configured, what=what, timeout=self.timeout)
+            failure = observe.transport_failure(error, url, configured, what=what, timeout=limit)
             if failure.kind == "tls-expected":
                 parts = urlsplit(url)
                 setting = "LIVEKIT_URL" if alias == SERVER_SESSION else "LIVEKIT_TOKEN_ENDPOINT"
@@ -1088,6 +1243,7 @@ class LiveKitHttp:
             age=request.age,
             date_skew=clock.skew,
             minted_offset=offset,
+            identities_seen=len(self._state.endpoint_identities),
         )
 
     def _secrets(self) -> list[str]:
@@ -1112,8 +1268,9 @@ class LiveKitHttp:
             document = load_json(exchange.body)
         except UnreadableJson:  # nothing to remember: a token in the body is masked by its look alone
             return
-        if isinstance(document, dict) and isinstance(document.get("participant_token"), str):
-            self._remember(document["participant_token"])
+        found = shapes.read_document(document) if isinstance(document, dict) else shapes.read_bare(exchange.body)
+        if found is not None and isinstance(found.token, str):
+            self._remember(found.token)
 
     def _minted(self, token: str, case: str, claims: dict) -> Secret:
         self._remember(token)
@@ -1148,11 +1305,57 @@ class LiveKitHttp:
             raise AssertionError("No token endpoint is chosen yet; call Use Token Endpoint first (in Suite Setup).")
         return self._state.endpoint_url
 
+    def _endpoint_settings(self) -> asking.Settings:
+        try:
+            return asking.read_settings(lambda name, default: _variable_or(name, default))
+        except ValueError as error:
+            raise ConfigurationFailure(str(error)) from None
+
+    def _endpoint_timeout(self) -> float:
+        given = _variable_or("${ENDPOINT_TIMEOUT}", None)
+        if given in (None, ""):
+            return self.timeout
+        try:
+            return float(Duration.read(given, "LIVEKIT_ENDPOINT_TIMEOUT"))
+        except ValueError as error:
+            raise ConfigurationFailure(str(error)) from None
+
+    def _note_shape(self, chosen, form: str, exchange: Exchange, chooses) -> None:
+        """Log and record the shape the endpoint answered in (once per shape and form)."""
+        detected = shapes.detected_shape(chosen.method, form)
+        facts = {
+            "shape": detected,
+            "method": chosen.method,
+            "answer": form,
+            "content_type": exchange.headers.get("content-type") or "",
+            "caller_chooses": list(chooses) if chooses is not None else None,
+            "configured": self._endpoint_settings().shape,
+        }
+        known = self._state.endpoint_shape
+        if known == facts or (chooses is None and known and all(known.get(k) == facts[k] for k in ("shape", "method", "answer"))):
+            return
+        self._state.endpoint_shape = facts
+        chosen_text = "every field given" if chooses is None else (", ".join(chooses) or "nothing: the app chooses")
+        self._log_table(
+            "Token endpoint shape",
+            [
+                {"key": "shape", "label": "Shape", "value": detected},
+                {"key": "method", "label": "Method", "value": chosen.method},
+                {"key": "answer", "label": "Answer", "value": form},
+                {"key": "content_type", "label": "Content-Type", "value": facts["content_type"] or "(none)"},
+                {"key": "caller_chooses", "label": "The caller chooses", "value": chosen_text},
+                {"key": "configured", "label": "Shape setting", "value": facts["configured"]},
+            ],
+            kind="endpoint_shape",
+            facts=facts,
+        )
+
     def _extra_headers(self) -> dict[str, str]:
         try:
             headers = read_extra_headers(robot_variable(HEADERS_VARIABLE), "TOKEN_ENDPOINT_HEADERS")
         except HeaderError as error:
             raise ConfigurationFailure(str(error)) from None
+        headers = {**self._state.own_headers, **headers}
         for text in headers.values():
             if len(text) >= HEADER_SECRET_MIN and text not in self._state.header_secrets:
                 self._state.header_secrets.add(text)
@@ -1260,6 +1463,11 @@ def _endpoint_answer_facts(exchange: Exchange, url: str, headers: int) -> Endpoi
     if "participant_token" in document and "server_url" in document:
         return None  # the fields are there; what is wrong with them is said by the failure itself
     return EndpointFacts("fields", fields=tuple(str(name)[:40] for name in list(document)[:20]), **common)
+
+
+def _variable_or(name: str, default):
+    value = robot_variable(name)
+    return default if value is None else value
 
 
 def _node_or_skip() -> str:

@@ -41,6 +41,14 @@ ENDPOINT_TESTS = {
     "The token is freshly minted",
     "An empty request gets no server error",
     "The LiveKit JS client gets a token",
+    "A second caller cannot take the first caller's identity",
+    "The caller's metadata and attributes stay out of the token",
+    "The caller's room configuration stays limited to agent dispatch",
+    "A caller without a credential is refused",
+    "Separate callers do not share an identity or a token",
+    "The token lives briefly and grants little",
+    "Foreign web sites are not let in by CORS",
+    "Error answers show no internals",
 }
 
 
@@ -87,7 +95,7 @@ def test_trace_run_against_the_standin_and_the_reference_endpoint_leaks_nothing(
             environment=environment,
         )
     statuses = run.statuses()
-    assert len(statuses) == 33
+    assert len(statuses) == 41  # the live tests without the client ones and the 17 of the endpoint
     failed = {
         name: result for name, result in statuses.items() if result[0] != "PASS" and name != "The LiveKit JS client gets a token"
     }
@@ -147,7 +155,10 @@ def test_a_bad_endpoint_fails_with_sentences_and_its_headers_stay_out_of_the_log
         )
 
     with ScriptedServer(app) as server:
-        environment = clean_environment(LIVEKIT_TOKEN_ENDPOINT=server.url + "/token")
+        # The caller chooses identity, room, name and metadata here, so that they are compared.
+        environment = clean_environment(
+            LIVEKIT_TOKEN_ENDPOINT=server.url + "/token", LIVEKIT_ENDPOINT_CALLER_CHOOSES="identity, room, name, metadata"
+        )
         run = run_robot(
             tmp_path / "out",
             "--loglevel",
@@ -185,7 +196,9 @@ def test_a_bad_endpoint_fails_with_sentences_and_its_headers_stay_out_of_the_log
             "Diagnosis: The endpoint mints its token for another participant or room than LiveKit's JS client asked for"
         )
     ), js_client
-    assert all(server_seen.headers.get("x-app-key") == app_key for server_seen in server.seen if server_seen.method == "POST")
+    # Every POST carried the app's header, but the one that checks that a caller without it is refused.
+    without = [seen for seen in server.seen if seen.method == "POST" and seen.headers.get("x-app-key") != app_key]
+    assert len(without) == 1 and "x-app-key" not in without[0].headers
     # Robot logs a failing keyword's traceback at DEBUG; the test messages and the console hold sentences only.
     assert not any("Traceback" in message for _, message in statuses.values())
     assert "Traceback" not in run.stdout + run.stderr
@@ -260,7 +273,8 @@ def test_endpoint_header_values_are_noted_for_the_leak_guard_and_found_when_writ
     guard = [sys.executable, str(ROOT / "tools" / "leak_guard.py"), str(outputdir), "--tokens", str(token_log)]
     clean = subprocess.run(guard, env=environment, capture_output=True, text=True, check=False)
     assert clean.returncode == 0, clean.stderr
-    assert "1 of the secrets noted by the run (request header values, API keys added by tests)" in clean.stdout
+    # The app key, and the header and credential the suite signs in to the reference endpoint with.
+    assert "3 of the secrets noted by the run (request header values, API keys added by tests)" in clean.stdout
     (outputdir / "notes.txt").write_text(f"the app key was {app_key}\n", encoding="utf-8")
     leaked = subprocess.run(guard, env=environment, capture_output=True, text=True, check=False)
     assert leaked.returncode == 1

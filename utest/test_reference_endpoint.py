@@ -363,3 +363,69 @@ def test_a_named_origin_is_sent_back_to_browsers():
         assert answer.headers["Vary"] == "Origin"
     finally:
         managed.stop()
+
+
+# ---------------------------------------------------------------------- the safe design (TOKEN_ENDPOINT_USERS)
+
+CREDENTIAL = "a-signed-in-users-session-credential"
+
+
+@pytest.fixture(scope="module")
+def safe_running():
+    environment = clean_environment(
+        LIVEKIT_API_KEY=KEY, LIVEKIT_API_SECRET=SECRET, TOKEN_ENDPOINT_USERS=json.dumps({CREDENTIAL: "ann"})
+    )
+    managed = processes.start(
+        "the reference token endpoint",
+        lambda port: [sys.executable, str(SCRIPT), "--port", str(port)],
+        lambda port: f"http://127.0.0.1:{port}/token",
+        probe_path="",
+        environ=environment,
+        secrets=[SECRET, CREDENTIAL],
+    )
+    yield managed
+    managed.stop()
+
+
+def test_the_safe_design_takes_the_identity_from_the_signed_in_user(safe_running):
+    answer = post(safe_running.url, {"room_name": "demo"}, Authorization=f"Bearer {CREDENTIAL}")
+    assert answer.status_code == HTTPStatus.CREATED
+    claims = verify(answer.json()["participant_token"], Keyring([ApiKey(KEY, SECRET)])).claims
+    assert (claims["sub"], claims["video"]["room"]) == ("ann", "demo")
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "message"),
+    [
+        ({}, {}, 401, "Sign in first: send the app's Authorization: Bearer credential."),
+        (
+            {},
+            {"Authorization": "Bearer not-a-known-credential"},
+            401,
+            "Sign in first: send the app's Authorization: Bearer credential.",
+        ),
+        (
+            {"participant_identity": "bob"},
+            {"Authorization": f"Bearer {CREDENTIAL}"},
+            403,
+            "participant_identity is chosen by this endpoint from the signed-in user, not by the request.",
+        ),
+        (
+            {"participant_metadata": '{"role": "admin"}'},
+            {"Authorization": f"Bearer {CREDENTIAL}"},
+            403,
+            "participant_metadata is chosen by this endpoint from the signed-in user, not by the request.",
+        ),
+    ],
+)
+def test_the_safe_design_refuses_strangers_and_caller_chosen_identity_or_data(safe_running, body, headers, status, message):
+    answer = post(safe_running.url, body, **headers)
+    assert (answer.status_code, answer.json()) == (status, {"error": message})
+
+
+def test_a_users_table_that_cannot_be_read_stops_the_start():
+    finished = run_script(SCRIPT, "--port", "0", TOKEN_ENDPOINT_USERS='{"short": "ann"}')
+    assert finished.returncode == 2
+    assert finished.stderr.strip() == (
+        "Cannot start the token endpoint: TOKEN_ENDPOINT_USERS must be a JSON object of credentials (16 characters or more) to identities."
+    )

@@ -13,6 +13,10 @@
 // options was served from the client's cache. Exits 1 with one sentence on standard error when
 // the client cannot fetch a token, 2 on wrong usage.
 //
+// With LIVEKIT_TOKEN_ENDPOINT_METHOD=GET (a connection-details route), the options are the query
+// parameters in the app's own names, and the client's TokenSource.custom fetches them with GET as
+// such an app's own code does; the answer is read in either JSON name of LiveKit's fields.
+//
 // Node.js 18 or newer runs it as it is: TokenSource.endpoint needs only fetch(), which Node has.
 
 import { createHash } from 'node:crypto';
@@ -75,6 +79,18 @@ function reason(error) {
   return (error && error.message) || String(error);
 }
 
+async function fetchByGet(url, query, headers) {
+  const target = new URL(url);
+  for (const [name, value] of Object.entries(query)) target.searchParams.set(name, String(value));
+  const response = await fetch(target, { headers });
+  if (!response.ok) throw new Error(`the route answered ${response.status}`);
+  const answer = await response.json();
+  return {
+    serverUrl: answer.serverUrl ?? answer.server_url,
+    participantToken: answer.participantToken ?? answer.participant_token,
+  };
+}
+
 async function main() {
   const { url, options, headers } = readArguments(process.argv.slice(2));
   shownUrl = [url, url.split('?')[0].split('#')[0]];
@@ -84,14 +100,15 @@ async function main() {
   } catch (error) {
     fail(1, `The livekit-client package cannot be loaded; run 'npm ci' in interop/node (${reason(error)}).`);
   }
-  const source = client.TokenSource.endpoint(url, { headers });
+  const byGet = (process.env.LIVEKIT_TOKEN_ENDPOINT_METHOD || '').toUpperCase() === 'GET';
+  const source = byGet ? client.TokenSource.custom(() => fetchByGet(url, options, headers)) : client.TokenSource.endpoint(url, { headers });
   let first;
   let second;
   try {
-    first = await source.fetch(options);
-    second = await source.fetch(options);
+    first = await source.fetch(byGet ? {} : options);
+    second = await source.fetch(byGet ? {} : options);
   } catch (error) {
-    fail(1, `TokenSource.endpoint could not fetch a token: ${reason(error)}.`);
+    fail(1, `${byGet ? 'TokenSource.custom' : 'TokenSource.endpoint'} could not fetch a token: ${reason(error)}.`);
   }
   const token = first.participantToken;
   if (typeof token !== 'string' || !token) {
@@ -105,6 +122,7 @@ async function main() {
   }
   const summary = {
     client: `livekit-client ${client.version}`,
+    source: byGet ? 'TokenSource.custom (GET, as the app fetches)' : 'TokenSource.endpoint',
     fingerprint: fingerprint(token),
     token_length: token.length,
     identity: payload.sub || '',
@@ -112,7 +130,7 @@ async function main() {
     name: payload.name || '',
     server_url: first.serverUrl,
     expires: typeof payload.exp === 'number' ? new Date(payload.exp * 1000).toISOString() : null,
-    agents: payload.roomConfig ? payload.roomConfig.agents.map((agent) => agent.agentName) : [],
+    agents: ((payload.roomConfig && payload.roomConfig.agents) || []).map((agent) => agent.agentName),
     reused: fingerprint(second.participantToken) === fingerprint(token),
   };
   process.stdout.write(JSON.stringify(summary) + '\n');

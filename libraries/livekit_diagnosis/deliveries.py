@@ -86,6 +86,14 @@ def js_client(problem: str, standard_request_answered: bool) -> Diagnosis:
             "Read those fields from the request body (LiveKit's token endpoint protocol) or from the signed-in user, "
             "and mint for exactly them.",
         )
+    if problem == "bare token":
+        return Diagnosis.certain(
+            "endpoint-bare-token",
+            "The endpoint answers the bare token as text, which LiveKit's TokenSource cannot read: it expects a JSON "
+            "object with the server URL and the token.",
+            'Answer with Content-Type: application/json and {"server_url": "wss://...", "participant_token": "..."} '
+            "(camelCase serverUrl and participantToken are read too).",
+        )
     if standard_request_answered:
         return Diagnosis.certain(
             "endpoint-refuses-js-client",

@@ -191,6 +191,7 @@ class EndpointFacts:
     lifetime: float | None = None
     limits: tuple[float, float] | None = None
     headers_configured: int = 0
+    identities_seen: int = 0  # different identities the endpoint gave this run's requests
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from livekit_tokens import grants as model
 from livekit_tokens.policy import likely_meant
 from livekit_tokens.timeutil import format_duration, format_utc
 
-from . import cluster, decisions
+from . import cluster, decisions, endpoint_shapes
 from .model import (
     CLOCK,
     ENDPOINT,
@@ -787,6 +787,8 @@ def _transport(o: Observations) -> Diagnosis:
             "(LIVEKIT_HTTP_DEADLINE); it took the connection but held its answer back.",
             "Check the server's load and log, and any proxy between; raise LIVEKIT_HTTP_DEADLINE only for a server known to be slow.",
         )
+    if failure.kind == "timeout" and what.startswith("the token endpoint"):
+        return endpoint_shapes.slow_first_request(host, failure.timeout)
     if failure.kind == "timeout":
         limit = f"{failure.timeout:g} s" if failure.timeout else "the time limit"
         return Diagnosis.among(
@@ -1356,6 +1358,8 @@ def _endpoint_time(o: Observations) -> Diagnosis:
     if facts.age:
         return _cached(o, f"its answer carries an Age header ({_name(facts.age)} s), which only caches add")
     before = format_duration(-offset) if offset is not None else "long"
+    if endpoint_shapes.not_cached(facts.cache_control, facts.identities_seen >= 2):
+        return endpoint_shapes.dated_in_the_past(before, facts.cache_control)
     if facts.date_skew is not None and abs(facts.date_skew) <= 5 and offset is not None:
         return _cached(
             o,

@@ -20,7 +20,13 @@ HEADERS_ENVIRONMENT = "LIVEKIT_TOKEN_ENDPOINT_HEADERS"  # how the script receive
 
 
 def fetch_token(
-    node: str, endpoint: str, headers: dict[str, str], options: dict, timeout: float, excerpt: Callable[..., str]
+    node: str,
+    endpoint: str,
+    headers: dict[str, str],
+    options: dict,
+    timeout: float,
+    excerpt: Callable[..., str],
+    method: str = "POST",
 ) -> dict:
     """The JS client's summary of the token it fetched; ``AssertionError`` with one sentence otherwise.
 
@@ -29,6 +35,7 @@ def fetch_token(
     environment = tls.node_environment(os.environ)
     environment["LIVEKIT_TOKEN_ENDPOINT"] = endpoint
     environment[HEADERS_ENVIRONMENT] = json.dumps(headers)
+    environment["LIVEKIT_TOKEN_ENDPOINT_METHOD"] = method
     try:
         finished = subprocess.run(
             [node, str(SCRIPT), json.dumps(options)],

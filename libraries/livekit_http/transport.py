@@ -4,7 +4,7 @@ and the small URL and caching rules the keywords apply to it. Nothing here impor
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 
@@ -28,6 +28,7 @@ class Exchange:
     sent_at: float
     received_at: float
     token_fingerprint: str | None = None
+    cookies: dict = field(default_factory=dict)  # the cookies the answer set, by name
 
     @property
     def path(self) -> str:
@@ -81,6 +82,7 @@ def send(
         sent_at=sent_at,
         received_at=received_at,
         token_fingerprint=None if token is None else evidence.fingerprint(token),
+        cookies={cookie.name: cookie.value or "" for cookie in response.cookies},
     )
 
 

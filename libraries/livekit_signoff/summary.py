@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta, timezone
 
+from livekit_signoff import endpoint_run
 from livekit_signoff.agents import agents_section
 from livekit_signoff.clients import clients_section
 from livekit_signoff.cluster import cluster_section
@@ -39,6 +40,8 @@ STATUS_CSS = {PASSED: "passed", FAILED: "failed", INCOMPLETE: "incomplete", PASS
 
 
 def build(run: Run, command: str | None) -> tuple[str, list[Block]]:
+    if endpoint_run.applies(run):
+        return endpoint_run.build(run, command, test_date(run), STATUS_CSS)
     steps = step_results(run)
     status = overall_status(run, steps)
     blocks: list[Block] = [heading(1, text(TITLE))]
