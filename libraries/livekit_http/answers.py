@@ -18,8 +18,8 @@ import requests
 
 from livekit_tokens.evidence import credential_parts, fingerprint, mask_tokens
 
-from .split_tokens import mask_split_tokens
 from .deadline import SETTING, AnsweredTooSlowly
+from .split_tokens import mask_split_tokens
 from .tls import certificate_failure
 from .urls import without_query
 
