@@ -15,29 +15,36 @@ import time
 import pytest
 from helpers import ROOT, SUITES, clean_environment
 
-# case, the file to write (name, text) or None, the options ({tmp}: the test's folder), what the sentence names
+# case, the file to write (name, text) or None, the options ({tmp}: the test's folder), what the sentence names.
+# A variable file is read with the settings, before Robot Framework starts; a listener or pre-run
+# modifier only by Robot Framework's own set-up.
+SETTINGS_READER = ("Configuration error: Processing variable file", "fix the variable file or leave it out.")
+ROBOT_SET_UP = ("Robot Framework could not set up the run", "The run fails: fix the file or option it names and run again.")
 # fmt: off
 SETUP_ERRORS = [
-    ("a variable file with a syntax error", ("broken.py", "TOKEN_ENDPOINT_HEADERS = {\n"), ["--variablefile", "{tmp}/broken.py"], "broken.py"),
-    ("a YAML variable file that does not load", ("settings.yaml", "ROOM: [standup\n"), ["--variablefile", "{tmp}/settings.yaml"], "settings.yaml"),
-    ("a listener that cannot be imported", None, ["--listener", "no_such_listener"], "no_such_listener"),
-    ("a pre-run modifier that cannot be imported", None, ["--prerunmodifier", "no_such_modifier"], "no_such_modifier"),
+    ("a variable file with a syntax error", ("broken.py", "TOKEN_ENDPOINT_HEADERS = {\n"), ["--variablefile", "{tmp}/broken.py"], "broken.py", SETTINGS_READER),
+    ("a YAML variable file that does not load", ("settings.yaml", "ROOM: [standup\n"), ["--variablefile", "{tmp}/settings.yaml"], "settings.yaml", SETTINGS_READER),
+    ("a listener that cannot be imported", None, ["--listener", "no_such_listener"], "no_such_listener", ROBOT_SET_UP),
+    ("a pre-run modifier that cannot be imported", None, ["--prerunmodifier", "no_such_modifier"], "no_such_modifier", ROBOT_SET_UP),
 ]
 # fmt: on
 
 
-@pytest.mark.parametrize(("case", "file", "options", "named"), SETUP_ERRORS, ids=[row[0] for row in SETUP_ERRORS])
-def test_an_error_of_robot_frameworks_set_up_fails_the_run_with_one_sentence(tmp_path, run_py, capfd, case, file, options, named):
+@pytest.mark.parametrize(("case", "file", "options", "named", "said"), SETUP_ERRORS, ids=[row[0] for row in SETUP_ERRORS])
+def test_an_error_of_robot_frameworks_set_up_fails_the_run_with_one_sentence(
+    tmp_path, run_py, capfd, case, file, options, named, said
+):
     if file:
         (tmp_path / file[0]).write_text(file[1], encoding="utf-8")
     arguments = [option.format(tmp=tmp_path) for option in options]
     status = run_py.run_suites([*arguments, "--include", "step-1", str(SUITES / "authentication")])
     captured = capfd.readouterr()
-    sentences = [line for line in captured.err.splitlines() if line.startswith("Robot Framework could not set up the run")]
+    start, end = said
+    sentences = [line for line in captured.err.splitlines() if line.startswith(start)]
     assert status == 252, captured.out[-2000:]
-    assert len(sentences) == 1
+    assert len(sentences) == 1, captured.err[-2000:]
     assert named in sentences[0]
-    assert sentences[0].endswith("The run fails: fix the file or option it names and run again.")
+    assert sentences[0].endswith(end)
     assert "Traceback" not in sentences[0]
 
 

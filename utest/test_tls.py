@@ -6,6 +6,8 @@ naming the host and the reason, never a traceback."""
 
 from __future__ import annotations
 
+import json
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -237,12 +239,16 @@ def test_the_sdks_certificate_errors_read_as_one_sentence(said, reason):
 def test_the_endpoint_and_webhook_suites_pass_over_https_and_node_gets_the_ca(certificates, tmp_path):
     environment = clean_environment(LIVEKIT_API_KEY=KEY, LIVEKIT_API_SECRET=SECRET)
     python = sys.executable
+    # The reference endpoint in its safe design: the suite signs in with a credential, the endpoint chooses the identity.
+    credential = secrets.token_urlsafe(24)
+    headers = tmp_path / "headers.py"
+    headers.write_text(f"TOKEN_ENDPOINT_HEADERS = {json.dumps({'Authorization': f'Bearer {credential}'})}\n", encoding="utf-8")
     endpoint = processes.start(
         "token endpoint",
         lambda port: [python, str(ROOT / "examples" / "token_endpoint.py"), "--port", str(port)],
         lambda port: f"http://127.0.0.1:{port}",
         probe_path="/token",
-        environ=environment,
+        environ={**environment, "TOKEN_ENDPOINT_USERS": json.dumps({credential: "tls-user"})},
     )
     receiver = processes.start(
         "webhook receiver",
@@ -263,7 +269,13 @@ def test_the_endpoint_and_webhook_suites_pass_over_https_and_node_gets_the_ca(ce
             )
             environment[tls.CA_FILE] = str(ca.ca)
             run = run_robot(
-                tmp_path / "out", str(SUITES / "endpoint"), str(SUITES / "webhooks"), environment=environment, timeout=300
+                tmp_path / "out",
+                "--variablefile",
+                str(headers),
+                str(SUITES / "endpoint"),
+                str(SUITES / "webhooks"),
+                environment=environment,
+                timeout=300,
             )
             statuses = run.statuses()
             assert statuses["The LiveKit JS client gets a token"][0] == "PASS"  # Node.js, with NODE_EXTRA_CA_CERTS

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from livekit_http import tls
 from livekit_http.answers import UnreadableJson, load_json
 from livekit_http.transport import Exchange
 from livekit_http.urls import is_loopback
@@ -49,6 +50,7 @@ class Caller:
         self.url = url
         self.timeout = timeout
         self.session = requests.Session()
+        self.session.verify = tls.verify_setting()  # a private CA given in SSL_CERT_FILE
         host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
         if is_loopback(host):
             self.session.trust_env = False
