@@ -144,6 +144,31 @@ def test_the_deadline_is_a_total_not_a_per_read_timeout(peer):
         pass  # the peer still answers: the deadline gave up on the exchange, not on the peer
 
 
+def test_the_endpoint_callers_the_cluster_and_the_workers_calls_stop_at_the_deadline(peer, monkeypatch):
+    from livekit_cluster import alike
+    from livekit_cluster import nodes as cluster_nodes
+    from livekit_cluster.nodes import ClusterNode
+
+    from livekit_endpoint import probes
+    from livekit_http import deadline
+    from livekit_workers import calls
+
+    started = time.monotonic()
+    with pytest.raises(deadline.AnsweredTooSlowly):
+        probes.Caller(peer.url + "/token", DEADLINE).send("GET")
+    assert time.monotonic() - started < DEADLINE + 1
+    started = time.monotonic()
+    with pytest.raises(deadline.AnsweredTooSlowly):
+        calls.session().get(peer.url + "/twirp", timeout=10)
+    assert time.monotonic() - started < DEADLINE + 1
+    node = ClusterNode(1, peer.url, peer.url.replace("http://", "ws://"))
+    monkeypatch.setattr(cluster_nodes, "current_nodes", lambda include_stopped=False: [node])
+    started = time.monotonic()
+    [answer] = alike.validate_everywhere("not-a-token")
+    assert time.monotonic() - started < DEADLINE + 1
+    assert (answer.status, answer.text) == (0, "no answer (AnsweredTooSlowly)")
+
+
 # the setting that points a suite at the peer, the suite's tag, how many exchanges may each wait the deadline
 SUITE_RUNS = [
     ("LIVEKIT_URL", "live", "ws://"),

@@ -16,6 +16,7 @@ import requests
 
 from livekit_diagnosis import cluster as diagnoses
 from livekit_diagnosis.model import Diagnosis
+from livekit_http import deadline, tls
 from livekit_http.answers import scrub
 
 from . import nodes as cluster_nodes
@@ -81,7 +82,8 @@ def _capital(text: str) -> str:
 def validate_everywhere(token: str, scheme: str = "Bearer") -> list[NodeAnswer]:
     """Each node's answer to ``token`` at ``/rtc/validate`` (status 0: no answer), in node order."""
     answers = []
-    session = requests.Session()
+    session = deadline.Session()  # the whole exchange within LIVEKIT_HTTP_DEADLINE
+    session.verify = tls.verify_setting()
     session.trust_env = False
     try:
         for node in cluster_nodes.current_nodes():

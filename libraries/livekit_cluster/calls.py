@@ -10,6 +10,7 @@ from robot.api import logger
 
 from livekit_diagnosis import cluster as diagnoses
 from livekit_diagnosis import recording
+from livekit_http import deadline, tls
 from livekit_http.answers import scrub
 
 from .joins import NodeJoin, join_through
@@ -23,7 +24,8 @@ def issuer(token: str) -> str | None:
 
 
 def twirp(node, method: str, body: dict, token: str, check: bool = True):
-    session = requests.Session()
+    session = deadline.Session()  # the whole exchange within LIVEKIT_HTTP_DEADLINE
+    session.verify = tls.verify_setting()
     session.trust_env = False
     try:
         reply = session.post(

@@ -7,9 +7,7 @@ import logging
 import secrets as random_source
 from dataclasses import dataclass, field
 
-import requests
-
-from livekit_http import tls
+from livekit_http import deadline, tls
 from livekit_http.answers import UnreadableJson, load_json
 from livekit_http.transport import Exchange
 from livekit_http.urls import is_loopback
@@ -49,7 +47,7 @@ class Caller:
     def __init__(self, url: str, timeout: float):
         self.url = url
         self.timeout = timeout
-        self.session = requests.Session()
+        self.session = deadline.Session(timeout)  # the whole exchange within the endpoint's timeout
         self.session.verify = tls.verify_setting()  # a private CA given in SSL_CERT_FILE
         host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
         if is_loopback(host):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import requests
 
-from livekit_http import transport
+from livekit_http import deadline, tls, transport
 from livekit_http.transport import Exchange
 from livekit_tokens import grants as model
 from livekit_tokens import minting
@@ -147,7 +147,8 @@ def _unknown(keyring: Keyring) -> EndpointCase:
 
 
 def session() -> requests.Session:
-    opened = requests.Session()
+    opened = deadline.Session()  # the whole exchange within LIVEKIT_HTTP_DEADLINE
+    opened.verify = tls.verify_setting()
     opened.trust_env = False  # loopback or the user's server: never through a proxy of the environment
     return opened
 
